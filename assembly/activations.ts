@@ -1,0 +1,86 @@
+// Activation functions, forward and derivative side by side.
+//
+// The derivative is taken from the forward pass's kept output y, as the seed
+// does for the sigmoid: σ'(a) = y(1 - y). Every kind here has a derivative
+// expressible in y, so the pre-activation never needs to be stored.
+
+export const ACTIVATION_LINEAR: i32 = 0;
+export const ACTIVATION_SIGMOID: i32 = 1;
+export const ACTIVATION_TANH: i32 = 2;
+export const ACTIVATION_RELU: i32 = 3;
+
+/**
+ * σ(x) without overflow for any x: exp is only ever taken of -|x| ≤ 0, and
+ * for x < 0 the result is e·s = e/(1+e), never 1 - s (which would lose every
+ * digit of a tiny value).
+ */
+@inline export function sigmoid(x: f32): f32 {
+  const e = Mathf.exp(-Mathf.abs(x));
+  const s: f32 = 1 / (1 + e);
+  return x >= 0 ? s : e * s;
+}
+
+/** y = f(x) elementwise over n floats; y may alias x. */
+export function activationForward(kind: i32, n: i32, x: usize, y: usize): void {
+  const n4 = n & ~3;
+  const bytes = <usize>n << 2;
+  const vecBytes = <usize>n4 << 2;
+  if (kind == ACTIVATION_LINEAR) {
+    if (x != y) memory.copy(y, x, bytes);
+  } else if (kind == ACTIVATION_RELU) {
+    const zero = f32x4.splat(0);
+    let i: usize = 0;
+    for (; i < vecBytes; i += 16) v128.store(y + i, f32x4.max(v128.load(x + i), zero));
+    for (; i < bytes; i += 4) store<f32>(y + i, max<f32>(load<f32>(x + i), 0));
+  } else if (kind == ACTIVATION_SIGMOID) {
+    for (let i: usize = 0; i < bytes; i += 4) store<f32>(y + i, sigmoid(load<f32>(x + i)));
+  } else if (kind == ACTIVATION_TANH) {
+    for (let i: usize = 0; i < bytes; i += 4) store<f32>(y + i, Mathf.tanh(load<f32>(x + i)));
+  } else {
+    unreachable();
+  }
+}
+
+/**
+ * dx = dy · f'(a), with f'(a) computed from the kept output y:
+ * linear 1, sigmoid y(1 - y), tanh 1 - y², relu [y > 0]. dx may alias dy.
+ */
+export function activationBackward(kind: i32, n: i32, y: usize, dy: usize, dx: usize): void {
+  const bytes = <usize>n << 2;
+  const vecBytes = <usize>(n & ~3) << 2;
+  const one = f32x4.splat(1);
+  let i: usize = 0;
+  if (kind == ACTIVATION_LINEAR) {
+    if (dx != dy) memory.copy(dx, dy, bytes);
+    return;
+  } else if (kind == ACTIVATION_SIGMOID) {
+    for (; i < vecBytes; i += 16) {
+      const yv = v128.load(y + i);
+      v128.store(dx + i, f32x4.mul(v128.load(dy + i), f32x4.mul(yv, f32x4.sub(one, yv))));
+    }
+    for (; i < bytes; i += 4) {
+      const yv = load<f32>(y + i);
+      store<f32>(dx + i, load<f32>(dy + i) * (yv * (1 - yv)));
+    }
+  } else if (kind == ACTIVATION_TANH) {
+    for (; i < vecBytes; i += 16) {
+      const yv = v128.load(y + i);
+      v128.store(dx + i, f32x4.mul(v128.load(dy + i), f32x4.sub(one, f32x4.mul(yv, yv))));
+    }
+    for (; i < bytes; i += 4) {
+      const yv = load<f32>(y + i);
+      store<f32>(dx + i, load<f32>(dy + i) * (1 - yv * yv));
+    }
+  } else if (kind == ACTIVATION_RELU) {
+    const zero = f32x4.splat(0);
+    for (; i < vecBytes; i += 16) {
+      const positive = f32x4.gt(v128.load(y + i), zero);
+      v128.store(dx + i, v128.and(v128.load(dy + i), positive));
+    }
+    for (; i < bytes; i += 4) {
+      store<f32>(dx + i, load<f32>(y + i) > 0 ? load<f32>(dy + i) : 0);
+    }
+  } else {
+    unreachable();
+  }
+}

@@ -1,0 +1,275 @@
+// GEMM: C = alpha * op(A) * op(B) + beta * C over row-major f32 matrices.
+//
+// op(A) is m×k and op(B) is k×n. A transposed operand is read through its
+// strides while it is packed, so the backward products Xᵀ·δ and δ·Wᵀ never
+// materialize a transpose.
+//
+// Large products pack op(A) into panels of MR rows and op(B) into panels of
+// NR columns (k-major, zero-padded) inside the caller's workspace, then run
+// one register-blocked f32x4 micro-kernel over them. MR×NR = 4×8 keeps 8
+// accumulators + 2 B vectors + up to 4 A splats = 14 live v128 values, under
+// V8's 16 vector registers (a 5×8 tile spills and runs at half speed).
+// Small or skinny products skip packing: its cost would exceed the work.
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+/** Depth of one packed block: a 4×KC A panel (4 KiB) and a KC×8 B panel (8 KiB) stay in L1. */
+const KC: i32 = 256;
+/** Rows of op(A) packed at once (128 KiB, L2). */
+const MC: i32 = 128;
+/** Columns of op(B) packed at once (512 KiB). */
+const NC: i32 = 512;
+
+const TILE_BYTES: usize = <usize>(MR * NR) << 2;
+const PACK_A_OFFSET: usize = 256;
+const PACK_B_OFFSET: usize = PACK_A_OFFSET + (<usize>(MC * KC) << 2);
+
+/** Bytes of workspace that `gemm` needs at its `work` pointer (64-byte aligned). */
+export function gemmWorkBytes(): usize {
+  return PACK_B_OFFSET + (<usize>(KC * NC) << 2);
+}
+
+/**
+ * C = alpha · op(A) · op(B) + beta · C.
+ * op(A) is m×k: A itself is m×k (transA = 0) or k×m (transA = 1), row stride lda.
+ * op(B) is k×n: B itself is k×n (transB = 0) or n×k (transB = 1), row stride ldb.
+ * beta = 0 overwrites C without reading it (garbage or NaN in C is ignored).
+ */
+export function gemm(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
+  beta: f32, c: usize, ldc: i32, work: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0) {
+    scaleMatrix(m, n, beta, c, ldc);
+    return;
+  }
+  if (m < MR || n < NR || <i64>m * n * k < 4096) {
+    if (transB) gemmDirectDot(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    else gemmDirectAxpy(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  const tile = work;
+  const packedA = work + PACK_A_OFFSET;
+  const packedB = work + PACK_B_OFFSET;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      // Later depth blocks accumulate onto what the first one stored.
+      const blockBeta: f32 = pc == 0 ? beta : 1;
+      packB(transB, kc, nc, b, ldb, pc, jc, packedB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(transA, mc, kc, a, lda, ic, pc, packedA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const bPanel = packedB + (<usize>(jr * kc) << 2);
+          const cols = min(NR, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const aPanel = packedA + (<usize>(ir * kc) << 2);
+            const rows = min(MR, mc - ir);
+            const cTile = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
+            microKernel4x8(kc, aPanel, bPanel, cTile, ldc, alpha, blockBeta, rows, cols, tile);
+          }
+        }
+      }
+    }
+  }
+}
+
+function scaleMatrix(m: i32, n: i32, beta: f32, c: usize, ldc: i32): void {
+  if (beta == 1) return;
+  for (let i = 0; i < m; i++) {
+    const row = c + (<usize>(i * ldc) << 2);
+    for (let j = 0; j < n; j++) {
+      const p = row + (<usize>j << 2);
+      store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+    }
+  }
+}
+
+/** op(A)[i, p] with A stored row-major, transposed or not. */
+@inline function elementA(transA: i32, a: usize, lda: i32, i: i32, p: i32): f32 {
+  return transA ? load<f32>(a + (<usize>(p * lda + i) << 2)) : load<f32>(a + (<usize>(i * lda + p) << 2));
+}
+
+@inline function combine(acc: f32, alpha: f32, beta: f32, p: usize): f32 {
+  return beta == 0 ? alpha * acc : alpha * acc + beta * load<f32>(p);
+}
+
+/** Unpacked path for op(B) = B: each row of C accumulates a_ip · B[p, :], four columns per lane group. */
+function gemmDirectAxpy(
+  transA: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32,
+  b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
+): void {
+  const n4 = n & ~3;
+  const alphaV = f32x4.splat(alpha);
+  const betaV = f32x4.splat(beta);
+  for (let i = 0; i < m; i++) {
+    const cRow = c + (<usize>(i * ldc) << 2);
+    let j = 0;
+    for (; j < n4; j += 4) {
+      let acc = f32x4.splat(0);
+      let bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        acc = f32x4.add(acc, f32x4.mul(f32x4.splat(elementA(transA, a, lda, i, p)), v128.load(bp)));
+        bp += <usize>ldb << 2;
+      }
+      const cp = cRow + (<usize>j << 2);
+      const scaled = f32x4.mul(alphaV, acc);
+      v128.store(cp, beta == 0 ? scaled : f32x4.add(scaled, f32x4.mul(betaV, v128.load(cp))));
+    }
+    for (; j < n; j++) {
+      let acc: f32 = 0;
+      for (let p = 0; p < k; p++) {
+        acc += elementA(transA, a, lda, i, p) * load<f32>(b + (<usize>(p * ldb + j) << 2));
+      }
+      const cp = cRow + (<usize>j << 2);
+      store<f32>(cp, combine(acc, alpha, beta, cp));
+    }
+  }
+}
+
+/** Unpacked path for op(B) = Bᵀ: C[i, j] is the dot product of row i of op(A) and row j of B. */
+function gemmDirectDot(
+  transA: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32,
+  b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
+): void {
+  const k4 = transA ? 0 : k & ~3;
+  for (let i = 0; i < m; i++) {
+    const aRow = a + (<usize>(i * lda) << 2);
+    const cRow = c + (<usize>(i * ldc) << 2);
+    for (let j = 0; j < n; j++) {
+      const bRow = b + (<usize>(j * ldb) << 2);
+      let accV = f32x4.splat(0);
+      let p = 0;
+      for (; p < k4; p += 4) {
+        const off = <usize>p << 2;
+        accV = f32x4.add(accV, f32x4.mul(v128.load(aRow + off), v128.load(bRow + off)));
+      }
+      let acc: f32 = f32x4.extract_lane(accV, 0) + f32x4.extract_lane(accV, 1)
+        + f32x4.extract_lane(accV, 2) + f32x4.extract_lane(accV, 3);
+      for (; p < k; p++) acc += elementA(transA, a, lda, i, p) * load<f32>(bRow + (<usize>p << 2));
+      const cp = cRow + (<usize>j << 2);
+      store<f32>(cp, combine(acc, alpha, beta, cp));
+    }
+  }
+}
+
+/** Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row panels, k-major: panel[p*MR + r]. */
+function packA(transA: i32, mc: i32, kc: i32, a: usize, lda: i32, ic: i32, pc: i32, dst: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    const panel = dst + (<usize>(ir * kc) << 2);
+    if (transA && rows == MR) {
+      // op(A) rows are contiguous columns of A: one vector per depth step.
+      let src = a + (<usize>(pc * lda + ic + ir) << 2);
+      for (let p = 0; p < kc; p++) {
+        v128.store(panel + (<usize>(p * MR) << 2), v128.load(src));
+        src += <usize>lda << 2;
+      }
+      continue;
+    }
+    for (let r = 0; r < MR; r++) {
+      for (let p = 0; p < kc; p++) {
+        const value: f32 = r < rows ? elementA(transA, a, lda, ic + ir + r, pc + p) : 0;
+        store<f32>(panel + (<usize>(p * MR + r) << 2), value);
+      }
+    }
+  }
+}
+
+/** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-column panels, k-major: panel[p*NR + col]. */
+function packB(transB: i32, kc: i32, nc: i32, b: usize, ldb: i32, pc: i32, jc: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    const panel = dst + (<usize>(jr * kc) << 2);
+    if (!transB && cols == NR) {
+      let src = b + (<usize>(pc * ldb + jc + jr) << 2);
+      for (let p = 0; p < kc; p++) {
+        const out = panel + (<usize>(p * NR) << 2);
+        v128.store(out, v128.load(src));
+        v128.store(out, v128.load(src, 16), 16);
+        src += <usize>ldb << 2;
+      }
+      continue;
+    }
+    for (let col = 0; col < NR; col++) {
+      const j = jc + jr + col;
+      for (let p = 0; p < kc; p++) {
+        let value: f32 = 0;
+        if (col < cols) {
+          value = transB
+            ? load<f32>(b + (<usize>(j * ldb + pc + p) << 2))
+            : load<f32>(b + (<usize>((pc + p) * ldb + j) << 2));
+        }
+        store<f32>(panel + (<usize>(p * NR + col) << 2), value);
+      }
+    }
+  }
+}
+
+@inline function storeRow(p: usize, lo: v128, hi: v128, alphaV: v128, beta: f32): void {
+  let outLo = f32x4.mul(alphaV, lo);
+  let outHi = f32x4.mul(alphaV, hi);
+  if (beta != 0) {
+    const betaV = f32x4.splat(beta);
+    outLo = f32x4.add(outLo, f32x4.mul(betaV, v128.load(p)));
+    outHi = f32x4.add(outHi, f32x4.mul(betaV, v128.load(p, 16)));
+  }
+  v128.store(p, outLo);
+  v128.store(p, outHi, 16);
+}
+
+/** One 4×8 tile of C from a packed A panel and a packed B panel; partial tiles go through `tile`. */
+function microKernel4x8(
+  kc: i32, aPanel: usize, bPanel: usize, c: usize, ldc: i32,
+  alpha: f32, beta: f32, rows: i32, cols: i32, tile: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let ap = aPanel, bp = bPanel;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let av = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(av, b0));
+    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    av = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(av, b0));
+    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    av = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(av, b0));
+    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    av = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(av, b0));
+    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    ap += 16;
+    bp += 32;
+  }
+  const alphaV = f32x4.splat(alpha);
+  const rowBytes = <usize>ldc << 2;
+  if (rows == MR && cols == NR) {
+    storeRow(c, c00, c01, alphaV, beta);
+    storeRow(c + rowBytes, c10, c11, alphaV, beta);
+    storeRow(c + 2 * rowBytes, c20, c21, alphaV, beta);
+    storeRow(c + 3 * rowBytes, c30, c31, alphaV, beta);
+    return;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  for (let r = 0; r < rows; r++) {
+    for (let col = 0; col < cols; col++) {
+      const cp = c + <usize>r * rowBytes + (<usize>col << 2);
+      store<f32>(cp, combine(load<f32>(tile + (<usize>(r * NR + col) << 2)), alpha, beta, cp));
+    }
+  }
+}
+
+// Keeps TILE_BYTES honest: the tile must fit before the packed A region.
+assert(TILE_BYTES <= PACK_A_OFFSET);

@@ -1,0 +1,26 @@
+// The wasmgrad kernel module: every export is a pure function over pointers
+// into this module's linear memory. The TypeScript heap owns that memory
+// above heapBase(); nothing here allocates.
+
+export { gemm, gemmWorkBytes } from './gemm';
+export { biasAdd, columnSums } from './bias';
+export { activationForward, activationBackward } from './activations';
+export { l2LossSum, l2Delta } from './losses';
+export { sgdUpdate, sumSquares } from './optimizers';
+export { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, gatherRows } from './mlp';
+
+/** First byte of linear memory that no static data uses. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// The descriptor's slot numbers, exported as globals so a test can check
+// that src/nn/layout.ts mirrors them.
+export {
+  HEADER_SLOTS, LAYER_SLOTS, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, SLOT_PARAM_COUNT,
+  SLOT_PARAMS, SLOT_GRADS, SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_CAPACITY,
+  LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
+  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
+} from './layout';
+export { ACTIVATION_LINEAR, ACTIVATION_SIGMOID, ACTIVATION_TANH, ACTIVATION_RELU } from './activations';
+export { LOSS_L2 } from './losses';

@@ -1,0 +1,37 @@
+// The network descriptor: an i32 table in linear memory that tells the fused
+// MLP kernels where every layer's weights, gradients and buffers live.
+// src/nn/layout.ts writes it and mirrors these slot numbers (a test checks).
+
+export const HEADER_SLOTS: i32 = 16;
+export const LAYER_SLOTS: i32 = 16;
+
+// Header slots.
+export const SLOT_LAYER_COUNT: i32 = 0;
+export const SLOT_INPUT_SIZE: i32 = 1;
+export const SLOT_LOSS: i32 = 2;
+export const SLOT_PARAM_COUNT: i32 = 3;
+export const SLOT_PARAMS: i32 = 4;
+export const SLOT_GRADS: i32 = 5;
+export const SLOT_WORK: i32 = 6;
+export const SLOT_X_STAGE: i32 = 7;
+export const SLOT_T_STAGE: i32 = 8;
+export const SLOT_CAPACITY: i32 = 9;
+
+// Per-layer slots, at HEADER_SLOTS + layer * LAYER_SLOTS.
+export const LAYER_IN: i32 = 0;
+export const LAYER_OUT: i32 = 1;
+export const LAYER_ACTIVATION: i32 = 2;
+export const LAYER_WEIGHTS: i32 = 3;
+export const LAYER_BIAS: i32 = 4;
+export const LAYER_WEIGHT_GRAD: i32 = 5;
+export const LAYER_BIAS_GRAD: i32 = 6;
+export const LAYER_OUTPUT: i32 = 7;
+export const LAYER_DELTA: i32 = 8;
+
+@inline export function headerSlot(desc: usize, slot: i32): i32 {
+  return load<i32>(desc + (<usize>slot << 2));
+}
+
+@inline export function layerSlot(desc: usize, layer: i32, slot: i32): i32 {
+  return load<i32>(desc + (<usize>(HEADER_SLOTS + layer * LAYER_SLOTS + slot) << 2));
+}

@@ -1,0 +1,135 @@
+// The fused multilayer perceptron: forward, backward and update for a whole
+// batch (or many batches) in one call, following the seed step by step:
+//   a = h·W + b, y = f(a)                       forward, per layer
+//   δ_out = (y - t) ⊙ f'(y) / rows              output delta (L2, batch mean)
+//   ∂L/∂W = hᵀ·δ, ∂L/∂b = Σ_rows δ             gradients
+//   δ_hidden = (δ·Wᵀ) ⊙ f'(h)                   hidden delta, summed over outputs
+//   w ← w - η ∂L/∂w                             update
+
+import { gemm } from './gemm';
+import { biasAdd, columnSums } from './bias';
+import { activationForward, activationBackward } from './activations';
+import { l2LossSum, l2Delta } from './losses';
+import { sgdUpdate, sumSquares } from './optimizers';
+import {
+  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS,
+  SLOT_GRADS, SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION,
+  LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
+} from './layout';
+
+@inline function ptr(value: i32): usize {
+  return <usize><u32>value;
+}
+
+/** Runs `rows` samples at x through every layer; returns the pointer to the last layer's output. */
+export function mlpForward(desc: usize, x: usize, rows: i32): usize {
+  const layers = headerSlot(desc, SLOT_LAYER_COUNT);
+  const work = ptr(headerSlot(desc, SLOT_WORK));
+  let input = x;
+  for (let l = 0; l < layers; l++) {
+    const inSize = layerSlot(desc, l, LAYER_IN);
+    const outSize = layerSlot(desc, l, LAYER_OUT);
+    const output = ptr(layerSlot(desc, l, LAYER_OUTPUT));
+    gemm(0, 0, rows, outSize, inSize, 1, input, inSize, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), outSize, 0, output, outSize, work);
+    biasAdd(rows, outSize, ptr(layerSlot(desc, l, LAYER_BIAS)), output);
+    activationForward(layerSlot(desc, l, LAYER_ACTIVATION), rows * outSize, output, output);
+    input = output;
+  }
+  return input;
+}
+
+/** Σ over rows of the per-sample loss, forward only. */
+export function mlpLossSum(desc: usize, x: usize, t: usize, rows: i32): f64 {
+  const y = mlpForward(desc, x, rows);
+  const outSize = layerSlot(desc, headerSlot(desc, SLOT_LAYER_COUNT) - 1, LAYER_OUT);
+  return l2LossSum(rows, outSize, y, t);
+}
+
+/**
+ * Forward and backward for one batch: leaves ∂L/∂W and ∂L/∂b of the batch-mean
+ * loss in the gradient array. Returns Σ over rows of the per-sample loss.
+ */
+export function mlpGradients(desc: usize, x: usize, t: usize, rows: i32): f64 {
+  const layers = headerSlot(desc, SLOT_LAYER_COUNT);
+  const work = ptr(headerSlot(desc, SLOT_WORK));
+  const y = mlpForward(desc, x, rows);
+  const last = layers - 1;
+  const outSize = layerSlot(desc, last, LAYER_OUT);
+  const loss = l2LossSum(rows, outSize, y, t);
+  const outputDelta = ptr(layerSlot(desc, last, LAYER_DELTA));
+  l2Delta(rows, outSize, y, t, outputDelta, <f32>1 / <f32>rows);
+  activationBackward(layerSlot(desc, last, LAYER_ACTIVATION), rows * outSize, y, outputDelta, outputDelta);
+  for (let l = last; l >= 0; l--) {
+    const inSize = layerSlot(desc, l, LAYER_IN);
+    const units = layerSlot(desc, l, LAYER_OUT);
+    const delta = ptr(layerSlot(desc, l, LAYER_DELTA));
+    const input = l == 0 ? x : ptr(layerSlot(desc, l - 1, LAYER_OUTPUT));
+    // ∂L/∂W_ij = Σ_rows h_i δ_j  =  hᵀ·δ
+    gemm(1, 0, inSize, units, rows, 1, input, inSize, delta, units, 0, ptr(layerSlot(desc, l, LAYER_WEIGHT_GRAD)), units, work);
+    columnSums(rows, units, delta, ptr(layerSlot(desc, l, LAYER_BIAS_GRAD)));
+    if (l > 0) {
+      // δ_hidden = (δ·Wᵀ) ⊙ f'(h): each hidden unit sums the deltas of every unit it feeds.
+      const hiddenDelta = ptr(layerSlot(desc, l - 1, LAYER_DELTA));
+      gemm(0, 1, rows, inSize, units, 1, delta, units, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), units, 0, hiddenDelta, inSize, work);
+      activationBackward(layerSlot(desc, l - 1, LAYER_ACTIVATION), rows * inSize, input, hiddenDelta, hiddenDelta);
+    }
+  }
+  return loss;
+}
+
+/**
+ * One SGD step on one batch. Returns the batch's loss sum, or NaN, leaving
+ * the weights untouched, when the loss or any gradient is not finite.
+ */
+export function mlpTrainStep(desc: usize, x: usize, t: usize, rows: i32, learningRate: f32): f64 {
+  const loss = mlpGradients(desc, x, t, rows);
+  const paramCount = headerSlot(desc, SLOT_PARAM_COUNT);
+  const grads = ptr(headerSlot(desc, SLOT_GRADS));
+  if (!isFinite(loss) || !isFinite(sumSquares(paramCount, grads))) return NaN;
+  sgdUpdate(paramCount, ptr(headerSlot(desc, SLOT_PARAMS)), grads, learningRate);
+  return loss;
+}
+
+/** Copies rows order[from .. from+rows) of a row-major matrix into dst. */
+export function gatherRows(src: usize, rowLength: i32, order: usize, from: i32, rows: i32, dst: usize): void {
+  const rowBytes = <usize>rowLength << 2;
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>load<i32>(order + (<usize>(from + r) << 2));
+    memory.copy(dst + <usize>r * rowBytes, src + row * rowBytes, rowBytes);
+  }
+}
+
+/**
+ * Trains on samples order[start .. start+count) in batches of batchSize,
+ * gathering each batch into the staging buffers. Writes the loss sum to
+ * result[0] (f64) and 1 to result[1] if a step diverged (that step is not
+ * applied and training stops). Returns the number of samples trained on.
+ */
+export function mlpTrainBatches(
+  desc: usize, x: usize, t: usize, order: usize, start: i32, count: i32,
+  batchSize: i32, learningRate: f32, result: usize,
+): i32 {
+  const inputSize = headerSlot(desc, SLOT_INPUT_SIZE);
+  const outSize = layerSlot(desc, headerSlot(desc, SLOT_LAYER_COUNT) - 1, LAYER_OUT);
+  const xStage = ptr(headerSlot(desc, SLOT_X_STAGE));
+  const tStage = ptr(headerSlot(desc, SLOT_T_STAGE));
+  const end = start + count;
+  let lossSum: f64 = 0;
+  let done = 0;
+  for (let from = start; from < end; from += batchSize) {
+    const rows = min(batchSize, end - from);
+    gatherRows(x, inputSize, order, from, rows, xStage);
+    gatherRows(t, outSize, order, from, rows, tStage);
+    const loss = mlpTrainStep(desc, xStage, tStage, rows, learningRate);
+    if (isNaN(loss)) {
+      store<f64>(result, lossSum);
+      store<f64>(result, 1, 8);
+      return done;
+    }
+    lossSum += loss;
+    done += rows;
+  }
+  store<f64>(result, lossSum);
+  store<f64>(result, 0, 8);
+  return done;
+}

@@ -1,0 +1,54 @@
+/**
+ * The kernel registry: every kernel wasmgrad runs, by name, with one
+ * signature. Pointers are byte offsets into the shared linear memory, sizes
+ * are element counts, matrices are row-major f32. The wasm backend is the
+ * module's exports; the js backend is the same functions in TypeScript, over
+ * the same memory, and serves as the reference and the fallback.
+ */
+export interface Kernels {
+  /** C = alpha·op(A)·op(B) + beta·C (see assembly/gemm.ts). `work` holds gemmWorkBytes() bytes. */
+  gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, lda: number,
+    b: number, ldb: number, beta: number, c: number, ldc: number, work: number): void;
+  /** c[i, :] += bias. */
+  biasAdd(rows: number, cols: number, bias: number, c: number): void;
+  /** out[j] = Σ_i x[i, j]. */
+  columnSums(rows: number, cols: number, x: number, out: number): void;
+  /** y = f(x); y may alias x. */
+  activationForward(kind: number, n: number, x: number, y: number): void;
+  /** dx = dy · f'(a), from the kept output y; dx may alias dy. */
+  activationBackward(kind: number, n: number, y: number, dy: number, dx: number): void;
+  /** Σ_rows 1/2 Σ_j (y - t)². */
+  l2LossSum(rows: number, cols: number, y: number, t: number): number;
+  /** delta = scale · (y - t). */
+  l2Delta(rows: number, cols: number, y: number, t: number, delta: number, scale: number): void;
+  /** w ← w - η g. */
+  sgdUpdate(n: number, w: number, g: number, learningRate: number): void;
+  /** Σ x². */
+  sumSquares(n: number, x: number): number;
+  /** Copies rows order[from .. from+rows) of src into dst. */
+  gatherRows(src: number, rowLength: number, order: number, from: number, rows: number, dst: number): void;
+  /** Forward pass of the network described at `desc`; returns the output pointer. */
+  mlpForward(desc: number, x: number, rows: number): number;
+  /** Σ_rows per-sample loss, forward only. */
+  mlpLossSum(desc: number, x: number, t: number, rows: number): number;
+  /** Forward + backward; gradients of the batch-mean loss land in the gradient array. Returns the loss sum. */
+  mlpGradients(desc: number, x: number, t: number, rows: number): number;
+  /** Gradients then the SGD update; NaN (and no update) if anything is non-finite. */
+  mlpTrainStep(desc: number, x: number, t: number, rows: number, learningRate: number): number;
+  /** Many batches over an index order; see assembly/mlp.ts. Returns samples trained on. */
+  mlpTrainBatches(desc: number, x: number, t: number, order: number, start: number, count: number,
+    batchSize: number, learningRate: number, result: number): number;
+}
+
+export type BackendName = 'wasm' | 'js';
+export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'js'];
+
+export interface Backend extends Kernels {
+  readonly name: BackendName;
+}
+
+export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
+  'gemm', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'l2LossSum', 'l2Delta',
+  'sgdUpdate', 'sumSquares', 'gatherRows', 'mlpForward', 'mlpLossSum', 'mlpGradients', 'mlpTrainStep',
+  'mlpTrainBatches',
+];

@@ -1,0 +1,38 @@
+/**
+ * Slot numbers of the network descriptor, the i32 table in linear memory that
+ * the fused MLP kernels read. Mirrors assembly/layout.ts; a test compares the
+ * two through the wasm module's exported globals.
+ */
+export const HEADER_SLOTS = 16;
+export const LAYER_SLOTS = 16;
+
+export const SLOT_LAYER_COUNT = 0;
+export const SLOT_INPUT_SIZE = 1;
+export const SLOT_LOSS = 2;
+export const SLOT_PARAM_COUNT = 3;
+export const SLOT_PARAMS = 4;
+export const SLOT_GRADS = 5;
+export const SLOT_WORK = 6;
+export const SLOT_X_STAGE = 7;
+export const SLOT_T_STAGE = 8;
+export const SLOT_CAPACITY = 9;
+
+export const LAYER_IN = 0;
+export const LAYER_OUT = 1;
+export const LAYER_ACTIVATION = 2;
+export const LAYER_WEIGHTS = 3;
+export const LAYER_BIAS = 4;
+export const LAYER_WEIGHT_GRAD = 5;
+export const LAYER_BIAS_GRAD = 6;
+export const LAYER_OUTPUT = 7;
+export const LAYER_DELTA = 8;
+
+/** Index into an Int32Array view of the i32 in header slot `slot` of the descriptor at byte `desc`. */
+export function headerIndex(desc: number, slot: number): number {
+  return (desc >> 2) + slot;
+}
+
+/** Index into an Int32Array view of layer `layer`'s slot `slot`. */
+export function layerIndex(desc: number, layer: number, slot: number): number {
+  return (desc >> 2) + HEADER_SLOTS + layer * LAYER_SLOTS + slot;
+}

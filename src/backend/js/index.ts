@@ -1,0 +1,22 @@
+import type { MemoryViews } from '../../heap.js';
+import type { Backend } from '../backend.js';
+import { createGemm } from './gemm.js';
+import * as element from './elementwise.js';
+import { createMlpKernels, type ElementKernels } from './mlp.js';
+
+/** The pure-TS backend over the given memory: the reference every wasm kernel is tested against. */
+export function createJsBackend(v: MemoryViews): Backend {
+  const kernels: ElementKernels = {
+    gemm: createGemm(v),
+    biasAdd: element.biasAdd.bind(null, v),
+    columnSums: element.columnSums.bind(null, v),
+    activationForward: element.activationForward.bind(null, v),
+    activationBackward: element.activationBackward.bind(null, v),
+    l2LossSum: element.l2LossSum.bind(null, v),
+    l2Delta: element.l2Delta.bind(null, v),
+    sgdUpdate: element.sgdUpdate.bind(null, v),
+    sumSquares: element.sumSquares.bind(null, v),
+    gatherRows: element.gatherRows.bind(null, v),
+  };
+  return { name: 'js', ...kernels, ...createMlpKernels(v, kernels) };
+}

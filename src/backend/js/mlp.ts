@@ -1,0 +1,97 @@
+import type { MemoryViews } from '../../heap.js';
+import type { Kernels } from '../backend.js';
+import {
+  headerIndex, layerIndex, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS,
+  SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS,
+  LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
+} from '../descriptor.js';
+
+/** The element kernels the fused MLP is composed of. */
+export type ElementKernels = Omit<Kernels, 'mlpForward' | 'mlpLossSum' | 'mlpGradients' | 'mlpTrainStep' | 'mlpTrainBatches'>;
+
+/**
+ * The pure-TS fused MLP: step for step the algorithm of assembly/mlp.ts,
+ * composed from the pure-TS element kernels over the same descriptor.
+ */
+export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
+  const header = (desc: number, slot: number) => v.i32[headerIndex(desc, slot)] >>> 0;
+  const layer = (desc: number, l: number, slot: number) => v.i32[layerIndex(desc, l, slot)] >>> 0;
+
+  function mlpForward(desc: number, x: number, rows: number): number {
+    const layers = header(desc, SLOT_LAYER_COUNT);
+    const work = header(desc, SLOT_WORK);
+    let input = x;
+    for (let l = 0; l < layers; l++) {
+      const inSize = layer(desc, l, LAYER_IN), outSize = layer(desc, l, LAYER_OUT);
+      const output = layer(desc, l, LAYER_OUTPUT);
+      k.gemm(0, 0, rows, outSize, inSize, 1, input, inSize, layer(desc, l, LAYER_WEIGHTS), outSize, 0, output, outSize, work);
+      k.biasAdd(rows, outSize, layer(desc, l, LAYER_BIAS), output);
+      k.activationForward(layer(desc, l, LAYER_ACTIVATION), rows * outSize, output, output);
+      input = output;
+    }
+    return input;
+  }
+
+  function outputSize(desc: number): number {
+    return layer(desc, header(desc, SLOT_LAYER_COUNT) - 1, LAYER_OUT);
+  }
+
+  function mlpLossSum(desc: number, x: number, t: number, rows: number): number {
+    const y = mlpForward(desc, x, rows);
+    return k.l2LossSum(rows, outputSize(desc), y, t);
+  }
+
+  function mlpGradients(desc: number, x: number, t: number, rows: number): number {
+    const work = header(desc, SLOT_WORK);
+    const y = mlpForward(desc, x, rows);
+    const last = header(desc, SLOT_LAYER_COUNT) - 1;
+    const outSize = layer(desc, last, LAYER_OUT);
+    const loss = k.l2LossSum(rows, outSize, y, t);
+    const outputDelta = layer(desc, last, LAYER_DELTA);
+    k.l2Delta(rows, outSize, y, t, outputDelta, 1 / rows);
+    k.activationBackward(layer(desc, last, LAYER_ACTIVATION), rows * outSize, y, outputDelta, outputDelta);
+    for (let l = last; l >= 0; l--) {
+      const inSize = layer(desc, l, LAYER_IN), units = layer(desc, l, LAYER_OUT);
+      const delta = layer(desc, l, LAYER_DELTA);
+      const input = l === 0 ? x : layer(desc, l - 1, LAYER_OUTPUT);
+      k.gemm(1, 0, inSize, units, rows, 1, input, inSize, delta, units, 0, layer(desc, l, LAYER_WEIGHT_GRAD), units, work);
+      k.columnSums(rows, units, delta, layer(desc, l, LAYER_BIAS_GRAD));
+      if (l > 0) {
+        const hiddenDelta = layer(desc, l - 1, LAYER_DELTA);
+        k.gemm(0, 1, rows, inSize, units, 1, delta, units, layer(desc, l, LAYER_WEIGHTS), units, 0, hiddenDelta, inSize, work);
+        k.activationBackward(layer(desc, l - 1, LAYER_ACTIVATION), rows * inSize, input, hiddenDelta, hiddenDelta);
+      }
+    }
+    return loss;
+  }
+
+  function mlpTrainStep(desc: number, x: number, t: number, rows: number, learningRate: number): number {
+    const loss = mlpGradients(desc, x, t, rows);
+    const paramCount = header(desc, SLOT_PARAM_COUNT), grads = header(desc, SLOT_GRADS);
+    if (!Number.isFinite(loss) || !Number.isFinite(k.sumSquares(paramCount, grads))) return NaN;
+    k.sgdUpdate(paramCount, header(desc, SLOT_PARAMS), grads, learningRate);
+    return loss;
+  }
+
+  function mlpTrainBatches(desc: number, x: number, t: number, order: number, start: number, count: number,
+    batchSize: number, learningRate: number, result: number): number {
+    const inputSize = header(desc, SLOT_INPUT_SIZE), outSize = outputSize(desc);
+    const xStage = header(desc, SLOT_X_STAGE), tStage = header(desc, SLOT_T_STAGE);
+    const end = start + count;
+    let lossSum = 0, done = 0, diverged = 0;
+    for (let from = start; from < end; from += batchSize) {
+      const rows = Math.min(batchSize, end - from);
+      k.gatherRows(x, inputSize, order, from, rows, xStage);
+      k.gatherRows(t, outSize, order, from, rows, tStage);
+      const loss = mlpTrainStep(desc, xStage, tStage, rows, learningRate);
+      if (Number.isNaN(loss)) { diverged = 1; break; }
+      lossSum += loss;
+      done += rows;
+    }
+    v.f64[result >> 3] = lossSum;
+    v.f64[(result >> 3) + 1] = diverged;
+    return done;
+  }
+
+  return { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches };
+}

@@ -1,0 +1,18 @@
+/**
+ * wasmgrad: neural networks trained by backpropagation, with the hot loops in
+ * WebAssembly SIMD and this TypeScript facade around them.
+ */
+export { init, type InitOptions } from './runtime.js';
+export type { WasmSource } from './wasm/load.js';
+export { sequential, type SequentialConfig } from './nn/sequential.js';
+export { dense, type DenseLayer, type DenseOptions, type Activation } from './nn/layers.js';
+export { sgd, type Sgd, type SgdOptions, type Optimizer } from './nn/optimizers.js';
+export { fromJSON, type FromJSONOptions } from './nn/serialize.js';
+export {
+  Network, type LayerWeights, type LayerWeightsInput, type NetworkConfig, type NetworkJSON,
+} from './nn/network.js';
+export type { FitOptions, History, EpochLogs } from './nn/training.js';
+export type { MatrixInput } from './nn/data.js';
+export type { Loss } from './backend/kinds.js';
+export type { BackendName, Backend, Kernels } from './backend/backend.js';
+export { ACTIVATIONS, LOSSES } from './backend/kinds.js';

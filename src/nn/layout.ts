@@ -1,0 +1,104 @@
+/**
+ * The memory plan of a network: where, inside its one block of linear memory,
+ * the descriptor, parameters, gradients and per-batch buffers live.
+ *
+ * The prefix [descriptor, params, grads] does not depend on the batch
+ * capacity, so growing the capacity copies only that prefix to a new block.
+ * Parameters are contiguous over all layers (W₀ b₀ W₁ b₁ …) so that one
+ * update call covers the whole network; gradients mirror them.
+ */
+import { ACTIVATION_IDS, type Activation } from '../backend/kinds.js';
+import * as slots from '../backend/descriptor.js';
+
+const ALIGN = 64;
+const align = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
+
+export interface LayerPlan {
+  readonly inSize: number;
+  readonly outSize: number;
+  readonly activation: Activation;
+  /** Byte offsets from the block start. */
+  readonly weights: number;
+  readonly bias: number;
+  readonly weightGrad: number;
+  readonly biasGrad: number;
+  readonly output: number;
+  readonly delta: number;
+}
+
+export interface NetworkPlan {
+  readonly capacity: number;
+  readonly paramCount: number;
+  readonly params: number;
+  readonly grads: number;
+  /** Bytes of the capacity-independent prefix. */
+  readonly prefixBytes: number;
+  /** Two f64s that mlpTrainBatches writes its loss sum and divergence flag to. */
+  readonly result: number;
+  readonly xStage: number;
+  readonly tStage: number;
+  readonly layers: readonly LayerPlan[];
+  readonly bytes: number;
+}
+
+export function planNetwork(inputSize: number, layers: readonly { units: number; activation: Activation }[], capacity: number): NetworkPlan {
+  const descriptorBytes = align((slots.HEADER_SLOTS + layers.length * slots.LAYER_SLOTS) * 4);
+  let paramCount = 0;
+  const paramOffsets: { weights: number; bias: number }[] = [];
+  let inSize = inputSize;
+  for (const layer of layers) {
+    paramOffsets.push({ weights: paramCount, bias: paramCount + inSize * layer.units });
+    paramCount += inSize * layer.units + layer.units;
+    inSize = layer.units;
+  }
+  const params = descriptorBytes;
+  const grads = params + align(paramCount * 4);
+  const prefixBytes = grads + align(paramCount * 4);
+  const result = prefixBytes;
+  const xStage = result + ALIGN;
+  const outputSize = layers[layers.length - 1].units;
+  const tStage = xStage + align(capacity * inputSize * 4);
+  let cursor = tStage + align(capacity * outputSize * 4);
+  inSize = inputSize;
+  const plans = layers.map((layer, l): LayerPlan => {
+    const output = cursor;
+    const delta = output + align(capacity * layer.units * 4);
+    cursor = delta + align(capacity * layer.units * 4);
+    const plan: LayerPlan = {
+      inSize, outSize: layer.units, activation: layer.activation,
+      weights: params + paramOffsets[l].weights * 4, bias: params + paramOffsets[l].bias * 4,
+      weightGrad: grads + paramOffsets[l].weights * 4, biasGrad: grads + paramOffsets[l].bias * 4,
+      output, delta,
+    };
+    inSize = layer.units;
+    return plan;
+  });
+  return { capacity, paramCount, params, grads, prefixBytes, result, xStage, tStage, layers: plans, bytes: cursor };
+}
+
+/** Writes the descriptor of `plan`, for a block at byte `base`, into the i32 view. */
+export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan, inputSize: number, lossId: number, gemmWork: number): void {
+  const put = (index: number, value: number) => { i32[index] = value | 0; };
+  i32.fill(0, base >> 2, (base >> 2) + slots.HEADER_SLOTS + plan.layers.length * slots.LAYER_SLOTS);
+  put(slots.headerIndex(base, slots.SLOT_LAYER_COUNT), plan.layers.length);
+  put(slots.headerIndex(base, slots.SLOT_INPUT_SIZE), inputSize);
+  put(slots.headerIndex(base, slots.SLOT_LOSS), lossId);
+  put(slots.headerIndex(base, slots.SLOT_PARAM_COUNT), plan.paramCount);
+  put(slots.headerIndex(base, slots.SLOT_PARAMS), base + plan.params);
+  put(slots.headerIndex(base, slots.SLOT_GRADS), base + plan.grads);
+  put(slots.headerIndex(base, slots.SLOT_WORK), gemmWork);
+  put(slots.headerIndex(base, slots.SLOT_X_STAGE), base + plan.xStage);
+  put(slots.headerIndex(base, slots.SLOT_T_STAGE), base + plan.tStage);
+  put(slots.headerIndex(base, slots.SLOT_CAPACITY), plan.capacity);
+  plan.layers.forEach((layer, l) => {
+    put(slots.layerIndex(base, l, slots.LAYER_IN), layer.inSize);
+    put(slots.layerIndex(base, l, slots.LAYER_OUT), layer.outSize);
+    put(slots.layerIndex(base, l, slots.LAYER_ACTIVATION), ACTIVATION_IDS[layer.activation]);
+    put(slots.layerIndex(base, l, slots.LAYER_WEIGHTS), base + layer.weights);
+    put(slots.layerIndex(base, l, slots.LAYER_BIAS), base + layer.bias);
+    put(slots.layerIndex(base, l, slots.LAYER_WEIGHT_GRAD), base + layer.weightGrad);
+    put(slots.layerIndex(base, l, slots.LAYER_BIAS_GRAD), base + layer.biasGrad);
+    put(slots.layerIndex(base, l, slots.LAYER_OUTPUT), base + layer.output);
+    put(slots.layerIndex(base, l, slots.LAYER_DELTA), base + layer.delta);
+  });
+}

@@ -1,0 +1,327 @@
+/**
+ * A trained-by-backpropagation stack of dense layers that lives in one block
+ * of linear memory: descriptor, weights, gradients and per-batch buffers.
+ * Every numeric step runs in the chosen backend's kernels.
+ */
+import type { Backend, BackendName } from '../backend/backend.js';
+import { LOSS_IDS, type Loss } from '../backend/kinds.js';
+import { runtime, type Runtime } from '../runtime.js';
+import { Random } from '../random.js';
+import { toMatrix, toRows, type Matrix, type MatrixInput } from './data.js';
+import { initialWeights, type DenseLayer } from './layers.js';
+import { planNetwork, writeDescriptor, type NetworkPlan } from './layout.js';
+import type { Optimizer } from './optimizers.js';
+import { float32ToBase64 } from './base64.js';
+import { argumentError, plainObject } from './validate.js';
+import { TrainingRun, checkFitOptions, type FitOptions, type History } from './training.js';
+
+/** One layer's parameters: weights in×out as in a = x·w + b, and the bias. */
+export interface LayerWeights {
+  weights: number[][];
+  bias: number[];
+}
+
+/** Parameters as `setWeights` accepts them: nested arrays or row-major Float32Arrays. */
+export interface LayerWeightsInput {
+  weights: MatrixInput;
+  bias: readonly number[] | Float32Array;
+}
+
+/** A validated network definition (see `sequential`). */
+export interface NetworkConfig {
+  readonly inputSize: number;
+  readonly layers: readonly DenseLayer[];
+  readonly loss: Loss;
+  readonly optimizer: Optimizer;
+  readonly seed: number;
+  readonly backend: BackendName;
+}
+
+/** The saved form of a network (`toJSON` / `fromJSON`). */
+export interface NetworkJSON {
+  format: 'wasmgrad-network';
+  version: 1;
+  inputSize: number;
+  layers: { type: 'dense'; units: number; activation: string }[];
+  loss: string;
+  optimizer: { type: 'sgd'; learningRate: number };
+  seed: number;
+  /** Per layer: weights (in×out, row-major) and bias, float32 little-endian, base64. */
+  weights: { weights: string; bias: string }[];
+}
+
+/** Rows that predict and evaluate push through at once. */
+const CHUNK_ROWS = 1024;
+
+export class Network {
+  readonly inputSize: number;
+  readonly layers: readonly DenseLayer[];
+  readonly loss: Loss;
+  readonly optimizer: Optimizer;
+  /** The seed of the weight initialisation and shuffling: pass it back to reproduce this network. */
+  readonly seed: number;
+  readonly backend: BackendName;
+
+  readonly #runtime: Runtime;
+  readonly #kernels: Backend;
+  readonly #shuffleRandom: Random;
+  #block = 0;
+  #plan: NetworkPlan;
+  #disposed = false;
+  #training = false;
+
+  /** Use `sequential()` or `fromJSON()`; `parameters`, if given, are per layer [W, b]. */
+  constructor(config: NetworkConfig, parameters?: readonly (readonly [Float32Array, Float32Array])[]) {
+    this.inputSize = config.inputSize;
+    this.layers = Object.freeze([...config.layers]);
+    this.loss = config.loss;
+    this.optimizer = config.optimizer;
+    this.seed = config.seed;
+    this.backend = config.backend;
+    this.#runtime = runtime();
+    this.#kernels = this.#runtime.backends[config.backend];
+    this.#shuffleRandom = new Random(config.seed, 1);
+    this.#plan = planNetwork(this.inputSize, this.layers, 1);
+    this.#block = this.#runtime.heap.alloc(this.#plan.bytes);
+    this.#writeDescriptor();
+    const f32 = this.#runtime.heap.views.f32;
+    const initRandom = new Random(config.seed, 0);
+    this.#plan.layers.forEach((layer, l) => {
+      const w = f32.subarray(this.#at(layer.weights), this.#at(layer.weights) + layer.inSize * layer.outSize);
+      const b = f32.subarray(this.#at(layer.bias), this.#at(layer.bias) + layer.outSize);
+      if (parameters) {
+        w.set(parameters[l][0]);
+        b.set(parameters[l][1]);
+      } else {
+        initialWeights(initRandom, layer.inSize, layer.outSize, layer.activation, w);
+        b.fill(0);
+      }
+    });
+  }
+
+  /** Units of the last layer. */
+  get outputSize(): number {
+    return this.layers[this.layers.length - 1].units;
+  }
+
+  /** Number of trainable parameters (all weights and biases). */
+  get parameterCount(): number {
+    return this.#plan.paramCount;
+  }
+
+  /** True once `dispose()` has returned this network's memory. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Replaces every layer's weights and bias. All are checked before any is written. */
+  setWeights(layers: readonly LayerWeightsInput[]): void {
+    const where = this.#where('setWeights');
+    if (!Array.isArray(layers) || layers.length !== this.layers.length) {
+      throw argumentError(where, 'layers', `an array of ${this.layers.length} { weights, bias } entries, one per layer`, layers);
+    }
+    const checked = this.#plan.layers.map((plan, l) => {
+      const entry = plainObject(where, `layers[${l}]`, layers[l]);
+      const w = toMatrix(where, `layers[${l}].weights`, entry.weights, plan.outSize, `layer ${l} has ${plan.outSize} units`);
+      if (w.rows !== plan.inSize) {
+        throw new RangeError(`${where}: layers[${l}].weights must have ${plan.inSize} rows (the layer's inputs), got ${w.rows}`);
+      }
+      const b = toMatrix(where, `layers[${l}].bias`, entry.bias instanceof Float32Array ? entry.bias : [entry.bias], plan.outSize, `layer ${l} has ${plan.outSize} units`);
+      if (b.rows !== 1) throw new RangeError(`${where}: layers[${l}].bias must have ${plan.outSize} values, got ${b.rows * b.cols}`);
+      return [w.data, b.data] as const;
+    });
+    const f32 = this.#runtime.heap.views.f32;
+    this.#plan.layers.forEach((plan, l) => {
+      f32.set(checked[l][0], this.#at(plan.weights));
+      f32.set(checked[l][1], this.#at(plan.bias));
+    });
+  }
+
+  /** A copy of every layer's weights (in×out) and bias. */
+  getWeights(): LayerWeights[] {
+    this.#where('getWeights');
+    return this.#readLayers('weights', 'bias');
+  }
+
+  /**
+   * Runs the network forward. number[][] in gives number[][] out; a row-major
+   * Float32Array in gives a row-major Float32Array out.
+   */
+  predict(inputs: readonly (readonly number[])[]): number[][];
+  predict(inputs: Float32Array): Float32Array;
+  predict(inputs: MatrixInput): number[][] | Float32Array {
+    const where = this.#where('predict');
+    const x = toMatrix(where, 'inputs', inputs, this.inputSize, 'the network\'s inputSize');
+    const out = new Float32Array(x.rows * this.outputSize);
+    this.#ensureCapacity(Math.min(x.rows, CHUNK_ROWS));
+    const f32 = () => this.#runtime.heap.views.f32;
+    for (let start = 0; start < x.rows; start += this.#plan.capacity) {
+      const rows = Math.min(this.#plan.capacity, x.rows - start);
+      this.#stage(x, start, rows, this.#plan.xStage);
+      const y = this.#kernels.mlpForward(this.#block, this.#block + this.#plan.xStage, rows);
+      out.set(f32().subarray(y >> 2, (y >> 2) + rows * this.outputSize), start * this.outputSize);
+    }
+    return inputs instanceof Float32Array ? out : toRows(out, x.rows, this.outputSize);
+  }
+
+  /** The mean over samples of the loss (for 'l2': 1/2 Σ_j (y_j - t_j)²). */
+  evaluate(inputs: MatrixInput, targets: MatrixInput): { loss: number } {
+    const [x, t] = this.#checkData('evaluate', inputs, targets);
+    this.#ensureCapacity(Math.min(x.rows, CHUNK_ROWS));
+    let lossSum = 0;
+    for (let start = 0; start < x.rows; start += this.#plan.capacity) {
+      const rows = Math.min(this.#plan.capacity, x.rows - start);
+      this.#stage(x, start, rows, this.#plan.xStage);
+      this.#stage(t, start, rows, this.#plan.tStage);
+      lossSum += this.#kernels.mlpLossSum(this.#block, this.#block + this.#plan.xStage, this.#block + this.#plan.tStage, rows);
+    }
+    return { loss: lossSum / x.rows };
+  }
+
+  /**
+   * ∂L/∂W and ∂L/∂b of the mean loss over all given samples, per layer,
+   * without changing any weight.
+   */
+  gradients(inputs: MatrixInput, targets: MatrixInput): LayerWeights[] {
+    const [x, t] = this.#checkData('gradients', inputs, targets);
+    this.#ensureCapacity(x.rows);
+    this.#stage(x, 0, x.rows, this.#plan.xStage);
+    this.#stage(t, 0, t.rows, this.#plan.tStage);
+    this.#kernels.mlpGradients(this.#block, this.#block + this.#plan.xStage, this.#block + this.#plan.tStage, x.rows);
+    return this.#readLayers('weightGrad', 'biasGrad');
+  }
+
+  /**
+   * Trains by minibatch gradient descent. Resolves to the loss history; yields
+   * to the event loop between batches (every ~10 ms) so a page or server stays
+   * responsive. If the loss or a gradient becomes NaN or Infinity it rejects,
+   * keeping the weights of the last finite step.
+   */
+  async fit(inputs: MatrixInput, targets: MatrixInput, options: FitOptions = {}): Promise<History> {
+    const run = this.#startTraining('fit', inputs, targets, options);
+    try {
+      return await run.runAsync();
+    } finally {
+      run.close();
+      this.#training = false;
+    }
+  }
+
+  /** `fit`, blocking until every epoch is done. */
+  fitSync(inputs: MatrixInput, targets: MatrixInput, options: FitOptions = {}): History {
+    const run = this.#startTraining('fitSync', inputs, targets, options);
+    try {
+      return run.runSync();
+    } finally {
+      run.close();
+      this.#training = false;
+    }
+  }
+
+  /** The architecture, optimizer settings and weights (float32, base64), versioned. */
+  toJSON(): NetworkJSON {
+    this.#where('toJSON');
+    const f32 = this.#runtime.heap.views.f32;
+    return {
+      format: 'wasmgrad-network',
+      version: 1,
+      inputSize: this.inputSize,
+      layers: this.layers.map(({ type, units, activation }) => ({ type, units, activation })),
+      loss: this.loss,
+      optimizer: { ...this.optimizer },
+      seed: this.seed,
+      weights: this.#plan.layers.map((plan) => ({
+        weights: float32ToBase64(f32.subarray(this.#at(plan.weights), this.#at(plan.weights) + plan.inSize * plan.outSize)),
+        bias: float32ToBase64(f32.subarray(this.#at(plan.bias), this.#at(plan.bias) + plan.outSize)),
+      })),
+    };
+  }
+
+  /** Returns this network's linear memory to the heap. Any later use throws. Idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#runtime.heap.free(this.#block);
+    this.#block = 0;
+  }
+
+  /** Runs batches order[start .. start+count) of resident data; used by TrainingRun. */
+  trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number) {
+    const result = this.#block + this.#plan.result;
+    const done = this.#kernels.mlpTrainBatches(this.#block, data.x, data.t, data.order, start, count, batchSize,
+      this.optimizer.learningRate, result);
+    const f64 = this.#runtime.heap.views.f64;
+    return { done, lossSum: f64[result >> 3], diverged: f64[(result >> 3) + 1] !== 0 };
+  }
+
+  #startTraining(method: string, inputs: MatrixInput, targets: MatrixInput, options: FitOptions): TrainingRun {
+    const [x, t] = this.#checkData(method, inputs, targets);
+    const where = this.#where(method);
+    const settings = checkFitOptions(where, options, x.rows);
+    if (this.#training) throw new Error(`${where}: this network is already training (an earlier fit has not finished)`);
+    this.#ensureCapacity(settings.batchSize);
+    this.#training = true;
+    try {
+      return new TrainingRun(where, this, this.#runtime.heap, x, t, settings, this.#shuffleRandom);
+    } catch (error) {
+      this.#training = false;
+      throw error;
+    }
+  }
+
+  #checkData(method: string, inputs: MatrixInput, targets: MatrixInput): [Matrix, Matrix] {
+    const where = this.#where(method);
+    const x = toMatrix(where, 'inputs', inputs, this.inputSize, 'the network\'s inputSize');
+    const t = toMatrix(where, 'targets', targets, this.outputSize, 'the units of the last layer');
+    if (x.rows !== t.rows) {
+      throw new RangeError(`${where}: inputs and targets must have the same number of samples, got ${x.rows} inputs and ${t.rows} targets`);
+    }
+    return [x, t];
+  }
+
+  /** The error prefix for `method`; throws if the network is disposed. */
+  #where(method: string): string {
+    const where = `Network.${method}`;
+    if (this.#disposed) throw new Error(`${where}: this network has been disposed`);
+    return where;
+  }
+
+  /** Index into the f32 view of a byte offset inside this network's block. */
+  #at(offset: number): number {
+    return (this.#block + offset) >> 2;
+  }
+
+  #stage(m: Matrix, startRow: number, rows: number, offset: number): void {
+    this.#runtime.heap.views.f32.set(m.data.subarray(startRow * m.cols, (startRow + rows) * m.cols), this.#at(offset));
+  }
+
+  #readLayers(weightsKey: 'weights' | 'weightGrad', biasKey: 'bias' | 'biasGrad'): LayerWeights[] {
+    const f32 = this.#runtime.heap.views.f32;
+    return this.#plan.layers.map((plan) => {
+      const w = this.#at(plan[weightsKey]);
+      const b = this.#at(plan[biasKey]);
+      return {
+        weights: toRows(f32.subarray(w, w + plan.inSize * plan.outSize), plan.inSize, plan.outSize),
+        bias: Array.from(f32.subarray(b, b + plan.outSize)),
+      };
+    });
+  }
+
+  /** Re-lays the block for at least `rows` rows per batch, keeping parameters. Happens outside training steps only. */
+  #ensureCapacity(rows: number): void {
+    if (rows <= this.#plan.capacity) return;
+    const heap = this.#runtime.heap;
+    const plan = planNetwork(this.inputSize, this.layers, rows);
+    const block = heap.alloc(plan.bytes);
+    const u8 = heap.views.u8;
+    u8.copyWithin(block, this.#block, this.#block + plan.prefixBytes);
+    heap.free(this.#block);
+    this.#block = block;
+    this.#plan = plan;
+    this.#writeDescriptor();
+  }
+
+  #writeDescriptor(): void {
+    writeDescriptor(this.#runtime.heap.views.i32, this.#block, this.#plan, this.inputSize, LOSS_IDS[this.loss], this.#runtime.gemmWork);
+  }
+}

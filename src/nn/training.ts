@@ -1,0 +1,172 @@
+/**
+ * The training loop: the data is copied into linear memory once per fit, an
+ * index order is shuffled each epoch, and the kernels run many batches per
+ * call. The sync loop runs an epoch per call; the async loop slices epochs
+ * into ~10 ms runs of whole batches and yields to the event loop between them.
+ */
+import type { Heap } from '../heap.js';
+import type { Random } from '../random.js';
+import type { Matrix } from './data.js';
+import { argumentError, optionalBoolean, optionalFunction, plainObject, positiveInteger } from './validate.js';
+
+/** What `onEpochEnd` receives. */
+export interface EpochLogs {
+  /** Mean loss over the epoch's samples, measured on each batch before its update. */
+  loss: number;
+}
+
+export interface FitOptions {
+  /** Passes over the data. Default 1. */
+  epochs?: number;
+  /** Samples per gradient step. Default 32 (the whole set if smaller). */
+  batchSize?: number;
+  /** Shuffle the sample order before each epoch (with the network's seeded generator). Default true. */
+  shuffle?: boolean;
+  /** Called after each epoch; `fit` awaits it if it returns a promise. */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+}
+
+/** What `fit` resolves to: the loss after each epoch. */
+export interface History {
+  epochs: number;
+  loss: number[];
+}
+
+export interface FitSettings {
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  onEpochEnd?: FitOptions['onEpochEnd'];
+}
+
+export function checkFitOptions(where: string, options: unknown, samples: number): FitSettings {
+  const o = plainObject(where, 'options', options ?? {});
+  for (const key of Object.keys(o)) {
+    if (!['epochs', 'batchSize', 'shuffle', 'onEpochEnd'].includes(key)) {
+      throw argumentError(where, `options.${key}`, 'absent (not a known option: epochs, batchSize, shuffle, onEpochEnd)', o[key]);
+    }
+  }
+  const epochs = positiveInteger(where, 'options.epochs', o.epochs ?? 1);
+  const batchSize = positiveInteger(where, 'options.batchSize', o.batchSize ?? 32);
+  const shuffle = optionalBoolean(where, 'options.shuffle', o.shuffle, true);
+  optionalFunction(where, 'options.onEpochEnd', o.onEpochEnd);
+  return { epochs, batchSize: Math.min(batchSize, samples), shuffle, onEpochEnd: o.onEpochEnd as FitSettings['onEpochEnd'] };
+}
+
+/** The part of a network a training run drives. */
+export interface Trainee {
+  readonly disposed: boolean;
+  trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number):
+    { done: number; lossSum: number; diverged: boolean };
+}
+
+const SLICE_MS = 10;
+
+const yieldToEventLoop: () => Promise<void> = typeof setImmediate === 'function'
+  ? () => new Promise((resolve) => setImmediate(resolve))
+  : () => new Promise((resolve) => setTimeout(resolve, 0));
+
+export class TrainingRun {
+  readonly #data: { x: number; t: number; order: number };
+  readonly #block: number;
+  readonly #samples: number;
+  readonly #history: History = { epochs: 0, loss: [] };
+  #epoch = 0;
+  #position = 0;
+  #lossSum = 0;
+  #closed = false;
+
+  constructor(
+    readonly where: string,
+    private readonly net: Trainee,
+    private readonly heap: Heap,
+    x: Matrix, t: Matrix,
+    private readonly settings: FitSettings,
+    private readonly random: Random,
+  ) {
+    this.#samples = x.rows;
+    const xBytes = align64(x.data.length * 4);
+    const tBytes = align64(t.data.length * 4);
+    this.#block = heap.alloc(xBytes + tBytes + x.rows * 4);
+    this.#data = { x: this.#block, t: this.#block + xBytes, order: this.#block + xBytes + tBytes };
+    const views = heap.views;
+    views.f32.set(x.data, this.#data.x >> 2);
+    views.f32.set(t.data, this.#data.t >> 2);
+    const order = this.#order();
+    for (let i = 0; i < order.length; i++) order[i] = i;
+  }
+
+  /** Blocking: whole epochs per kernel call. */
+  runSync(): History {
+    while (this.#epoch < this.settings.epochs) {
+      this.#advance(Infinity);
+      const logs = this.#finishEpoch();
+      this.settings.onEpochEnd?.(this.#epoch - 1, logs);
+    }
+    return this.#history;
+  }
+
+  /** Time-sliced: whole batches, ~SLICE_MS per slice, yielding in between. */
+  async runAsync(): Promise<History> {
+    let samplesPerSlice = this.settings.batchSize;
+    for (;;) {
+      const started = now();
+      const epochDone = this.#advance(samplesPerSlice);
+      const elapsed = now() - started;
+      samplesPerSlice = Math.max(this.settings.batchSize,
+        Math.min(samplesPerSlice * 4, Math.round(samplesPerSlice * SLICE_MS / Math.max(elapsed, 0.05))));
+      if (epochDone) {
+        const logs = this.#finishEpoch();
+        await this.settings.onEpochEnd?.(this.#epoch - 1, logs);
+        if (this.#epoch === this.settings.epochs) return this.#history;
+      }
+      await yieldToEventLoop();
+    }
+  }
+
+  /** Frees the resident copy of the data. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.heap.free(this.#block);
+  }
+
+  #order(): Int32Array {
+    return this.heap.views.i32.subarray(this.#data.order >> 2, (this.#data.order >> 2) + this.#samples);
+  }
+
+  /** Trains up to `maxSamples` more samples of the current epoch, in whole batches; true when the epoch is complete. */
+  #advance(maxSamples: number): boolean {
+    if (this.net.disposed) throw new Error(`${this.where}: the network was disposed during training`);
+    const { batchSize } = this.settings;
+    if (this.#position === 0 && this.settings.shuffle) this.random.shuffle(this.#order());
+    const batches = Math.max(1, Math.floor(maxSamples / batchSize));
+    const count = Math.min(this.#samples - this.#position, batches * batchSize);
+    const { done, lossSum, diverged } = this.net.trainBatches(this.#data, this.#position, count, batchSize);
+    this.#lossSum += lossSum;
+    this.#position += done;
+    if (diverged) {
+      throw new Error(`${this.where}: training diverged in epoch ${this.#epoch + 1} at sample ${this.#position + 1} of ${this.#samples}: `
+        + 'the loss or a gradient became NaN or Infinity. That step was not applied; the weights are those of the last finite step. '
+        + 'Try a smaller learningRate or inputs of a smaller scale.');
+    }
+    return this.#position === this.#samples;
+  }
+
+  #finishEpoch(): EpochLogs {
+    const loss = this.#lossSum / this.#samples;
+    this.#history.loss.push(loss);
+    this.#history.epochs = ++this.#epoch;
+    this.#position = 0;
+    this.#lossSum = 0;
+    return { loss };
+  }
+}
+
+function align64(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}
+
+function now(): number {
+  return globalThis.performance?.now() ?? Date.now();
+}

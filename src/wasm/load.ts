@@ -1,0 +1,67 @@
+/**
+ * Finding, fetching and instantiating wasmgrad.wasm in Node and in browsers.
+ */
+
+/** Where the module's bytes come from: bytes, a URL (string or URL), a fetch Response, or a compiled module. */
+export type WasmSource = BufferSource | URL | string | Response | PromiseLike<Response> | WebAssembly.Module;
+
+/** The built module sits next to the compiled package entry: build/wasmgrad.wasm. */
+export function defaultWasmUrl(): URL {
+  return new URL('../wasmgrad.wasm', import.meta.url);
+}
+
+// The smallest module that uses a v128 instruction (from wasm-feature-detect).
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/** Throws a clear error where WebAssembly or its SIMD extension is missing. */
+export function assertWasmSupport(): void {
+  if (typeof WebAssembly !== 'object') {
+    throw new Error('wasmgrad: this JavaScript engine has no WebAssembly; use init({ backend: "js" }) for the pure-TypeScript backend');
+  }
+  if (!WebAssembly.validate(SIMD_PROBE)) {
+    throw new Error('wasmgrad: this engine\'s WebAssembly lacks SIMD (v128), which wasmgrad.wasm needs; use init({ backend: "js" }) for the pure-TypeScript backend');
+  }
+}
+
+async function readLocalFile(url: URL): Promise<Uint8Array> {
+  const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises');
+  return readFile(url);
+}
+
+function isResponse(value: unknown): value is Response {
+  return typeof Response !== 'undefined' && value instanceof Response;
+}
+
+async function instantiateResponse(response: Response): Promise<WebAssembly.Instance> {
+  if (!response.ok) throw new Error(`wasmgrad: fetching ${response.url || 'the module'} failed with HTTP ${response.status}`);
+  const type = response.headers.get('content-type') ?? '';
+  if (type.startsWith('application/wasm') && typeof WebAssembly.instantiateStreaming === 'function') {
+    return (await WebAssembly.instantiateStreaming(response, {})).instance;
+  }
+  // Servers that send another MIME type make streaming compilation refuse: fall back to bytes.
+  return (await WebAssembly.instantiate(await response.arrayBuffer(), {})).instance;
+}
+
+/** Instantiates the module from `source`, or from its default location next to the package. */
+export async function instantiate(source?: WasmSource): Promise<WebAssembly.Instance> {
+  assertWasmSupport();
+  const resolved = source ?? defaultWasmUrl();
+  if (resolved instanceof WebAssembly.Module) return WebAssembly.instantiate(resolved, {});
+  if (resolved instanceof ArrayBuffer || ArrayBuffer.isView(resolved)) {
+    return (await WebAssembly.instantiate(resolved as BufferSource, {})).instance;
+  }
+  if (typeof resolved === 'string' || resolved instanceof URL) {
+    const url = new URL(resolved, typeof location !== 'undefined' ? location.href : import.meta.url);
+    if (url.protocol === 'file:' && isNode()) {
+      return (await WebAssembly.instantiate((await readLocalFile(url)) as BufferSource, {})).instance;
+    }
+    return instantiateResponse(await fetch(url));
+  }
+  const response = await resolved;
+  if (isResponse(response)) return instantiateResponse(response);
+  throw new TypeError('init: options.wasm must be bytes (ArrayBuffer or a typed array), a URL, a Response or a WebAssembly.Module');
+}
