@@ -80,7 +80,8 @@ export function l2Delta(v: MemoryViews, rows: number, cols: number, y: number, t
 export function sgdUpdate(v: MemoryViews, n: number, w: number, g: number, learningRate: number): void {
   const f = v.f32, W = w >> 2, G = g >> 2;
   const rate = Math.fround(learningRate);
-  for (let i = 0; i < n; i++) f[W + i] -= rate * f[G + i];
+  // Rounding η·g to float32 first makes this the wasm kernel's f32 arithmetic exactly.
+  for (let i = 0; i < n; i++) f[W + i] -= Math.fround(rate * f[G + i]);
 }
 
 export function sumSquares(v: MemoryViews, n: number, x: number): number {

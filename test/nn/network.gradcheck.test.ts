@@ -1,0 +1,80 @@
+/**
+ * Backpropagation against central finite differences: for every parameter of
+ * random networks, ∂L/∂θ from `net.gradients` (float32) must match
+ * (L(θ + h) - L(θ - h)) / 2h computed with an independent float64 forward
+ * pass (test/helpers.ts) at the very same float32 weights.
+ *
+ * Tolerance: |analytic - numeric| ≤ 1e-3·|numeric| + 2e-6. float32 backprop
+ * carries ~1e-6 relative rounding per operation; the float64 differences with
+ * h = 1e-5 are accurate to ~1e-10, so any real mistake (a missing term, a
+ * transposed index, a wrong derivative) shows up orders of magnitude above it.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dense, sequential, type Activation } from '../../src/index.js';
+import { Random } from '../../src/random.js';
+import { initFromBuild, randomMatrix, referenceForward, referenceLoss, type ReferenceLayer } from '../helpers.js';
+
+beforeAll(initFromBuild);
+
+const cases: { sizes: number[]; activations: Activation[]; samples: number }[] = [
+  { sizes: [2, 3, 2], activations: ['sigmoid', 'sigmoid'], samples: 1 },
+  { sizes: [3, 1], activations: ['linear'], samples: 5 },
+  { sizes: [4, 5, 3], activations: ['tanh', 'linear'], samples: 6 },
+  { sizes: [5, 7, 6, 2], activations: ['relu', 'sigmoid', 'tanh'], samples: 9 },
+  { sizes: [9, 17, 4], activations: ['sigmoid', 'relu'], samples: 13 },
+  { sizes: [6, 8, 8, 8, 3], activations: ['tanh', 'relu', 'sigmoid', 'linear'], samples: 4 },
+];
+
+describe.each(['wasm', 'js'] as const)('gradients vs central finite differences (%s backend)', (backend) => {
+  cases.forEach(({ sizes, activations, samples }, caseIndex) => {
+    it(`${sizes.join('-')} (${activations.join(', ')}), ${samples} samples`, () => {
+      const random = new Random(1000 + caseIndex);
+      const net = sequential({
+        inputSize: sizes[0],
+        layers: activations.map((activation, l) => dense(sizes[l + 1], { activation })),
+        seed: 7 + caseIndex, backend,
+      });
+      const inputs = randomMatrix(random, samples, sizes[0], -2, 2);
+      const targets = randomMatrix(random, samples, sizes.at(-1)!, 0, 1);
+      const weights = net.getWeights();
+      // Give biases non-zero values so their gradients are exercised away from the initial zeros.
+      weights.forEach((layer) => layer.bias.forEach((_, j) => { layer.bias[j] = Math.fround(random.uniform(-0.5, 0.5)); }));
+      net.setWeights(weights);
+      const reference: ReferenceLayer[] = net.getWeights().map((layer, l) => ({ ...layer, activation: activations[l] }));
+
+      // The library's forward pass agrees with the float64 reference.
+      const predicted = net.predict(inputs);
+      inputs.forEach((x, s) => {
+        const want = referenceForward(reference, x).at(-1)!;
+        want.forEach((y, j) => expect(Math.abs(predicted[s][j] - y)).toBeLessThan(1e-5 * (1 + Math.abs(y))));
+      });
+
+      const analytic = net.gradients(inputs, targets);
+      const h = 1e-5;
+      let worst = 0;
+      let checked = 0;
+      const check = (params: number[], get: () => number, where: string, index: number) => {
+        const original = params[index];
+        params[index] = original + h;
+        const up = referenceLoss(reference, inputs, targets);
+        params[index] = original - h;
+        const down = referenceLoss(reference, inputs, targets);
+        params[index] = original;
+        const numeric = (up - down) / (2 * h);
+        const error = Math.abs(get() - numeric);
+        worst = Math.max(worst, error / (Math.abs(numeric) + 1e-3));
+        if (error > 1e-3 * Math.abs(numeric) + 2e-6) {
+          throw new Error(`${where}: backprop ${get()} vs finite differences ${numeric}`);
+        }
+        checked++;
+      };
+      reference.forEach((layer, l) => {
+        layer.weights.forEach((row, i) => row.forEach((_, j) => check(row, () => analytic[l].weights[i][j], `layer ${l} W[${i}][${j}]`, j)));
+        layer.bias.forEach((_, j) => check(layer.bias, () => analytic[l].bias[j], `layer ${l} b[${j}]`, j));
+      });
+      expect(checked).toBe(net.parameterCount);
+      expect(worst).toBeLessThan(1e-3);
+      net.dispose();
+    });
+  });
+});
