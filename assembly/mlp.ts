@@ -10,7 +10,7 @@ import { gemm } from './gemm';
 import { biasAdd, columnSums } from './bias';
 import { activationForward, activationBackward } from './activations';
 import { l2LossSum, l2Delta } from './losses';
-import { sgdUpdate, sumSquares } from './optimizers';
+import { sgdUpdate } from './optimizers';
 import {
   headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS,
   SLOT_GRADS, SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION,
@@ -79,15 +79,15 @@ export function mlpGradients(desc: usize, x: usize, t: usize, rows: i32): f64 {
 
 /**
  * One SGD step on one batch. Returns the batch's loss sum, or NaN, leaving
- * the weights untouched, when the loss or any gradient is not finite.
+ * the weights untouched, when the loss, a gradient or an updated weight
+ * would not be finite.
  */
 export function mlpTrainStep(desc: usize, x: usize, t: usize, rows: i32, learningRate: f32): f64 {
   const loss = mlpGradients(desc, x, t, rows);
-  const paramCount = headerSlot(desc, SLOT_PARAM_COUNT);
-  const grads = ptr(headerSlot(desc, SLOT_GRADS));
-  if (!isFinite(loss) || !isFinite(sumSquares(paramCount, grads))) return NaN;
-  sgdUpdate(paramCount, ptr(headerSlot(desc, SLOT_PARAMS)), grads, learningRate);
-  return loss;
+  if (!isFinite(loss)) return NaN;
+  const applied = sgdUpdate(headerSlot(desc, SLOT_PARAM_COUNT), ptr(headerSlot(desc, SLOT_PARAMS)),
+    ptr(headerSlot(desc, SLOT_GRADS)), learningRate);
+  return applied ? loss : NaN;
 }
 
 /** Copies rows order[from .. from+rows) of a row-major matrix into dst. */

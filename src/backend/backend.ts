@@ -21,8 +21,8 @@ export interface Kernels {
   l2LossSum(rows: number, cols: number, y: number, t: number): number;
   /** delta = scale · (y - t). */
   l2Delta(rows: number, cols: number, y: number, t: number, delta: number, scale: number): void;
-  /** w ← w - η g. */
-  sgdUpdate(n: number, w: number, g: number, learningRate: number): void;
+  /** w ← w - η g if every result is finite: returns 1; else leaves w alone and returns 0. */
+  sgdUpdate(n: number, w: number, g: number, learningRate: number): number;
   /** Σ x². */
   sumSquares(n: number, x: number): number;
   /** Copies rows order[from .. from+rows) of src into dst. */

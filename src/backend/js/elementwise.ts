@@ -77,11 +77,16 @@ export function l2Delta(v: MemoryViews, rows: number, cols: number, y: number, t
   for (let i = 0; i < rows * cols; i++) f[D + i] = s * (f[Y + i] - f[T + i]);
 }
 
-export function sgdUpdate(v: MemoryViews, n: number, w: number, g: number, learningRate: number): void {
+/** w ← w - η g if every result is finite (returns 1); otherwise changes nothing (returns 0). */
+export function sgdUpdate(v: MemoryViews, n: number, w: number, g: number, learningRate: number): number {
   const f = v.f32, W = w >> 2, G = g >> 2;
   const rate = Math.fround(learningRate);
   // Rounding η·g to float32 first makes this the wasm kernel's f32 arithmetic exactly.
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(Math.fround(f[W + i] - Math.fround(rate * f[G + i])))) return 0;
+  }
   for (let i = 0; i < n; i++) f[W + i] -= Math.fround(rate * f[G + i]);
+  return 1;
 }
 
 export function sumSquares(v: MemoryViews, n: number, x: number): number {

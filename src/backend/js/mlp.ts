@@ -67,10 +67,9 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
 
   function mlpTrainStep(desc: number, x: number, t: number, rows: number, learningRate: number): number {
     const loss = mlpGradients(desc, x, t, rows);
-    const paramCount = header(desc, SLOT_PARAM_COUNT), grads = header(desc, SLOT_GRADS);
-    if (!Number.isFinite(loss) || !Number.isFinite(k.sumSquares(paramCount, grads))) return NaN;
-    k.sgdUpdate(paramCount, header(desc, SLOT_PARAMS), grads, learningRate);
-    return loss;
+    if (!Number.isFinite(loss)) return NaN;
+    const applied = k.sgdUpdate(header(desc, SLOT_PARAM_COUNT), header(desc, SLOT_PARAMS), header(desc, SLOT_GRADS), learningRate);
+    return applied ? loss : NaN;
   }
 
   function mlpTrainBatches(desc: number, x: number, t: number, order: number, start: number, count: number,

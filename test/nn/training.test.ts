@@ -1,0 +1,124 @@
+/** The training loop: history and callbacks, yielding to the event loop, divergence, and misuse. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dense, sequential, sgd } from '../../src/index.js';
+import { initFromBuild } from '../helpers.js';
+
+beforeAll(initFromBuild);
+
+const X = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(i)]);
+const T = X.map(([a, b]) => [a * b > 0 ? 1 : 0]);
+const build = (learningRate = 0.5, backend: 'wasm' | 'js' = 'wasm') => sequential({
+  inputSize: 2, layers: [dense(4, { activation: 'tanh' }), dense(1, { activation: 'sigmoid' })],
+  optimizer: sgd({ learningRate }), seed: 9, backend,
+});
+
+describe('fit', () => {
+  it('resolves to the per-epoch loss history and calls onEpochEnd with 0-based epochs', async () => {
+    const net = build();
+    const seen: [number, number][] = [];
+    const history = await net.fit(X, T, { epochs: 4, batchSize: 8, onEpochEnd: (epoch, logs) => { seen.push([epoch, logs.loss]); } });
+    expect(history.epochs).toBe(4);
+    expect(history.loss).toHaveLength(4);
+    expect(seen.map(([e]) => e)).toEqual([0, 1, 2, 3]);
+    expect(seen.map(([, l]) => l)).toEqual(history.loss);
+    history.loss.forEach((loss) => expect(loss).toBeGreaterThan(0));
+    net.dispose();
+  });
+
+  it('fit and fitSync train identically', async () => {
+    const a = build(), b = build();
+    await a.fit(X, T, { epochs: 7, batchSize: 3 });
+    b.fitSync(X, T, { epochs: 7, batchSize: 3 });
+    expect(a.getWeights()).toEqual(b.getWeights());
+    a.dispose();
+    b.dispose();
+  });
+
+  it('the epoch loss is the mean of 1/2 Σ (y - t)² over the samples (batch = all, one epoch)', () => {
+    const net = build();
+    const before = net.evaluate(X, T).loss;
+    const history = net.fitSync(X, T, { epochs: 1, batchSize: X.length });
+    expect(history.loss[0]).toBeCloseTo(before, 6);
+    net.dispose();
+  });
+
+  it('yields to the event loop between batches', async () => {
+    const net = build();
+    const manyX = Array.from({ length: 20000 }, (_, i) => [Math.sin(i), Math.cos(i * 0.7)]);
+    const manyT = manyX.map(([a]) => [a > 0 ? 1 : 0]);
+    let ticks = 0;
+    const timer = setInterval(() => { ticks++; }, 1);
+    await net.fit(manyX, manyT, { epochs: 6, batchSize: 1 });
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(3);
+    net.dispose();
+  });
+
+  it('refuses a second fit while one is running, then trains normally', async () => {
+    const net = build();
+    const first = net.fit(X, T, { epochs: 50, batchSize: 1 });
+    await expect(net.fit(X, T)).rejects.toThrow(/already training/);
+    expect(() => net.fitSync(X, T)).toThrow(/already training/);
+    await first;
+    expect(net.fitSync(X, T).epochs).toBe(1);
+    net.dispose();
+  });
+
+  it('stops when the network is disposed mid-fit', async () => {
+    const net = build();
+    const manyX = Array.from({ length: 5000 }, (_, i) => [i % 7, i % 3]);
+    const manyT = manyX.map(() => [0.5]);
+    const running = net.fit(manyX, manyT, { epochs: 100, batchSize: 1 });
+    setTimeout(() => net.dispose(), 5);
+    await expect(running).rejects.toThrow(/disposed during training/);
+  });
+
+  it('accepts row-major Float32Arrays', () => {
+    const net = build();
+    const flatX = new Float32Array(X.flat()), flatT = new Float32Array(T.flat());
+    const twin = build();
+    net.fitSync(flatX, flatT, { epochs: 3, batchSize: 5 });
+    twin.fitSync(X, T, { epochs: 3, batchSize: 5 });
+    expect(net.getWeights()).toEqual(twin.getWeights());
+    const out = net.predict(flatX);
+    expect(out).toBeInstanceOf(Float32Array);
+    expect(Array.from(out)).toEqual(twin.predict(X).flat());
+    net.dispose();
+    twin.dispose();
+  });
+
+  it('predicts more rows than one chunk, row by row the same as one at a time', () => {
+    const net = build();
+    const rows = Array.from({ length: 2500 }, (_, i) => [Math.sin(i * 0.1), i / 2500]);
+    const all = net.predict(rows);
+    [0, 1023, 1024, 2048, 2499].forEach((i) => expect(all[i]).toEqual(net.predict([rows[i]])[0]));
+    net.dispose();
+  });
+});
+
+describe.each(['wasm', 'js'] as const)('divergence (%s backend)', (backend) => {
+  it('stops with a clear error and keeps the weights of the last finite step', () => {
+    // Plain linear regression on one sample with far too large a step: |w| grows ×30 each step until it overflows.
+    const make = () => sequential({ inputSize: 1, layers: [dense(1)], optimizer: sgd({ learningRate: 500 }), seed: 2, backend });
+    const net = make();
+    let message = '';
+    try {
+      net.fitSync([[1]], [[1]], { epochs: 1000, batchSize: 1, shuffle: false });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/training diverged in epoch (\d+)/);
+    expect(message).toMatch(/NaN or Infinity/);
+    expect(message).toMatch(/learningRate/);
+    const failedEpoch = Number(/epoch (\d+)/.exec(message)![1]);
+    expect(failedEpoch).toBeGreaterThan(5);
+    const weights = net.getWeights();
+    weights.flatMap((l) => [...l.weights.flat(), ...l.bias]).forEach((w) => expect(Number.isFinite(w)).toBe(true));
+    // Exactly the weights after the last step that was applied.
+    const replay = make();
+    replay.fitSync([[1]], [[1]], { epochs: failedEpoch - 1, batchSize: 1, shuffle: false });
+    expect(weights).toEqual(replay.getWeights());
+    net.dispose();
+    replay.dispose();
+  });
+});

@@ -1,0 +1,51 @@
+/** Loading the module: the built package's default path, and every custom source init() accepts. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const wasmUrl = new URL('../../build/wasmgrad.wasm', import.meta.url);
+
+describe('init (the built package)', () => {
+  it('finds build/wasmgrad.wasm by itself, is idempotent, and trains', async () => {
+    const pkg = await import('../../build/index.js');
+    const [a, b] = await Promise.all([pkg.init(), pkg.init()]);
+    expect(a).toBe(b);
+    expect(await pkg.init()).toBe(a);
+    const net = pkg.sequential({ inputSize: 1, layers: [pkg.dense(1)], optimizer: pkg.sgd({ learningRate: 0.1 }), seed: 1 });
+    const history = net.fitSync([[1], [2]], [[2], [4]], { epochs: 50 });
+    expect(history.loss.at(-1)!).toBeLessThan(history.loss[0]);
+    net.dispose();
+  });
+});
+
+describe('instantiate (each kind of source)', () => {
+  it.each([
+    ['bytes (Uint8Array)', () => new Uint8Array(readFileSync(wasmUrl))],
+    ['an ArrayBuffer', () => { const b = readFileSync(wasmUrl); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); }],
+    ['a file URL', () => wasmUrl],
+    ['a file URL string', () => wasmUrl.href],
+    ['a compiled module', () => new WebAssembly.Module(readFileSync(wasmUrl))],
+    ['a Response with application/wasm', () => new Response(readFileSync(wasmUrl), { headers: { 'content-type': 'application/wasm' } })],
+    ['a Response with the wrong MIME type', () => new Response(readFileSync(wasmUrl), { headers: { 'content-type': 'application/octet-stream' } })],
+  ])('%s', async (_, source) => {
+    const { instantiate } = await import('../../src/wasm/load.js');
+    const instance = await instantiate(source() as never);
+    expect(typeof instance.exports.gemm).toBe('function');
+  });
+
+  it('reports a failed fetch with its status', async () => {
+    const { instantiate } = await import('../../src/wasm/load.js');
+    await expect(instantiate(new Response('missing', { status: 404 }))).rejects.toThrow(/HTTP 404/);
+  });
+
+  it('refuses a source it does not understand', async () => {
+    const { instantiate } = await import('../../src/wasm/load.js');
+    await expect(instantiate({} as never)).rejects.toThrow(/options.wasm must be/);
+  });
+});
+
+describe('before init', () => {
+  it('sequential() says to call init() first', async () => {
+    const { sequential, dense } = await import('../../src/index.js');
+    expect(() => sequential({ inputSize: 1, layers: [dense(1)] })).toThrow(/call `await init\(\)` first/);
+  });
+});
