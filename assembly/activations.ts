@@ -9,22 +9,26 @@ export const ACTIVATION_SIGMOID: i32 = 1;
 export const ACTIVATION_TANH: i32 = 2;
 export const ACTIVATION_RELU: i32 = 3;
 
-/**
- * σ(x) without overflow for any x: exp is only ever taken of -|x| ≤ 0, and
- * for x < 0 the result is e·s = e/(1+e), never 1 - s (which would lose every
- * digit of a tiny value).
- */
-@inline export function sigmoid(x: f32): f32 {
-  const e = Mathf.exp(-Mathf.abs(x));
-  const s: f32 = 1 / (1 + e);
-  return x >= 0 ? s : e * s;
+import { sigmoidV, tanhV, loadPartial, storePartial } from './math';
+
+/** Applies a vector function to n floats, the last 1-3 through a partial vector so every element sees the same code. */
+@inline function mapVector(n: i32, x: usize, y: usize, kind: i32): void {
+  const bytes = <usize>n << 2;
+  const vecBytes = bytes & ~15;
+  let i: usize = 0;
+  if (kind == ACTIVATION_SIGMOID) {
+    for (; i < vecBytes; i += 16) v128.store(y + i, sigmoidV(v128.load(x + i)));
+    if (i < bytes) storePartial(y + i, sigmoidV(loadPartial(x + i, (bytes - i) >> 2)), (bytes - i) >> 2);
+  } else {
+    for (; i < vecBytes; i += 16) v128.store(y + i, tanhV(v128.load(x + i)));
+    if (i < bytes) storePartial(y + i, tanhV(loadPartial(x + i, (bytes - i) >> 2)), (bytes - i) >> 2);
+  }
 }
 
 /** y = f(x) elementwise over n floats; y may alias x. */
 export function activationForward(kind: i32, n: i32, x: usize, y: usize): void {
-  const n4 = n & ~3;
   const bytes = <usize>n << 2;
-  const vecBytes = <usize>n4 << 2;
+  const vecBytes = <usize>(n & ~3) << 2;
   if (kind == ACTIVATION_LINEAR) {
     if (x != y) memory.copy(y, x, bytes);
   } else if (kind == ACTIVATION_RELU) {
@@ -32,10 +36,8 @@ export function activationForward(kind: i32, n: i32, x: usize, y: usize): void {
     let i: usize = 0;
     for (; i < vecBytes; i += 16) v128.store(y + i, f32x4.max(v128.load(x + i), zero));
     for (; i < bytes; i += 4) store<f32>(y + i, max<f32>(load<f32>(x + i), 0));
-  } else if (kind == ACTIVATION_SIGMOID) {
-    for (let i: usize = 0; i < bytes; i += 4) store<f32>(y + i, sigmoid(load<f32>(x + i)));
-  } else if (kind == ACTIVATION_TANH) {
-    for (let i: usize = 0; i < bytes; i += 4) store<f32>(y + i, Mathf.tanh(load<f32>(x + i)));
+  } else if (kind == ACTIVATION_SIGMOID || kind == ACTIVATION_TANH) {
+    mapVector(n, x, y, kind);
   } else {
     unreachable();
   }

@@ -5,6 +5,7 @@
 export { gemm, gemmWorkBytes } from './gemm';
 export { biasAdd, columnSums } from './bias';
 export { activationForward, activationBackward } from './activations';
+export { expElementwise } from './math';
 export { l2LossSum, l2Delta } from './losses';
 export { sgdUpdate, sumSquares } from './optimizers';
 export { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, gatherRows } from './mlp';

@@ -16,3 +16,4 @@ export type { MatrixInput } from './nn/data.js';
 export type { Loss } from './backend/kinds.js';
 export type { BackendName, Backend, Kernels } from './backend/backend.js';
 export { ACTIVATIONS, LOSSES } from './backend/kinds.js';
+export { irisData, IRIS_SPECIES, IRIS_FEATURES } from './data/iris.js';

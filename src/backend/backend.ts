@@ -17,6 +17,8 @@ export interface Kernels {
   activationForward(kind: number, n: number, x: number, y: number): void;
   /** dx = dy · f'(a), from the kept output y; dx may alias dy. */
   activationBackward(kind: number, n: number, y: number, dy: number, dx: number): void;
+  /** y = e^x elementwise; y may alias x. */
+  expElementwise(n: number, x: number, y: number): void;
   /** Σ_rows 1/2 Σ_j (y - t)². */
   l2LossSum(rows: number, cols: number, y: number, t: number): number;
   /** delta = scale · (y - t). */
@@ -48,7 +50,7 @@ export interface Backend extends Kernels {
 }
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
-  'gemm', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'l2LossSum', 'l2Delta',
+  'gemm', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'expElementwise', 'l2LossSum', 'l2Delta',
   'sgdUpdate', 'sumSquares', 'gatherRows', 'mlpForward', 'mlpLossSum', 'mlpGradients', 'mlpTrainStep',
   'mlpTrainBatches',
 ];

@@ -22,7 +22,7 @@ export interface FitOptions {
   batchSize?: number;
   /** Shuffle the sample order before each epoch (with the network's seeded generator). Default true. */
   shuffle?: boolean;
-  /** Called after each epoch; `fit` awaits it if it returns a promise. */
+  /** Called after each epoch with its 0-based index; `fit` awaits it if it returns a promise. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
 }
 

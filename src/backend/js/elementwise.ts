@@ -61,6 +61,11 @@ export function activationBackward(v: MemoryViews, kind: number, n: number, y: n
   }
 }
 
+export function expElementwise(v: MemoryViews, n: number, x: number, y: number): void {
+  const f = v.f32, X = x >> 2, Y = y >> 2;
+  for (let i = 0; i < n; i++) f[Y + i] = Math.exp(f[X + i]);
+}
+
 export function l2LossSum(v: MemoryViews, rows: number, cols: number, y: number, t: number): number {
   const f = v.f32, Y = y >> 2, T = t >> 2;
   let sum = 0;

@@ -12,6 +12,7 @@ export function createJsBackend(v: MemoryViews): Backend {
     columnSums: element.columnSums.bind(null, v),
     activationForward: element.activationForward.bind(null, v),
     activationBackward: element.activationBackward.bind(null, v),
+    expElementwise: element.expElementwise.bind(null, v),
     l2LossSum: element.l2LossSum.bind(null, v),
     l2Delta: element.l2Delta.bind(null, v),
     sgdUpdate: element.sgdUpdate.bind(null, v),

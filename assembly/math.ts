@@ -1,0 +1,90 @@
+// Vector elementary functions for f32x4, shared by the activations.
+//
+// exp follows Cephes' expf: x = n·ln2 + r with |r| ≤ ln2/2, e^r by a degree-6
+// polynomial, then 2^n put into the exponent bits. 2^n is applied in two
+// halves so results down to the subnormals (x ≈ -103) come out right, and x is
+// clamped so no input gives NaN or Inf except +Inf for x > 88.72 (as e^x is).
+// Measured max error: see test/backend/math.test.ts (a few ulp).
+
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const EXP_MAX: f32 = 88.72283935546875;
+const EXP_MIN: f32 = -103.972084045410;
+
+@inline export function expV(x: v128): v128 {
+  const overflow = f32x4.gt(x, f32x4.splat(EXP_MAX));
+  const nanMask = f32x4.ne(x, x);
+  const xc = f32x4.max(f32x4.min(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN));
+  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const r2 = f32x4.mul(r, r);
+  const er = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
+  // 2^n as two factors 2^(n>>1) · 2^(n - (n>>1)), each a normal float for n in [-150, 128].
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const half = i32x4.shr_s(ni, 1);
+  const rest = i32x4.sub(ni, half);
+  const bias = i32x4.splat(127);
+  const scale1 = i32x4.shl(i32x4.add(half, bias), 23);
+  const scale2 = i32x4.shl(i32x4.add(rest, bias), 23);
+  const result = f32x4.mul(f32x4.mul(er, scale1), scale2);
+  return v128.bitselect(x, v128.bitselect(f32x4.splat(Infinity), result, overflow), nanMask);
+}
+
+/** σ(x) = 1/(1+e^-x), from exp(-|x|) only: never overflows, keeps tiny values for x ≪ 0. */
+@inline export function sigmoidV(x: v128): v128 {
+  const e = expV(f32x4.neg(f32x4.abs(x)));
+  const s = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), e));
+  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0)));
+}
+
+/**
+ * tanh as Cephes' tanhf: an odd polynomial for |x| < 0.625 (where 1 - 2/(e^2x+1)
+ * would cancel), else sign(x)·(1 - 2/(e^{2|x|} + 1)), which tends to ±1 without overflow.
+ */
+@inline export function tanhV(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const e2 = expV(f32x4.add(ax, ax));
+  const large = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e2, f32x4.splat(1))));
+  // Copy x's sign onto the large-|x| branch.
+  const signed = v128.or(large, v128.and(x, f32x4.splat(-0.0)));
+  return v128.bitselect(small, signed, f32x4.lt(ax, f32x4.splat(0.625)));
+}
+
+/** Loads `count` (< 4) floats into the low lanes of a vector, zeros elsewhere. */
+@inline export function loadPartial(p: usize, count: usize): v128 {
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+/** Stores the low `count` (< 4) lanes of a vector. */
+@inline export function storePartial(p: usize, v: v128, count: usize): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+/** y = e^x elementwise over n floats; y may alias x. */
+export function expElementwise(n: i32, x: usize, y: usize): void {
+  const bytes = <usize>n << 2;
+  const vecBytes = bytes & ~15;
+  let i: usize = 0;
+  for (; i < vecBytes; i += 16) v128.store(y + i, expV(v128.load(x + i)));
+  if (i < bytes) storePartial(y + i, expV(loadPartial(x + i, (bytes - i) >> 2)), (bytes - i) >> 2);
+}
