@@ -1,0 +1,80 @@
+/**
+ * The contenders of an MLP training workload. Each is a factory
+ * `create(spec, data, parameters)` returning the object the harness drives:
+ *
+ *   run(reps)  trains `reps` epochs over the whole dataset, in data order
+ *   check()    the mean loss over the whole dataset, forward only
+ *   dispose()
+ *
+ * All start from the same initial parameters and see the same batches in the
+ * same order, so after the same number of epochs their losses must agree up
+ * to float rounding: the bench uses that as a cross-check of the arithmetic.
+ * To add a contender (e.g. TensorFlow.js), append a factory to MLP_CONTENDERS.
+ */
+import { sequential, dense, sgd } from '../build/index.js';
+import { PureJsMlp } from './pure-js-mlp.mjs';
+
+function wasmgradNetwork(spec, backend) {
+  return sequential({
+    inputSize: spec.inputSize,
+    layers: spec.units.map((units) => dense(units, { activation: 'sigmoid' })),
+    loss: 'l2',
+    optimizer: sgd({ learningRate: spec.learningRate }),
+    seed: spec.seed,
+    backend,
+  });
+}
+
+/** The shared starting point: wasmgrad's own seeded initialisation, as flat Float32Arrays. */
+export function initialParameters(spec) {
+  const net = wasmgradNetwork(spec, 'wasm');
+  try {
+    return net.getWeights().map(({ weights, bias }) => ({
+      weights: Float32Array.from(weights.flat()),
+      bias: Float32Array.from(bias),
+    }));
+  } finally {
+    net.dispose();
+  }
+}
+
+function wasmgrad(backend) {
+  return {
+    name: `wasmgrad ${backend}`,
+    create(spec, data, parameters) {
+      const net = wasmgradNetwork(spec, backend);
+      net.setWeights(parameters);
+      // shuffle: false so every contender sees the same batches in the same order.
+      const options = { batchSize: spec.batchSize, shuffle: false };
+      return {
+        run(reps) {
+          net.fitSync(data.x, data.t, { ...options, epochs: reps });
+        },
+        check: () => net.evaluate(data.x, data.t).loss,
+        dispose: () => net.dispose(),
+      };
+    },
+  };
+}
+
+const pureJs = {
+  name: 'pure JS',
+  create(spec, data, parameters) {
+    const mlp = new PureJsMlp({
+      inputSize: spec.inputSize, units: spec.units, learningRate: spec.learningRate,
+      batchSize: spec.batchSize, parameters,
+    });
+    return {
+      run(reps) {
+        mlp.train(data.x, data.t, data.samples, reps);
+      },
+      check: () => mlp.evaluate(data.x, data.t, data.samples),
+      dispose() {},
+    };
+  },
+};
+
+/** The name ratios are taken against. */
+export const MLP_BASELINE = pureJs.name;
+
+export const MLP_CONTENDERS = [wasmgrad('wasm'), wasmgrad('js'), pureJs];
