@@ -57,8 +57,6 @@ export function gemm(
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      // Panels hold an even depth (a zero step pads odd kc) so the micro-kernel needs no tail.
-      const depth = (kc + 1) & ~1;
       // Later depth blocks accumulate onto what the first one stored.
       const blockBeta: f32 = pc == 0 ? beta : 1;
       packB(transB, kc, nc, b, ldb, pc, jc, packedB);
@@ -66,13 +64,13 @@ export function gemm(
         const mc = min(MC, m - ic);
         packA(transA, mc, kc, a, lda, ic, pc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
-          const bPanel = packedB + (<usize>(jr * depth) << 2);
+          const bPanel = packedB + (<usize>(jr * kc) << 2);
           const cols = min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
-            const aPanel = packedA + (<usize>(ir * depth) << 2);
+            const aPanel = packedA + (<usize>(ir * kc) << 2);
             const rows = min(MR, mc - ir);
             const cTile = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
-            microKernel4x8(depth, aPanel, bPanel, cTile, ldc, alpha, blockBeta, rows, cols, tile);
+            microKernel4x8(kc, aPanel, bPanel, cTile, ldc, alpha, blockBeta, rows, cols, tile);
           }
         }
       }
@@ -161,11 +159,9 @@ function gemmDirectDot(
 
 /** Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row panels, k-major: panel[p*MR + r]. */
 function packA(transA: i32, mc: i32, kc: i32, a: usize, lda: i32, ic: i32, pc: i32, dst: usize): void {
-  const depth = (kc + 1) & ~1;
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = min(MR, mc - ir);
-    const panel = dst + (<usize>(ir * depth) << 2);
-    if (depth != kc) v128.store(panel + (<usize>(kc * MR) << 2), f32x4.splat(0));
+    const panel = dst + (<usize>(ir * kc) << 2);
     if (transA && rows == MR) {
       // op(A) rows are contiguous columns of A: one vector per depth step.
       let src = a + (<usize>(pc * lda + ic + ir) << 2);
@@ -186,14 +182,9 @@ function packA(transA: i32, mc: i32, kc: i32, a: usize, lda: i32, ic: i32, pc: i
 
 /** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-column panels, k-major: panel[p*NR + col]. */
 function packB(transB: i32, kc: i32, nc: i32, b: usize, ldb: i32, pc: i32, jc: i32, dst: usize): void {
-  const depth = (kc + 1) & ~1;
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = min(NR, nc - jr);
-    const panel = dst + (<usize>(jr * depth) << 2);
-    if (depth != kc) {
-      v128.store(panel + (<usize>(kc * NR) << 2), f32x4.splat(0));
-      v128.store(panel + (<usize>(kc * NR) << 2), f32x4.splat(0), 16);
-    }
+    const panel = dst + (<usize>(jr * kc) << 2);
     if (!transB && cols == NR) {
       let src = b + (<usize>(pc * ldb + jc + jr) << 2);
       for (let p = 0; p < kc; p++) {
@@ -231,9 +222,9 @@ function packB(transB: i32, kc: i32, nc: i32, b: usize, ldb: i32, pc: i32, jc: i
   v128.store(p, outHi, 16);
 }
 
-/** One 4×8 tile of C from packed A and B panels of even `depth`; partial tiles go through `tile`. */
+/** One 4×8 tile of C from a packed A panel and a packed B panel; partial tiles go through `tile`. */
 function microKernel4x8(
-  depth: i32, aPanel: usize, bPanel: usize, c: usize, ldc: i32,
+  kc: i32, aPanel: usize, bPanel: usize, c: usize, ldc: i32,
   alpha: f32, beta: f32, rows: i32, cols: i32, tile: usize,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -241,12 +232,10 @@ function microKernel4x8(
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let ap = aPanel, bp = bPanel;
-  let b0: v128, b1: v128, av: v128;
-  // Unrolled by two depth steps: fewer loop branches and pointer bumps per multiply-add.
-  for (let pairs = depth >> 1; pairs > 0; pairs--) {
-    b0 = v128.load(bp, 0);
-    b1 = v128.load(bp, 16);
-    av = v128.load32_splat(ap, 0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let av = v128.load32_splat(ap);
     c00 = f32x4.add(c00, f32x4.mul(av, b0));
     c01 = f32x4.add(c01, f32x4.mul(av, b1));
     av = v128.load32_splat(ap, 4);
@@ -258,22 +247,8 @@ function microKernel4x8(
     av = v128.load32_splat(ap, 12);
     c30 = f32x4.add(c30, f32x4.mul(av, b0));
     c31 = f32x4.add(c31, f32x4.mul(av, b1));
-    b0 = v128.load(bp, 32);
-    b1 = v128.load(bp, 48);
-    av = v128.load32_splat(ap, 16);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
-    av = v128.load32_splat(ap, 20);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
-    av = v128.load32_splat(ap, 24);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0));
-    c21 = f32x4.add(c21, f32x4.mul(av, b1));
-    av = v128.load32_splat(ap, 28);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0));
-    c31 = f32x4.add(c31, f32x4.mul(av, b1));
-    ap += 32;
-    bp += 64;
+    ap += 16;
+    bp += 32;
   }
   const alphaV = f32x4.splat(alpha);
   const rowBytes = <usize>ldc << 2;

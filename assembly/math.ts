@@ -11,37 +11,48 @@ const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
 const EXP_MAX: f32 = 88.72283935546875;
 const EXP_MIN: f32 = -103.972084045410;
+const ROUND_MAGIC: f32 = 12582912; // 1.5 · 2^23
+const ROUND_MAGIC_BITS: i32 = 0x4b400000;
+
+/** e^x for x already in [EXP_MIN, EXP_MAX]: the shared core of expV and sigmoidV. */
+@inline function expCore(xc: v128): v128 {
+  // Adding 1.5·2^23 rounds x·log2e to an integer n and leaves n in the low mantissa bits,
+  // which is cheaper than nearest() plus a float→int conversion.
+  const shifted = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
+  const n = f32x4.sub(shifted, f32x4.splat(ROUND_MAGIC));
+  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  // e^r ≈ 1 + r + r²·P(r), P of degree 5 evaluated by Estrin's scheme: three
+  // independent pairs combined with r² and r⁴, about half the dependent steps
+  // of Horner's rule. One sigmoid of a narrow layer is all latency, no throughput.
+  const r2 = f32x4.mul(r, r);
+  const r4 = f32x4.mul(r2, r2);
+  const p01 = f32x4.add(f32x4.mul(f32x4.splat(1.6666665459e-1), r), f32x4.splat(5.0000001201e-1));
+  const p23 = f32x4.add(f32x4.mul(f32x4.splat(8.3334519073e-3), r), f32x4.splat(4.1665795894e-2));
+  const p45 = f32x4.add(f32x4.mul(f32x4.splat(1.9875691500e-4), r), f32x4.splat(1.3981999507e-3));
+  const poly = f32x4.add(f32x4.add(p01, f32x4.mul(r2, p23)), f32x4.mul(r4, p45));
+  const er = f32x4.add(f32x4.add(f32x4.mul(poly, r2), r), f32x4.splat(1));
+  // 2^n as two factors 2^(n>>1) · 2^(n - (n>>1)), each a normal float for n in [-150, 128].
+  const ni = i32x4.sub(shifted, i32x4.splat(ROUND_MAGIC_BITS));
+  const half = i32x4.shr_s(ni, 1);
+  const bias = i32x4.splat(127);
+  const scale1 = i32x4.shl(i32x4.add(half, bias), 23);
+  const scale2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), bias), 23);
+  return f32x4.mul(f32x4.mul(er, scale1), scale2);
+}
 
 @inline export function expV(x: v128): v128 {
   const overflow = f32x4.gt(x, f32x4.splat(EXP_MAX));
   const nanMask = f32x4.ne(x, x);
-  const xc = f32x4.max(f32x4.min(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN));
-  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
-  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  const r2 = f32x4.mul(r, r);
-  const er = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
-  // 2^n as two factors 2^(n>>1) · 2^(n - (n>>1)), each a normal float for n in [-150, 128].
-  const ni = i32x4.trunc_sat_f32x4_s(n);
-  const half = i32x4.shr_s(ni, 1);
-  const rest = i32x4.sub(ni, half);
-  const bias = i32x4.splat(127);
-  const scale1 = i32x4.shl(i32x4.add(half, bias), 23);
-  const scale2 = i32x4.shl(i32x4.add(rest, bias), 23);
-  const result = f32x4.mul(f32x4.mul(er, scale1), scale2);
+  const result = expCore(f32x4.max(f32x4.min(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN)));
   return v128.bitselect(x, v128.bitselect(f32x4.splat(Infinity), result, overflow), nanMask);
 }
 
 /** σ(x) = 1/(1+e^-x), from exp(-|x|) only: never overflows, keeps tiny values for x ≪ 0. */
 @inline export function sigmoidV(x: v128): v128 {
-  const e = expV(f32x4.neg(f32x4.abs(x)));
-  const s = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), e));
-  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0)));
+  // -|x| ≤ 0 needs only the lower clamp; one division gives 1/(1+e) or e/(1+e).
+  const e = expCore(f32x4.max(f32x4.neg(f32x4.abs(x)), f32x4.splat(EXP_MIN)));
+  const numerator = v128.bitselect(f32x4.splat(1), e, f32x4.ge(x, f32x4.splat(0)));
+  return f32x4.div(numerator, f32x4.add(f32x4.splat(1), e));
 }
 
 /**

@@ -11,6 +11,7 @@ import { biasAdd, columnSums } from './bias';
 import { activationForward, activationBackward } from './activations';
 import { l2LossSum, l2Delta } from './losses';
 import { sgdUpdate } from './optimizers';
+import { isNarrow, narrowGradients } from './mlp-narrow';
 import {
   headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS,
   SLOT_GRADS, SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION,
@@ -50,6 +51,7 @@ export function mlpLossSum(desc: usize, x: usize, t: usize, rows: i32): f64 {
  * loss in the gradient array. Returns Σ over rows of the per-sample loss.
  */
 export function mlpGradients(desc: usize, x: usize, t: usize, rows: i32): f64 {
+  if (isNarrow(desc)) return narrowGradients(desc, x, t, 0, 0, rows);
   const layers = headerSlot(desc, SLOT_LAYER_COUNT);
   const work = ptr(headerSlot(desc, SLOT_WORK));
   const y = mlpForward(desc, x, rows);
@@ -83,7 +85,11 @@ export function mlpGradients(desc: usize, x: usize, t: usize, rows: i32): f64 {
  * would not be finite.
  */
 export function mlpTrainStep(desc: usize, x: usize, t: usize, rows: i32, learningRate: f32): f64 {
-  const loss = mlpGradients(desc, x, t, rows);
+  return applyUpdate(desc, mlpGradients(desc, x, t, rows), learningRate);
+}
+
+/** The update after gradients with loss sum `loss`: returns loss, or NaN (nothing changed) if anything is not finite. */
+function applyUpdate(desc: usize, loss: f64, learningRate: f32): f64 {
   if (!isFinite(loss)) return NaN;
   const applied = sgdUpdate(headerSlot(desc, SLOT_PARAM_COUNT), ptr(headerSlot(desc, SLOT_PARAMS)),
     ptr(headerSlot(desc, SLOT_GRADS)), learningRate);
@@ -114,13 +120,20 @@ export function mlpTrainBatches(
   const xStage = ptr(headerSlot(desc, SLOT_X_STAGE));
   const tStage = ptr(headerSlot(desc, SLOT_T_STAGE));
   const end = start + count;
+  const narrow = isNarrow(desc);
   let lossSum: f64 = 0;
   let done = 0;
   for (let from = start; from < end; from += batchSize) {
     const rows = min(batchSize, end - from);
-    gatherRows(x, inputSize, order, from, rows, xStage);
-    gatherRows(t, outSize, order, from, rows, tStage);
-    const loss = mlpTrainStep(desc, xStage, tStage, rows, learningRate);
+    let loss: f64;
+    if (narrow) {
+      // Narrow networks read the samples in place through the order: no gathering.
+      loss = applyUpdate(desc, narrowGradients(desc, x, t, order, from, rows), learningRate);
+    } else {
+      gatherRows(x, inputSize, order, from, rows, xStage);
+      gatherRows(t, outSize, order, from, rows, tStage);
+      loss = mlpTrainStep(desc, xStage, tStage, rows, learningRate);
+    }
     if (isNaN(loss)) {
       store<f64>(result, lossSum);
       store<f64>(result, 1, 8);

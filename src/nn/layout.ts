@@ -6,12 +6,18 @@
  * capacity, so growing the capacity copies only that prefix to a new block.
  * Parameters are contiguous over all layers (W₀ b₀ W₁ b₁ …) so that one
  * update call covers the whole network; gradients mirror them.
+ *
+ * Every region ends with at least VECTOR_SLACK spare bytes: the narrow-network
+ * kernels (assembly/mlp-narrow.ts) read and write whole f32x4 vectors past a
+ * row's last element.
  */
 import { ACTIVATION_IDS, type Activation } from '../backend/kinds.js';
 import * as slots from '../backend/descriptor.js';
 
 const ALIGN = 64;
-const align = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
+/** Spare bytes after each region for vectors that run past its end. */
+export const VECTOR_SLACK = 16;
+const align = (bytes: number) => Math.ceil((bytes + VECTOR_SLACK) / ALIGN) * ALIGN;
 
 export interface LayerPlan {
   readonly inSize: number;

@@ -7,6 +7,7 @@
 import type { Heap } from '../heap.js';
 import type { Random } from '../random.js';
 import type { Matrix } from './data.js';
+import { VECTOR_SLACK } from './layout.js';
 import { argumentError, optionalBoolean, optionalFunction, plainObject, positiveInteger } from './validate.js';
 
 /** What `onEpochEnd` receives. */
@@ -85,8 +86,9 @@ export class TrainingRun {
     private readonly random: Random,
   ) {
     this.#samples = x.rows;
+    // Slack after the targets: narrow-network kernels read them as whole f32x4 vectors.
     const xBytes = align64(x.data.length * 4);
-    const tBytes = align64(t.data.length * 4);
+    const tBytes = align64(t.data.length * 4 + VECTOR_SLACK);
     this.#block = heap.alloc(xBytes + tBytes + x.rows * 4);
     this.#data = { x: this.#block, t: this.#block + xBytes, order: this.#block + xBytes + tBytes };
     const views = heap.views;

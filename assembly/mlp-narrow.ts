@@ -1,0 +1,161 @@
+// Narrow networks (every layer at most NARROW_UNITS wide, like the seed's
+// 2-3-2) train one sample at a time: each layer's units are handled four at a
+// time in one f32x4 register, from the weighted sum through the activation,
+// with no GEMM dispatch, no packing, no gathering of batches and no call per
+// activation. For such sizes those fixed costs, not the arithmetic, are the
+// whole price of a step.
+//
+// Vectors may run past a layer's last unit. Every buffer they touch is at
+// least 64 bytes (16 floats) long, so the extra lanes stay inside the
+// network's block; their values are never stored where they are read back as
+// data, and deltas are masked to zero there, so gradient updates in those
+// lanes add exactly 0.
+
+import { ACTIVATION_LINEAR, ACTIVATION_SIGMOID, ACTIVATION_TANH } from './activations';
+import { sigmoidV, tanhV } from './math';
+import {
+  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_GRADS,
+  LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
+  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
+} from './layout';
+
+export const NARROW_UNITS: i32 = 16;
+
+@inline function ptr(value: i32): usize {
+  return <usize><u32>value;
+}
+
+/** True when the input and every layer are at most NARROW_UNITS wide. */
+export function isNarrow(desc: usize): bool {
+  if (headerSlot(desc, SLOT_INPUT_SIZE) > NARROW_UNITS) return false;
+  const layers = headerSlot(desc, SLOT_LAYER_COUNT);
+  for (let l = 0; l < layers; l++) {
+    if (layerSlot(desc, l, LAYER_OUT) > NARROW_UNITS) return false;
+  }
+  return true;
+}
+
+/** All-ones in the lanes below `count`, zero above. */
+@inline function laneMask(count: i32): v128 {
+  return i32x4.gt_s(i32x4.splat(count), i32x4(0, 1, 2, 3));
+}
+
+@inline function activate(kind: i32, a: v128): v128 {
+  if (kind == ACTIVATION_SIGMOID) return sigmoidV(a);
+  if (kind == ACTIVATION_TANH) return tanhV(a);
+  if (kind == ACTIVATION_LINEAR) return a;
+  return f32x4.max(a, f32x4.splat(0));
+}
+
+/** f'(a) from the output y: sigmoid y(1 - y), tanh 1 - y², relu [y > 0], linear 1. */
+@inline function slope(kind: i32, y: v128): v128 {
+  const one = f32x4.splat(1);
+  if (kind == ACTIVATION_SIGMOID) return f32x4.mul(y, f32x4.sub(one, y));
+  if (kind == ACTIVATION_TANH) return f32x4.sub(one, f32x4.mul(y, y));
+  if (kind == ACTIVATION_LINEAR) return one;
+  return v128.and(one, f32x4.gt(y, f32x4.splat(0)));
+}
+
+@inline function sumLanes(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/** One sample through every layer, into row 0 of each layer's output buffer; returns the last. */
+function forwardSample(desc: usize, layers: i32, x: usize): usize {
+  let input = x;
+  for (let l = 0; l < layers; l++) {
+    const inSize = layerSlot(desc, l, LAYER_IN);
+    const units = layerSlot(desc, l, LAYER_OUT);
+    const kind = layerSlot(desc, l, LAYER_ACTIVATION);
+    const weights = ptr(layerSlot(desc, l, LAYER_WEIGHTS));
+    const bias = ptr(layerSlot(desc, l, LAYER_BIAS));
+    const output = ptr(layerSlot(desc, l, LAYER_OUTPUT));
+    const rowBytes = <usize>units << 2;
+    for (let j: usize = 0; j < rowBytes; j += 16) {
+      // a_j = Σ_i h_i w_ij + b_j, then y_j = f(a_j), four units at a time
+      let a = f32x4.splat(0);
+      let w = weights + j;
+      for (let i = 0; i < inSize; i++) {
+        a = f32x4.add(a, f32x4.mul(v128.load32_splat(input + (<usize>i << 2)), v128.load(w)));
+        w += rowBytes;
+      }
+      v128.store(output + j, activate(kind, f32x4.add(a, v128.load(bias + j))));
+    }
+    input = output;
+  }
+  return input;
+}
+
+/**
+ * mlpGradients for a narrow network, sample by sample. Sample r is row
+ * order[from + r] of x and t, or row from + r when order is 0. Leaves the
+ * gradients of the batch-mean loss; returns Σ over rows of the per-sample loss.
+ */
+export function narrowGradients(desc: usize, x: usize, t: usize, order: usize, from: i32, rows: i32): f64 {
+  const layers = headerSlot(desc, SLOT_LAYER_COUNT);
+  const last = layers - 1;
+  const inputSize = headerSlot(desc, SLOT_INPUT_SIZE);
+  const outSize = layerSlot(desc, last, LAYER_OUT);
+  // memory.fill would call out of wasm, which costs more than zeroing a narrow network's gradients.
+  const grads = ptr(headerSlot(desc, SLOT_GRADS));
+  const gradBytes = <usize>headerSlot(desc, SLOT_PARAM_COUNT) << 2;
+  for (let i: usize = 0; i < gradBytes; i += 4) store<f32>(grads + i, 0);
+  const scale = f32x4.splat(<f32>1 / <f32>rows);
+  let squares: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = order ? load<i32>(order + (<usize>(from + r) << 2)) : from + r;
+    const sample = x + (<usize>(row * inputSize) << 2);
+    const target = t + (<usize>(row * outSize) << 2);
+    const y = forwardSample(desc, layers, sample);
+    // δ_out = (y - t) / rows ⊙ f'(y); the loss 1/2 Σ (y - t)² in f64, as l2LossSum does
+    const outputDelta = ptr(layerSlot(desc, last, LAYER_DELTA));
+    const outKind = layerSlot(desc, last, LAYER_ACTIVATION);
+    for (let j = 0; j < outSize; j += 4) {
+      const offset = <usize>j << 2;
+      const yv = v128.load(y + offset);
+      const diff = v128.and(f32x4.sub(yv, v128.load(target + offset)), laneMask(outSize - j));
+      v128.store(outputDelta + offset, f32x4.mul(f32x4.mul(scale, diff), slope(outKind, yv)));
+    }
+    for (let j = 0; j < outSize; j++) {
+      const diff = <f64>load<f32>(y + (<usize>j << 2)) - <f64>load<f32>(target + (<usize>j << 2));
+      squares += diff * diff;
+    }
+    for (let l = last; l >= 0; l--) {
+      const inSize = layerSlot(desc, l, LAYER_IN);
+      const units = layerSlot(desc, l, LAYER_OUT);
+      const rowBytes = <usize>units << 2;
+      const delta = ptr(layerSlot(desc, l, LAYER_DELTA));
+      const input = l == 0 ? sample : ptr(layerSlot(desc, l - 1, LAYER_OUTPUT));
+      const weights = ptr(layerSlot(desc, l, LAYER_WEIGHTS));
+      const weightGrad = ptr(layerSlot(desc, l, LAYER_WEIGHT_GRAD));
+      const biasGrad = ptr(layerSlot(desc, l, LAYER_BIAS_GRAD));
+      for (let j: usize = 0; j < rowBytes; j += 16) {
+        v128.store(biasGrad + j, f32x4.add(v128.load(biasGrad + j), v128.load(delta + j)));
+      }
+      const hiddenDelta = l > 0 ? ptr(layerSlot(desc, l - 1, LAYER_DELTA)) : 0;
+      for (let i = 0; i < inSize; i++) {
+        // ∂L/∂w_ij += h_i δ_j; hidden unit i gathers Σ_j w_ij δ_j from every unit it feeds
+        const hi = v128.load32_splat(input + (<usize>i << 2));
+        const rowOffset = <usize>i * rowBytes;
+        let back = f32x4.splat(0);
+        for (let j: usize = 0; j < rowBytes; j += 16) {
+          const dj = v128.load(delta + j);
+          const g = weightGrad + rowOffset + j;
+          v128.store(g, f32x4.add(v128.load(g), f32x4.mul(hi, dj)));
+          back = f32x4.add(back, f32x4.mul(dj, v128.load(weights + rowOffset + j)));
+        }
+        if (l > 0) store<f32>(hiddenDelta + (<usize>i << 2), sumLanes(back));
+      }
+      if (l > 0) {
+        // δ_hidden = (Σ_j w_ij δ_j) ⊙ f'(h), zero past the last unit
+        const kind = layerSlot(desc, l - 1, LAYER_ACTIVATION);
+        for (let i = 0; i < inSize; i += 4) {
+          const offset = <usize>i << 2;
+          const d = f32x4.mul(v128.load(hiddenDelta + offset), slope(kind, v128.load(input + offset)));
+          v128.store(hiddenDelta + offset, v128.and(d, laneMask(inSize - i)));
+        }
+      }
+    }
+  }
+  return 0.5 * squares;
+}
