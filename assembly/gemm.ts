@@ -30,12 +30,13 @@ export function gemmWorkBytes(): usize {
 }
 
 /**
- * C = alpha · op(A) · op(B) + beta · C.
+ * C = alpha · op(A) · op(B) + beta · C on the calling thread (assembly/parallel.ts
+ * splits large products across threads and calls this for each slice).
  * op(A) is m×k: A itself is m×k (transA = 0) or k×m (transA = 1), row stride lda.
  * op(B) is k×n: B itself is k×n (transB = 0) or n×k (transB = 1), row stride ldb.
  * beta = 0 overwrites C without reading it (garbage or NaN in C is ignored).
  */
-export function gemm(
+export function gemmSerial(
   transA: i32, transB: i32, m: i32, n: i32, k: i32,
   alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f32, c: usize, ldc: i32, work: usize,

@@ -2,7 +2,8 @@
 // into this module's linear memory. The TypeScript heap owns that memory
 // above heapBase(); nothing here allocates.
 
-export { gemm, gemmWorkBytes } from './gemm';
+export { gemmWorkBytes } from './gemm';
+export { gemm, threadsAttach, workerLoop, boardInit, boardQuit, BOARD_BYTES } from './parallel';
 export { biasAdd, columnSums } from './bias';
 export { activationForward, activationBackward } from './activations';
 export { expElementwise } from './math';

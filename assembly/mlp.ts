@@ -6,7 +6,7 @@
 //   δ_hidden = (δ·Wᵀ) ⊙ f'(h)                   hidden delta, summed over outputs
 //   w ← w - η ∂L/∂w                             update
 
-import { gemm } from './gemm';
+import { gemm } from './parallel';
 import { biasAdd, columnSums } from './bias';
 import { activationForward, activationBackward } from './activations';
 import { l2LossSum, l2Delta } from './losses';

@@ -1,42 +1,65 @@
 /**
- * The module instance: one wasm instance, its linear memory, the heap over it
- * and the two backends. `init()` creates it once; everything else asks
- * `runtime()` for it.
+ * The module instance: one wasm instance, its linear memory, the heap over it,
+ * the two backends and, in the threads build, the worker pool. `init()`
+ * creates it once; everything else asks `runtime()` for it.
  */
 import { Heap } from './heap.js';
 import type { Backend, BackendName } from './backend/backend.js';
 import { createWasmBackend } from './backend/wasm.js';
 import { createJsBackend } from './backend/js/index.js';
-import { instantiate, type WasmSource } from './wasm/load.js';
+import { loadModule, type WasmSource } from './wasm/load.js';
+import { availableCores, startPool, threadsAvailable, type ThreadPool } from './threads/pool.js';
 
 export interface Runtime {
   readonly exports: WebAssembly.Exports;
   readonly memory: WebAssembly.Memory;
   readonly heap: Heap;
   readonly backends: Readonly<Record<BackendName, Backend>>;
-  /** GEMM packing workspace shared by every network (single-threaded, so never in use twice). */
+  /** GEMM packing workspace of the calling thread (single-threaded JS, so never in use twice). */
   readonly gemmWork: number;
+  /** Threads that share large matrix products (1: no worker pool). */
+  readonly threads: number;
+  /** The worker pool, when threads > 1. */
+  readonly pool: ThreadPool | null;
 }
 
 export interface InitOptions {
-  /** Where to load wasmgrad.wasm from: bytes, a URL, a Response or a compiled module. Default: next to the package. */
+  /**
+   * Where to load the module from: bytes, a URL, a Response or a compiled
+   * module. Default: next to the package (wasmgrad.wasm, or
+   * wasmgrad-threads.wasm when threads > 1).
+   */
   wasm?: WasmSource;
+  /**
+   * Threads for large matrix products: 1 (default), a number, or 'auto' (every
+   * core). More than one needs shared memory (Node, or a cross-origin isolated
+   * page); where it is missing wasmgrad runs on one thread, with the same results.
+   */
+  threads?: number | 'auto';
 }
+
+/** Linear memory limit of the threads build (pages of 64 KiB): 1 GiB. Shared memory must declare one. */
+const SHARED_MAXIMUM_PAGES = 16384;
 
 let current: Runtime | null = null;
 let pending: Promise<Runtime> | null = null;
 
 /**
- * Loads and instantiates wasmgrad.wasm. Call once before building networks;
- * later calls return the same runtime (idempotent, also when concurrent).
+ * Loads and instantiates wasmgrad's module. Call once before building
+ * networks; later calls return the same runtime (idempotent, also when
+ * concurrent); the first call's options decide.
  */
 export function init(options: InitOptions = {}): Promise<Runtime> {
   if (current) return Promise.resolve(current);
   if (options === null || typeof options !== 'object') {
     return Promise.reject(new TypeError(`init: options must be an object, got ${options === null ? 'null' : typeof options}`));
   }
-  pending ??= instantiate(options.wasm).then(
-    (instance) => (current = createRuntime(instance)),
+  const { threads = 1 } = options;
+  if (threads !== 'auto' && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 64)) {
+    return Promise.reject(new RangeError(`init: options.threads must be an integer from 1 to 64 or 'auto', got ${String(threads)}`));
+  }
+  pending ??= createRuntime(options.wasm, threads).then(
+    (created) => (current = created),
     (error) => {
       pending = null;
       throw error;
@@ -45,13 +68,47 @@ export function init(options: InitOptions = {}): Promise<Runtime> {
   return pending;
 }
 
-function createRuntime(instance: WebAssembly.Instance): Runtime {
+async function createRuntime(source: WasmSource | undefined, requested: number | 'auto'): Promise<Runtime> {
+  const wanted = requested === 'auto' ? await availableCores() : requested;
+  const threads = wanted > 1 && threadsAvailable() ? wanted : 1;
+  if (threads === 1) {
+    const instance = await WebAssembly.instantiate(await loadModule(source, 'single'), {});
+    return assemble(instance, instance.exports.memory as WebAssembly.Memory, 1, null);
+  }
+  await avoidLiftoffRace();
+  const module = await loadModule(source, 'threads');
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const partial = assemble(instance, memory, threads, null);
+  const exports = instance.exports as Record<string, CallableFunction>;
+  const workers = threads - 1;
+  const board = partial.heap.alloc((exports.BOARD_BYTES as unknown as WebAssembly.Global).value as number);
+  const workBase = partial.heap.alloc((exports.gemmWorkBytes() as number) * workers);
+  exports.boardInit(board, workers, workBase);
+  const pool = await startPool(module, memory, board, workers, () => exports.boardQuit(board));
+  exports.threadsAttach(board);
+  return { ...partial, pool };
+}
+
+/**
+ * Node 20's V8 baseline compiler (Liftoff) computes wrong GEMM results when two
+ * threads run the same module's code at once (test/threads/pool.test.ts
+ * caught it; optimized code is right, and one thread is right either way).
+ * Compiling the threads build with the optimizing tier only avoids it. The
+ * flag is process-wide but changes only compile time, never results.
+ */
+async function avoidLiftoffRace(): Promise<void> {
+  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') return;
+  const v8 = await import('node:v8');
+  v8.setFlagsFromString('--no-liftoff');
+}
+
+function assemble(instance: WebAssembly.Instance, memory: WebAssembly.Memory, threads: number, pool: ThreadPool | null): Runtime {
   const exports = instance.exports;
-  const memory = exports.memory as WebAssembly.Memory;
   const heap = new Heap(memory, (exports.heapBase as () => number)());
   const gemmWork = heap.alloc((exports.gemmWorkBytes as () => number)());
   const backends = { wasm: createWasmBackend(exports), js: createJsBackend(heap.views) };
-  return { exports, memory, heap, backends, gemmWork };
+  return { exports, memory, heap, backends, gemmWork, threads, pool };
 }
 
 /** The initialised runtime; throws a clear error if `init()` has not finished. */

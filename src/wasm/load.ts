@@ -5,9 +5,12 @@
 /** Where the module's bytes come from: bytes, a URL (string or URL), a fetch Response, or a compiled module. */
 export type WasmSource = BufferSource | URL | string | Response | PromiseLike<Response> | WebAssembly.Module;
 
-/** The built module sits next to the compiled package entry: build/wasmgrad.wasm. */
-export function defaultWasmUrl(): URL {
-  return new URL('../wasmgrad.wasm', import.meta.url);
+/** Which build: the default single-threaded one, or the one for shared memory and workers. */
+export type WasmVariant = 'single' | 'threads';
+
+/** The built modules sit next to the compiled package entry: build/wasmgrad.wasm, build/wasmgrad-threads.wasm. */
+export function defaultWasmUrl(variant: WasmVariant = 'single'): URL {
+  return new URL(variant === 'threads' ? '../wasmgrad-threads.wasm' : '../wasmgrad.wasm', import.meta.url);
 }
 
 // The smallest module that uses a v128 instruction (from wasm-feature-detect).
@@ -36,32 +39,28 @@ function isResponse(value: unknown): value is Response {
   return typeof Response !== 'undefined' && value instanceof Response;
 }
 
-async function instantiateResponse(response: Response): Promise<WebAssembly.Instance> {
+async function compileResponse(response: Response): Promise<WebAssembly.Module> {
   if (!response.ok) throw new Error(`wasmgrad: fetching ${response.url || 'the module'} failed with HTTP ${response.status}`);
   const type = response.headers.get('content-type') ?? '';
-  if (type.startsWith('application/wasm') && typeof WebAssembly.instantiateStreaming === 'function') {
-    return (await WebAssembly.instantiateStreaming(response, {})).instance;
+  if (type.startsWith('application/wasm') && typeof WebAssembly.compileStreaming === 'function') {
+    return WebAssembly.compileStreaming(response);
   }
   // Servers that send another MIME type make streaming compilation refuse: fall back to bytes.
-  return (await WebAssembly.instantiate(await response.arrayBuffer(), {})).instance;
+  return WebAssembly.compile(await response.arrayBuffer());
 }
 
-/** Instantiates the module from `source`, or from its default location next to the package. */
-export async function instantiate(source?: WasmSource): Promise<WebAssembly.Instance> {
+/** Compiles the module from `source`, or from its default location next to the package. */
+export async function loadModule(source?: WasmSource, variant: WasmVariant = 'single'): Promise<WebAssembly.Module> {
   assertWasmSupport();
-  const resolved = source ?? defaultWasmUrl();
-  if (resolved instanceof WebAssembly.Module) return WebAssembly.instantiate(resolved, {});
-  if (resolved instanceof ArrayBuffer || ArrayBuffer.isView(resolved)) {
-    return (await WebAssembly.instantiate(resolved as BufferSource, {})).instance;
-  }
+  const resolved = source ?? defaultWasmUrl(variant);
+  if (resolved instanceof WebAssembly.Module) return resolved;
+  if (resolved instanceof ArrayBuffer || ArrayBuffer.isView(resolved)) return WebAssembly.compile(resolved as BufferSource);
   if (typeof resolved === 'string' || resolved instanceof URL) {
     const url = new URL(resolved, typeof location !== 'undefined' ? location.href : import.meta.url);
-    if (url.protocol === 'file:' && isNode()) {
-      return (await WebAssembly.instantiate((await readLocalFile(url)) as BufferSource, {})).instance;
-    }
-    return instantiateResponse(await fetch(url));
+    if (url.protocol === 'file:' && isNode()) return WebAssembly.compile((await readLocalFile(url)) as BufferSource);
+    return compileResponse(await fetch(url));
   }
   const response = await resolved;
-  if (isResponse(response)) return instantiateResponse(response);
+  if (isResponse(response)) return compileResponse(response);
   throw new TypeError('init: options.wasm must be bytes (ArrayBuffer or a typed array), a URL, a Response or a WebAssembly.Module');
 }

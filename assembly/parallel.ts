@@ -1,0 +1,140 @@
+// GEMM split by rows across threads (the threads build: shared memory,
+// worker instances of this module running workerLoop). In the default build
+// ASC_FEATURE_THREADS is false and `gemm` is gemmSerial with one branch.
+//
+// The board is a small block of shared memory: the caller writes a job,
+// bumps the generation and wakes the workers; each worker computes its slice
+// of rows with its own packing workspace and counts itself done; the caller
+// computes slice 0 meanwhile and spins until every worker is done. Slices
+// start on multiples of 4 rows, so every output element is computed exactly
+// as gemmSerial would compute it on one thread: results are bit-identical.
+
+import { gemmSerial, gemmWorkBytes } from './gemm';
+
+// Board layout, byte offsets.
+const GENERATION: usize = 0;
+const DONE: usize = 4;
+const QUIT: usize = 8;
+const WORKERS: usize = 12;
+const WORK_BASE: usize = 16;
+const JOB: usize = 32;
+/** Bytes of the board. */
+export const BOARD_BYTES: i32 = 128;
+
+/** Products smaller than this many multiply-adds stay on one thread: waking workers costs more. */
+const PARALLEL_MIN_MACS: i64 = 1 << 21;
+/** Slices are whole micro-kernel tiles. */
+const ROW_ALIGN: i32 = 4;
+
+/** The board of this instance's thread pool, 0 while it has none (module instance state). */
+let board: usize = 0;
+
+/** Attaches the thread pool whose board is at `at` (set up by src/threads/pool.ts). */
+export function threadsAttach(at: usize): void {
+  board = at;
+}
+
+/** Rows per slice when m rows are shared by `parts` threads. */
+@inline function sliceRows(m: i32, parts: i32): i32 {
+  const rows = (m + parts - 1) / parts;
+  return (rows + ROW_ALIGN - 1) & ~(ROW_ALIGN - 1);
+}
+
+/** C = alpha · op(A) · op(B) + beta · C, on every thread of the pool when it is large enough. */
+export function gemm(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
+  beta: f32, c: usize, ldc: i32, work: usize,
+): void {
+  if (ASC_FEATURE_THREADS) {
+    if (board != 0 && <i64>m * n * k >= PARALLEL_MIN_MACS) {
+      const workers = atomic.load<i32>(board + WORKERS);
+      if (workers > 0 && m >= 2 * ROW_ALIGN * (workers + 1)) {
+        gemmParallel(workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+        return;
+      }
+    }
+  }
+  gemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+}
+
+function gemmParallel(
+  workers: i32, transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
+  beta: f32, c: usize, ldc: i32, work: usize,
+): void {
+  store<i32>(board + JOB, transA);
+  store<i32>(board + JOB, transB, 4);
+  store<i32>(board + JOB, m, 8);
+  store<i32>(board + JOB, n, 12);
+  store<i32>(board + JOB, k, 16);
+  store<f32>(board + JOB, alpha, 20);
+  store<u32>(board + JOB, <u32>a, 24);
+  store<i32>(board + JOB, lda, 28);
+  store<u32>(board + JOB, <u32>b, 32);
+  store<i32>(board + JOB, ldb, 36);
+  store<f32>(board + JOB, beta, 40);
+  store<u32>(board + JOB, <u32>c, 44);
+  store<i32>(board + JOB, ldc, 48);
+  atomic.store<i32>(board + DONE, 0);
+  atomic.add<i32>(board + GENERATION, 1);
+  atomic.notify(board + GENERATION, workers);
+  runSlice(board, 0, workers + 1, work);
+  while (atomic.load<i32>(board + DONE) < workers) {
+    // Spin: the browser's main thread may not block, and slices take about as long as ours.
+  }
+}
+
+/** Computes slice `index` of `parts` of the job on the board. */
+function runSlice(at: usize, index: i32, parts: i32, work: usize): void {
+  const transA = load<i32>(at + JOB);
+  const m = load<i32>(at + JOB, 8);
+  const lda = load<i32>(at + JOB, 28);
+  const ldc = load<i32>(at + JOB, 48);
+  const rows = sliceRows(m, parts);
+  const first = index * rows;
+  const count = min(rows, m - first);
+  if (count <= 0) return;
+  // op(A) row i is row i of A, or column i of A when transposed.
+  const aRows = <usize>load<u32>(at + JOB, 24) + (transA ? <usize>first << 2 : (<usize>first * lda) << 2);
+  const cRows = <usize>load<u32>(at + JOB, 44) + ((<usize>first * ldc) << 2);
+  gemmSerial(transA, load<i32>(at + JOB, 4), count, load<i32>(at + JOB, 12), load<i32>(at + JOB, 16),
+    load<f32>(at + JOB, 20), aRows, lda, <usize>load<u32>(at + JOB, 32), load<i32>(at + JOB, 36),
+    load<f32>(at + JOB, 40), cRows, ldc, work);
+}
+
+/**
+ * A worker thread's life: wait for a new generation, compute its slice,
+ * count itself done; return when the board says quit. `seen` is the
+ * generation the pool was created at, so a job posted before this thread
+ * started is not missed.
+ */
+export function workerLoop(at: usize, workerIndex: i32, seen: i32): void {
+  if (!ASC_FEATURE_THREADS) return;
+  const workers = atomic.load<i32>(at + WORKERS);
+  const work = <usize>atomic.load<u32>(at + WORK_BASE) + <usize>(workerIndex - 1) * gemmWorkBytes();
+  for (;;) {
+    atomic.wait<i32>(at + GENERATION, seen, -1);
+    const generation = atomic.load<i32>(at + GENERATION);
+    if (generation == seen) continue;
+    seen = generation;
+    if (atomic.load<i32>(at + QUIT)) return;
+    runSlice(at, workerIndex, workers + 1, work);
+    atomic.add<i32>(at + DONE, 1);
+  }
+}
+
+/** Sets up a board at `at` for `workers` threads whose workspaces start at `workBase`. */
+export function boardInit(at: usize, workers: i32, workBase: usize): void {
+  memory.fill(at, 0, <usize>BOARD_BYTES);
+  store<i32>(at + WORKERS, workers);
+  store<u32>(at + WORK_BASE, <u32>workBase);
+}
+
+/** Tells every worker to return from workerLoop. */
+export function boardQuit(at: usize): void {
+  if (!ASC_FEATURE_THREADS) return;
+  atomic.store<i32>(at + QUIT, 1);
+  atomic.add<i32>(at + GENERATION, 1);
+  atomic.notify(at + GENERATION, -1);
+}
