@@ -99,27 +99,48 @@ function scaleMatrix(m: i32, n: i32, beta: f32, c: usize, ldc: i32): void {
   return beta == 0 ? alpha * acc : alpha * acc + beta * load<f32>(p);
 }
 
-/** Unpacked path for op(B) = B: each row of C accumulates a_ip · B[p, :], four columns per lane group. */
+/**
+ * Unpacked path for op(B) = B: each row of C accumulates a_ip · B[p, :], sixteen
+ * columns (four vectors, one cache line of B per depth step) at a time, then
+ * four, then one.
+ */
 function gemmDirectAxpy(
   transA: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32,
   b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
 ): void {
+  const n16 = n & ~15;
   const n4 = n & ~3;
   const alphaV = f32x4.splat(alpha);
   const betaV = f32x4.splat(beta);
+  const rowStride = <usize>ldb << 2;
   for (let i = 0; i < m; i++) {
     const cRow = c + (<usize>(i * ldc) << 2);
     let j = 0;
+    for (; j < n16; j += 16) {
+      let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+      let bp = b + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const av = f32x4.splat(elementA(transA, a, lda, i, p));
+        acc0 = f32x4.add(acc0, f32x4.mul(av, v128.load(bp)));
+        acc1 = f32x4.add(acc1, f32x4.mul(av, v128.load(bp, 16)));
+        acc2 = f32x4.add(acc2, f32x4.mul(av, v128.load(bp, 32)));
+        acc3 = f32x4.add(acc3, f32x4.mul(av, v128.load(bp, 48)));
+        bp += rowStride;
+      }
+      const cp = cRow + (<usize>j << 2);
+      storeScaled(cp, acc0, alphaV, betaV, beta);
+      storeScaled(cp + 16, acc1, alphaV, betaV, beta);
+      storeScaled(cp + 32, acc2, alphaV, betaV, beta);
+      storeScaled(cp + 48, acc3, alphaV, betaV, beta);
+    }
     for (; j < n4; j += 4) {
       let acc = f32x4.splat(0);
       let bp = b + (<usize>j << 2);
       for (let p = 0; p < k; p++) {
         acc = f32x4.add(acc, f32x4.mul(f32x4.splat(elementA(transA, a, lda, i, p)), v128.load(bp)));
-        bp += <usize>ldb << 2;
+        bp += rowStride;
       }
-      const cp = cRow + (<usize>j << 2);
-      const scaled = f32x4.mul(alphaV, acc);
-      v128.store(cp, beta == 0 ? scaled : f32x4.add(scaled, f32x4.mul(betaV, v128.load(cp))));
+      storeScaled(cRow + (<usize>j << 2), acc, alphaV, betaV, beta);
     }
     for (; j < n; j++) {
       let acc: f32 = 0;
@@ -130,6 +151,12 @@ function gemmDirectAxpy(
       store<f32>(cp, combine(acc, alpha, beta, cp));
     }
   }
+}
+
+/** c = α·acc + β·c for one vector; β = 0 never reads c. */
+@inline function storeScaled(cp: usize, acc: v128, alphaV: v128, betaV: v128, beta: f32): void {
+  const scaled = f32x4.mul(alphaV, acc);
+  v128.store(cp, beta == 0 ? scaled : f32x4.add(scaled, f32x4.mul(betaV, v128.load(cp))));
 }
 
 /** Unpacked path for op(B) = Bᵀ: C[i, j] is the dot product of row i of op(A) and row j of B. */

@@ -19,17 +19,7 @@ export type MatrixInput = readonly (readonly number[])[] | Float32Array;
  * `colsMeaning` says where `cols` comes from, for the error message.
  */
 export function toMatrix(where: string, name: string, value: unknown, cols: number, colsMeaning: string): Matrix {
-  if (value instanceof Float32Array) {
-    if (value.length === 0 || value.length % cols !== 0) {
-      throw new RangeError(`${where}: ${name} must be a row-major Float32Array whose length is a positive multiple of ${cols} (${colsMeaning}), got length ${value.length}`);
-    }
-    for (let i = 0; i < value.length; i++) {
-      if (!Number.isFinite(value[i])) {
-        throw new RangeError(`${where}: ${name}[${i}] (row ${Math.floor(i / cols)}, column ${i % cols}) is ${describe(value[i])}, expected a finite number`);
-      }
-    }
-    return { rows: value.length / cols, cols, data: value };
-  }
+  if (value instanceof Float32Array) return { rows: checkFloat32Rows(where, name, value, cols, colsMeaning), cols, data: value };
   if (!Array.isArray(value) || value.length === 0) {
     throw argumentError(where, name, `a non-empty array of rows (number[][]) or a row-major Float32Array`, value);
   }
@@ -52,6 +42,20 @@ export function toMatrix(where: string, name: string, value: unknown, cols: numb
     }
   }
   return { rows: value.length, cols, data };
+}
+
+/** Checks a row-major Float32Array of `cols` values per row, all finite; returns the row count. Allocates nothing. */
+export function checkFloat32Rows(where: string, name: string, value: Float32Array, cols: number, colsMeaning: string): number {
+  if (value.length === 0 || value.length % cols !== 0) {
+    throw new RangeError(`${where}: ${name} must be a row-major Float32Array whose length is a positive multiple of ${cols} (${colsMeaning}), got length ${value.length}`);
+  }
+  for (let i = 0; i < value.length; i++) {
+    // x - x is 0 for finite x and NaN for ±Infinity and NaN: one comparison per value.
+    if (value[i] - value[i] !== 0) {
+      throw new RangeError(`${where}: ${name}[${i}] (row ${Math.floor(i / cols)}, column ${i % cols}) is ${describe(value[i])}, expected a finite number`);
+    }
+  }
+  return value.length / cols;
 }
 
 /** Splits a row-major matrix into number[][]. */

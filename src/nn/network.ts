@@ -7,7 +7,7 @@ import type { Backend, BackendName } from '../backend/backend.js';
 import { LOSS_IDS, type Loss } from '../backend/kinds.js';
 import { runtime, type Runtime } from '../runtime.js';
 import { Random } from '../random.js';
-import { toMatrix, toRows, type Matrix, type MatrixInput } from './data.js';
+import { checkFloat32Rows, toMatrix, toRows, type Matrix, type MatrixInput } from './data.js';
 import { initialWeights, type DenseLayer } from './layers.js';
 import { planNetwork, writeDescriptor, type NetworkPlan } from './layout.js';
 import type { Optimizer } from './optimizers.js';
@@ -145,23 +145,41 @@ export class Network {
 
   /**
    * Runs the network forward. number[][] in gives number[][] out; a row-major
-   * Float32Array in gives a row-major Float32Array out.
+   * Float32Array in gives a row-major Float32Array out. Pass `out` (rows ×
+   * outputSize floats) to have the outputs written there: with a Float32Array
+   * in and out, predict allocates nothing, which suits one-sample latency.
    */
   predict(inputs: readonly (readonly number[])[]): number[][];
-  predict(inputs: Float32Array): Float32Array;
-  predict(inputs: MatrixInput): number[][] | Float32Array {
+  predict(inputs: Float32Array, out?: Float32Array): Float32Array;
+  predict(inputs: MatrixInput, out?: Float32Array): number[][] | Float32Array {
     const where = this.#where('predict');
-    const x = toMatrix(where, 'inputs', inputs, this.inputSize, 'the network\'s inputSize');
-    const out = new Float32Array(x.rows * this.outputSize);
-    this.#ensureCapacity(Math.min(x.rows, CHUNK_ROWS));
-    const f32 = () => this.#runtime.heap.views.f32;
-    for (let start = 0; start < x.rows; start += this.#plan.capacity) {
-      const rows = Math.min(this.#plan.capacity, x.rows - start);
-      this.#stage(x, start, rows, this.#plan.xStage);
-      const y = this.#kernels.mlpForward(this.#block, this.#block + this.#plan.xStage, rows);
-      out.set(f32().subarray(y >> 2, (y >> 2) + rows * this.outputSize), start * this.outputSize);
+    if (inputs instanceof Float32Array) {
+      const rows = checkFloat32Rows(where, 'inputs', inputs, this.inputSize, 'the network\'s inputSize');
+      if (out !== undefined && (!(out instanceof Float32Array) || out.length !== rows * this.outputSize)) {
+        throw argumentError(where, 'out', `a Float32Array of ${rows * this.outputSize} values (${rows} rows × ${this.outputSize} outputs)`, out);
+      }
+      const result = out ?? new Float32Array(rows * this.outputSize);
+      this.#forwardInto(inputs, rows, result);
+      return result;
     }
-    return inputs instanceof Float32Array ? out : toRows(out, x.rows, this.outputSize);
+    if (out !== undefined) throw argumentError(where, 'out', 'absent unless inputs is a Float32Array', out);
+    const x = toMatrix(where, 'inputs', inputs, this.inputSize, 'the network\'s inputSize');
+    const result = new Float32Array(x.rows * this.outputSize);
+    this.#forwardInto(x.data, x.rows, result);
+    return toRows(result, x.rows, this.outputSize);
+  }
+
+  /** Forward pass of `rows` checked rows, chunk by chunk through the staging buffer, into `out`. */
+  #forwardInto(data: Float32Array, rows: number, out: Float32Array): void {
+    this.#ensureCapacity(Math.min(rows, CHUNK_ROWS));
+    const inputSize = this.inputSize, outputSize = this.outputSize;
+    for (let start = 0; start < rows; start += this.#plan.capacity) {
+      const count = Math.min(this.#plan.capacity, rows - start);
+      const f32 = this.#runtime.heap.views.f32;
+      f32.set(data.subarray(start * inputSize, (start + count) * inputSize), this.#at(this.#plan.xStage));
+      const y = this.#kernels.mlpForward(this.#block, this.#block + this.#plan.xStage, count) >> 2;
+      out.set(this.#runtime.heap.views.f32.subarray(y, y + count * outputSize), start * outputSize);
+    }
   }
 
   /** The mean over samples of the loss (for 'l2': 1/2 Σ_j (y_j - t_j)²). */

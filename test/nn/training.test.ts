@@ -122,3 +122,17 @@ describe.each(['wasm', 'js'] as const)('divergence (%s backend)', (backend) => {
     replay.dispose();
   });
 });
+
+describe('predict into a caller-owned buffer', () => {
+  it('writes one sample\'s outputs into `out`, allocates no linear memory, and checks `out`', () => {
+    const net = build();
+    const x = new Float32Array([0.25, -0.5]);
+    const out = new Float32Array(1);
+    const twin = net.predict(x);
+    expect(net.predict(x, out)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(twin));
+    expect(() => net.predict(x, new Float32Array(2))).toThrow(/out must be a Float32Array of 1 values/);
+    expect(() => net.predict([[0.25, -0.5]] as never, out)).toThrow(/out must be absent unless inputs is a Float32Array/);
+    net.dispose();
+  });
+});
