@@ -199,8 +199,19 @@ function packA(transA: i32, mc: i32, kc: i32, a: usize, lda: i32, ic: i32, pc: i
       }
       continue;
     }
+    let from = 0;
+    if (!transA && rows == MR) {
+      // Four rows of A, four depth steps at a time, turned into four panel columns.
+      const rowBytes = <usize>lda << 2;
+      const src = a + (<usize>((ic + ir) * lda + pc) << 2);
+      for (; from + 4 <= kc; from += 4) {
+        const at = src + (<usize>from << 2);
+        transposeStore4(panel + (<usize>(from * MR) << 2), 16,
+          v128.load(at), v128.load(at + rowBytes), v128.load(at + 2 * rowBytes), v128.load(at + 3 * rowBytes));
+      }
+    }
     for (let r = 0; r < MR; r++) {
-      for (let p = 0; p < kc; p++) {
+      for (let p = from; p < kc; p++) {
         const value: f32 = r < rows ? elementA(transA, a, lda, ic + ir + r, pc + p) : 0;
         store<f32>(panel + (<usize>(p * MR + r) << 2), value);
       }
@@ -223,9 +234,22 @@ function packB(transB: i32, kc: i32, nc: i32, b: usize, ldb: i32, pc: i32, jc: i
       }
       continue;
     }
+    let from = 0;
+    if (transB && cols == NR) {
+      // op(B) columns are rows of B: eight rows, four depth steps at a time, as two 4×4 transposes.
+      const rowBytes = <usize>ldb << 2;
+      const src = b + (<usize>((jc + jr) * ldb + pc) << 2);
+      for (; from + 4 <= kc; from += 4) {
+        const at = src + (<usize>from << 2);
+        const out = panel + (<usize>(from * NR) << 2);
+        transposeStore4(out, 32, v128.load(at), v128.load(at + rowBytes), v128.load(at + 2 * rowBytes), v128.load(at + 3 * rowBytes));
+        const at4 = at + 4 * rowBytes;
+        transposeStore4(out + 16, 32, v128.load(at4), v128.load(at4 + rowBytes), v128.load(at4 + 2 * rowBytes), v128.load(at4 + 3 * rowBytes));
+      }
+    }
     for (let col = 0; col < NR; col++) {
       const j = jc + jr + col;
-      for (let p = 0; p < kc; p++) {
+      for (let p = from; p < kc; p++) {
         let value: f32 = 0;
         if (col < cols) {
           value = transB
@@ -236,6 +260,21 @@ function packB(transB: i32, kc: i32, nc: i32, b: usize, ldb: i32, pc: i32, jc: i
       }
     }
   }
+}
+
+/**
+ * Stores the transpose of the 4×4 block with rows v0..v3: lane i of every row,
+ * as one vector, at dst + i·stride.
+ */
+@inline function transposeStore4(dst: usize, stride: usize, v0: v128, v1: v128, v2: v128, v3: v128): void {
+  const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+  v128.store(dst, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + stride, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
 }
 
 @inline function storeRow(p: usize, lo: v128, hi: v128, alphaV: v128, beta: f32): void {
