@@ -65,14 +65,8 @@ export function gemmSerial(
         const mc = min(MC, m - ic);
         packA(transA, mc, kc, a, lda, ic, pc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
-          const bPanel = packedB + (<usize>(jr * kc) << 2);
-          const cols = min(NR, nc - jr);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const aPanel = packedA + (<usize>(ir * kc) << 2);
-            const rows = min(MR, mc - ir);
-            const cTile = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
-            microKernel4x8(kc, aPanel, bPanel, cTile, ldc, alpha, blockBeta, rows, cols, tile);
-          }
+          macroColumn(kc, mc, packedA, packedB + (<usize>(jr * kc) << 2), c + ((<usize>ic * ldc + jc + jr) << 2),
+            ldc, alpha, blockBeta, min(NR, nc - jr), tile);
         }
       }
     }
@@ -262,6 +256,15 @@ function packB(transB: i32, kc: i32, nc: i32, b: usize, ldb: i32, pc: i32, jc: i
   }
 }
 
+/** One column of tiles: every MR-row panel of packed A against one NR-column panel of packed B. */
+function macroColumn(kc: i32, mc: i32, packedA: usize, bPanel: usize, c: usize, ldc: i32,
+  alpha: f32, beta: f32, cols: i32, tile: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    microKernel4x8(kc, packedA + (<usize>(ir * kc) << 2), bPanel, c + ((<usize>ir * ldc) << 2), ldc, alpha, beta,
+      min(MR, mc - ir), cols, tile);
+  }
+}
+
 /**
  * Stores the transpose of the 4×4 block with rows v0..v3: lane i of every row,
  * as one vector, at dst + i·stride.
@@ -290,7 +293,7 @@ function packB(transB: i32, kc: i32, nc: i32, b: usize, ldb: i32, pc: i32, jc: i
 }
 
 /** One 4×8 tile of C from a packed A panel and a packed B panel; partial tiles go through `tile`. */
-function microKernel4x8(
+@inline function microKernel4x8(
   kc: i32, aPanel: usize, bPanel: usize, c: usize, ldc: i32,
   alpha: f32, beta: f32, rows: i32, cols: i32, tile: usize,
 ): void {
