@@ -25,6 +25,37 @@ import { sigmoidV, tanhV, loadPartial, storePartial } from './math';
   }
 }
 
+/** f applied to four values in a register. */
+@inline export function activateV(kind: i32, a: v128): v128 {
+  if (kind == ACTIVATION_SIGMOID) return sigmoidV(a);
+  if (kind == ACTIVATION_TANH) return tanhV(a);
+  if (kind == ACTIVATION_LINEAR) return a;
+  return f32x4.max(a, f32x4.splat(0));
+}
+
+/**
+ * y = f(y + bias) over a rows×cols block with row stride ldc: a dense layer's
+ * epilogue, run by the GEMM on each block while it is still in cache. bias 0
+ * means none. Never writes past column cols.
+ */
+export function biasActivate(rows: i32, cols: i32, ldc: i32, y: usize, bias: usize, kind: i32): void {
+  const bytes = <usize>cols << 2;
+  const vecBytes = bytes & ~15;
+  const tail = (bytes - vecBytes) >> 2;
+  for (let r = 0; r < rows; r++) {
+    const row = y + (<usize>(r * ldc) << 2);
+    let j: usize = 0;
+    for (; j < vecBytes; j += 16) {
+      const a = bias ? f32x4.add(v128.load(row + j), v128.load(bias + j)) : v128.load(row + j);
+      v128.store(row + j, activateV(kind, a));
+    }
+    if (tail) {
+      const a = bias ? f32x4.add(loadPartial(row + j, tail), loadPartial(bias + j, tail)) : loadPartial(row + j, tail);
+      storePartial(row + j, activateV(kind, a), tail);
+    }
+  }
+}
+
 /** y = f(x) elementwise over n floats; y may alias x. */
 export function activationForward(kind: i32, n: i32, x: usize, y: usize): void {
   const bytes = <usize>n << 2;

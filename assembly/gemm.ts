@@ -11,6 +11,8 @@
 // V8's 16 vector registers (a 5×8 tile spills and runs at half speed).
 // Small or skinny products skip packing: its cost would exceed the work.
 
+import { biasActivate } from './activations';
+
 const MR: i32 = 4;
 const NR: i32 = 8;
 /** Depth of one packed block: a 4×KC A panel (4 KiB) and a KC×8 B panel (8 KiB) stay in L1. */
@@ -41,14 +43,28 @@ export function gemmSerial(
   alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f32, c: usize, ldc: i32, work: usize,
 ): void {
+  gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, 0, NO_EPILOGUE);
+}
+
+/** `activation` value that means: no bias and activation epilogue. */
+export const NO_EPILOGUE: i32 = -1;
+
+/**
+ * gemmSerial, then C = f(C + bias) (bias broadcast over rows; bias 0 means
+ * none), applied to each block of C right after its last depth block, while
+ * it is still in cache. activation NO_EPILOGUE skips it.
+ */
+export function gemmEpilogue(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
+  beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
+): void {
   if (m <= 0 || n <= 0) return;
-  if (k <= 0 || alpha == 0) {
-    scaleMatrix(m, n, beta, c, ldc);
-    return;
-  }
-  if (m < MR || n < NR || <i64>m * n * k < 4096) {
-    if (transB) gemmDirectDot(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  if (k <= 0 || alpha == 0 || m < MR || n < NR || <i64>m * n * k < 4096) {
+    if (k <= 0 || alpha == 0) scaleMatrix(m, n, beta, c, ldc);
+    else if (transB) gemmDirectDot(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     else gemmDirectAxpy(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (activation != NO_EPILOGUE) biasActivate(m, n, ldc, c, bias, activation);
     return;
   }
   const tile = work;
@@ -60,13 +76,18 @@ export function gemmSerial(
       const kc = min(KC, k - pc);
       // Later depth blocks accumulate onto what the first one stored.
       const blockBeta: f32 = pc == 0 ? beta : 1;
+      const lastBlock = pc + kc >= k;
       packB(transB, kc, nc, b, ldb, pc, jc, packedB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(transA, mc, kc, a, lda, ic, pc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
-          macroColumn(kc, mc, packedA, packedB + (<usize>(jr * kc) << 2), c + ((<usize>ic * ldc + jc + jr) << 2),
-            ldc, alpha, blockBeta, min(NR, nc - jr), tile);
+          const cBlock = c + ((<usize>ic * ldc + jc + jr) << 2);
+          const cols = min(NR, nc - jr);
+          macroColumn(kc, mc, packedA, packedB + (<usize>(jr * kc) << 2), cBlock, ldc, alpha, blockBeta, cols, tile);
+          if (lastBlock && activation != NO_EPILOGUE) {
+            biasActivate(mc, cols, ldc, cBlock, bias ? bias + (<usize>(jc + jr) << 2) : 0, activation);
+          }
         }
       }
     }

@@ -3,7 +3,7 @@
 // above heapBase(); nothing here allocates.
 
 export { gemmWorkBytes } from './gemm';
-export { gemm, threadsAttach, workerLoop, boardInit, boardQuit, BOARD_BYTES } from './parallel';
+export { gemm, denseForward, threadsAttach, workerLoop, boardInit, boardQuit, BOARD_BYTES } from './parallel';
 export { biasAdd, columnSums } from './bias';
 export { activationForward, activationBackward } from './activations';
 export { expElementwise } from './math';

@@ -11,8 +11,7 @@
 // data, and deltas are masked to zero there, so gradient updates in those
 // lanes add exactly 0.
 
-import { ACTIVATION_LINEAR, ACTIVATION_SIGMOID, ACTIVATION_TANH } from './activations';
-import { sigmoidV, tanhV } from './math';
+import { ACTIVATION_LINEAR, ACTIVATION_SIGMOID, ACTIVATION_TANH, activateV } from './activations';
 import {
   headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_GRADS,
   LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
@@ -38,13 +37,6 @@ export function isNarrow(desc: usize): bool {
 /** All-ones in the lanes below `count`, zero above. */
 @inline function laneMask(count: i32): v128 {
   return i32x4.gt_s(i32x4.splat(count), i32x4(0, 1, 2, 3));
-}
-
-@inline function activate(kind: i32, a: v128): v128 {
-  if (kind == ACTIVATION_SIGMOID) return sigmoidV(a);
-  if (kind == ACTIVATION_TANH) return tanhV(a);
-  if (kind == ACTIVATION_LINEAR) return a;
-  return f32x4.max(a, f32x4.splat(0));
 }
 
 /** f'(a) from the output y: sigmoid y(1 - y), tanh 1 - y², relu [y > 0], linear 1. */
@@ -79,7 +71,7 @@ function forwardSample(desc: usize, layers: i32, x: usize): usize {
         a = f32x4.add(a, f32x4.mul(v128.load32_splat(input + (<usize>i << 2)), v128.load(w)));
         w += rowBytes;
       }
-      v128.store(output + j, activate(kind, f32x4.add(a, v128.load(bias + j))));
+      v128.store(output + j, activateV(kind, f32x4.add(a, v128.load(bias + j))));
     }
     input = output;
   }

@@ -1,14 +1,14 @@
 // The fused multilayer perceptron: forward, backward and update for a whole
 // batch (or many batches) in one call, following the seed step by step:
-//   a = h·W + b, y = f(a)                       forward, per layer
+//   a = h·W + b, y = f(a)                       forward, per layer (one kernel)
 //   δ_out = (y - t) ⊙ f'(y) / rows              output delta (L2, batch mean)
 //   ∂L/∂W = hᵀ·δ, ∂L/∂b = Σ_rows δ             gradients
 //   δ_hidden = (δ·Wᵀ) ⊙ f'(h)                   hidden delta, summed over outputs
 //   w ← w - η ∂L/∂w                             update
 
-import { gemm } from './parallel';
-import { biasAdd, columnSums } from './bias';
-import { activationForward, activationBackward } from './activations';
+import { gemm, denseForward } from './parallel';
+import { columnSums } from './bias';
+import { activationBackward } from './activations';
 import { l2LossSum, l2Delta } from './losses';
 import { sgdUpdate } from './optimizers';
 import { isNarrow, narrowGradients } from './mlp-narrow';
@@ -31,9 +31,8 @@ export function mlpForward(desc: usize, x: usize, rows: i32): usize {
     const inSize = layerSlot(desc, l, LAYER_IN);
     const outSize = layerSlot(desc, l, LAYER_OUT);
     const output = ptr(layerSlot(desc, l, LAYER_OUTPUT));
-    gemm(0, 0, rows, outSize, inSize, 1, input, inSize, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), outSize, 0, output, outSize, work);
-    biasAdd(rows, outSize, ptr(layerSlot(desc, l, LAYER_BIAS)), output);
-    activationForward(layerSlot(desc, l, LAYER_ACTIVATION), rows * outSize, output, output);
+    denseForward(rows, outSize, inSize, input, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), ptr(layerSlot(desc, l, LAYER_BIAS)),
+      output, layerSlot(desc, l, LAYER_ACTIVATION), work);
     input = output;
   }
   return input;

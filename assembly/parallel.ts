@@ -8,8 +8,10 @@
 // computes slice 0 meanwhile and spins until every worker is done. Slices
 // start on multiples of 4 rows, so every output element is computed exactly
 // as gemmSerial would compute it on one thread: results are bit-identical.
+// The bias-and-activation epilogue of a dense layer works row by row, so it
+// splits the same way.
 
-import { gemmSerial, gemmWorkBytes } from './gemm';
+import { gemmEpilogue, gemmWorkBytes, NO_EPILOGUE } from './gemm';
 
 // Board layout, byte offsets.
 const GENERATION: usize = 0;
@@ -46,22 +48,38 @@ export function gemm(
   alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f32, c: usize, ldc: i32, work: usize,
 ): void {
+  gemmShared(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, 0, NO_EPILOGUE);
+}
+
+/**
+ * A dense layer's forward pass in one kernel: y = f(x·w + bias), x m×k, w k×n,
+ * y m×n, the bias and activation applied to each block of y while it is in cache.
+ */
+export function denseForward(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, y: usize, activation: i32, work: usize): void {
+  gemmShared(0, 0, m, n, k, 1, x, k, w, n, 0, y, n, work, bias, activation);
+}
+
+function gemmShared(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
+  beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
+): void {
   if (ASC_FEATURE_THREADS) {
     if (board != 0 && <i64>m * n * k >= PARALLEL_MIN_MACS) {
       const workers = atomic.load<i32>(board + WORKERS);
       if (workers > 0 && m >= 2 * ROW_ALIGN * (workers + 1)) {
-        gemmParallel(workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+        gemmParallel(workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
         return;
       }
     }
   }
-  gemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
 }
 
 function gemmParallel(
   workers: i32, transA: i32, transB: i32, m: i32, n: i32, k: i32,
   alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
-  beta: f32, c: usize, ldc: i32, work: usize,
+  beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
 ): void {
   store<i32>(board + JOB, transA);
   store<i32>(board + JOB, transB, 4);
@@ -76,6 +94,8 @@ function gemmParallel(
   store<f32>(board + JOB, beta, 40);
   store<u32>(board + JOB, <u32>c, 44);
   store<i32>(board + JOB, ldc, 48);
+  store<u32>(board + JOB, <u32>bias, 52);
+  store<i32>(board + JOB, activation, 56);
   atomic.store<i32>(board + DONE, 0);
   atomic.add<i32>(board + GENERATION, 1);
   atomic.notify(board + GENERATION, workers);
@@ -98,9 +118,9 @@ function runSlice(at: usize, index: i32, parts: i32, work: usize): void {
   // op(A) row i is row i of A, or column i of A when transposed.
   const aRows = <usize>load<u32>(at + JOB, 24) + (transA ? <usize>first << 2 : (<usize>first * lda) << 2);
   const cRows = <usize>load<u32>(at + JOB, 44) + ((<usize>first * ldc) << 2);
-  gemmSerial(transA, load<i32>(at + JOB, 4), count, load<i32>(at + JOB, 12), load<i32>(at + JOB, 16),
+  gemmEpilogue(transA, load<i32>(at + JOB, 4), count, load<i32>(at + JOB, 12), load<i32>(at + JOB, 16),
     load<f32>(at + JOB, 20), aRows, lda, <usize>load<u32>(at + JOB, 32), load<i32>(at + JOB, 36),
-    load<f32>(at + JOB, 40), cRows, ldc, work);
+    load<f32>(at + JOB, 40), cRows, ldc, work, <usize>load<u32>(at + JOB, 52), load<i32>(at + JOB, 56));
 }
 
 /**

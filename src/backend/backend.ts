@@ -9,6 +9,8 @@ export interface Kernels {
   /** C = alpha·op(A)·op(B) + beta·C (see assembly/gemm.ts). `work` holds gemmWorkBytes() bytes. */
   gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, lda: number,
     b: number, ldb: number, beta: number, c: number, ldc: number, work: number): void;
+  /** y = f(x·w + bias): x m×k, w k×n, y m×n (gemm, bias and activation in one kernel). */
+  denseForward(m: number, n: number, k: number, x: number, w: number, bias: number, y: number, activation: number, work: number): void;
   /** c[i, :] += bias. */
   biasAdd(rows: number, cols: number, bias: number, c: number): void;
   /** out[j] = Σ_i x[i, j]. */
@@ -50,7 +52,7 @@ export interface Backend extends Kernels {
 }
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
-  'gemm', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'expElementwise', 'l2LossSum', 'l2Delta',
+  'gemm', 'denseForward', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'expElementwise', 'l2LossSum', 'l2Delta',
   'sgdUpdate', 'sumSquares', 'gatherRows', 'mlpForward', 'mlpLossSum', 'mlpGradients', 'mlpTrainStep',
   'mlpTrainBatches',
 ];

@@ -193,3 +193,32 @@ describe('the descriptor layout', () => {
     }
   });
 });
+
+describe('denseForward (gemm with the bias and activation epilogue)', () => {
+  const shapes: [number, number, number][] = [[1, 3, 2], [3, 5, 7], [32, 128, 784], [100, 77, 300], [130, 13, 600], [64, 520, 40]];
+  for (const [m, n, k] of shapes) {
+    for (const activation of ACTIVATIONS) {
+      it(`${m}×${n}×${k}, ${activation}: both backends match f(x·w + b) in float64`, () => {
+        const random = new Random(m + n + k);
+        const X = randomValues(random, m * k), W = randomValues(random, k * n, 0.2), bias = randomValues(random, n);
+        const want = Array.from({ length: m * n }, (_, idx) => {
+          const i = Math.floor(idx / n), j = idx % n;
+          let a = bias[j];
+          for (let p = 0; p < k; p++) a += X[i * k + p] * W[p * n + j];
+          return activate(activation, a);
+        });
+        for (const backend of ['wasm', 'js'] as const) {
+          const x = put(X), w = put(W), b = put(bias), y = put(new Array(m * n + 8).fill(42));
+          rt.backends[backend].denseForward(m, n, k, x, w, b, y, ACTIVATION_IDS[activation], rt.gemmWork);
+          const got = get(y, m * n + 8);
+          const tolerance = 1e-5 * Math.sqrt(k);
+          got.slice(0, m * n).forEach((g, idx) => {
+            if (!(Math.abs(g - want[idx]) <= tolerance)) throw new Error(`${backend}: y[${idx}] = ${g}, expected ${want[idx]}`);
+          });
+          expect(got.slice(m * n)).toEqual(new Array(8).fill(42));
+          [x, w, b, y].forEach((p) => rt.heap.free(p));
+        }
+      });
+    }
+  }
+});

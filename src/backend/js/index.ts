@@ -6,8 +6,14 @@ import { createMlpKernels, type ElementKernels } from './mlp.js';
 
 /** The pure-TS backend over the given memory: the reference every wasm kernel is tested against. */
 export function createJsBackend(v: MemoryViews): Backend {
+  const gemm = createGemm(v);
   const kernels: ElementKernels = {
-    gemm: createGemm(v),
+    gemm,
+    denseForward(m, n, k, x, w, bias, y, activation, work) {
+      gemm(0, 0, m, n, k, 1, x, k, w, n, 0, y, n, work);
+      element.biasAdd(v, m, n, bias, y);
+      element.activationForward(v, activation, m * n, y, y);
+    },
     biasAdd: element.biasAdd.bind(null, v),
     columnSums: element.columnSums.bind(null, v),
     activationForward: element.activationForward.bind(null, v),

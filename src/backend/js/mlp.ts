@@ -24,9 +24,8 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
     for (let l = 0; l < layers; l++) {
       const inSize = layer(desc, l, LAYER_IN), outSize = layer(desc, l, LAYER_OUT);
       const output = layer(desc, l, LAYER_OUTPUT);
-      k.gemm(0, 0, rows, outSize, inSize, 1, input, inSize, layer(desc, l, LAYER_WEIGHTS), outSize, 0, output, outSize, work);
-      k.biasAdd(rows, outSize, layer(desc, l, LAYER_BIAS), output);
-      k.activationForward(layer(desc, l, LAYER_ACTIVATION), rows * outSize, output, output);
+      k.denseForward(rows, outSize, inSize, input, layer(desc, l, LAYER_WEIGHTS), layer(desc, l, LAYER_BIAS), output,
+        layer(desc, l, LAYER_ACTIVATION), work);
       input = output;
     }
     return input;
