@@ -7,6 +7,8 @@ export { gemm, denseForward, threadsAttach, workerLoop, boardInit, boardQuit, BO
 export { biasAdd, columnSums } from './bias';
 export { activationForward, activationBackward } from './activations';
 export { expElementwise } from './math';
+export { mapUnary, mapBinary, mapScalar } from './elementwise';
+export { broadcastCopy, reduceSum, reduceMax, transpose, softmaxRows } from './shape';
 export { l2LossSum, l2Delta } from './losses';
 export { sgdUpdate, sumSquares } from './optimizers';
 export { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, gatherRows } from './mlp';

@@ -31,6 +31,22 @@ export interface Kernels {
   sumSquares(n: number, x: number): number;
   /** Copies rows order[from .. from+rows) of src into dst. */
   gatherRows(src: number, rowLength: number, order: number, from: number, rows: number, dst: number): void;
+  /** y = op(x) elementwise (UNARY_IDS); y may alias x. */
+  mapUnary(op: number, n: number, x: number, y: number): void;
+  /** y = op(a, b) elementwise over same-shape operands (BINARY_IDS). */
+  mapBinary(op: number, n: number, a: number, b: number, y: number): void;
+  /** y = op(x, s) with a scalar (SCALAR_IDS). */
+  mapScalar(op: number, n: number, x: number, s: number, y: number): void;
+  /** y (shape at shapePtr, rank dims) from x read through strides at stridesPtr (0 on broadcast axes); i32 tables. */
+  broadcastCopy(rank: number, shapePtr: number, stridesPtr: number, x: number, y: number, n: number): void;
+  /** y[o, i] = Σ_a x[o, a, i]. */
+  reduceSum(outer: number, axis: number, inner: number, x: number, y: number): void;
+  /** y[o, i] = max_a x[o, a, i]. */
+  reduceMax(outer: number, axis: number, inner: number, x: number, y: number): void;
+  /** y = xᵀ. */
+  transpose(rows: number, cols: number, x: number, y: number): void;
+  /** Stable softmax of each row. */
+  softmaxRows(rows: number, cols: number, x: number, y: number): void;
   /** Forward pass of the network described at `desc`; returns the output pointer. */
   mlpForward(desc: number, x: number, rows: number): number;
   /** Σ_rows per-sample loss, forward only. */
@@ -53,6 +69,7 @@ export interface Backend extends Kernels {
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'gemm', 'denseForward', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'expElementwise', 'l2LossSum', 'l2Delta',
-  'sgdUpdate', 'sumSquares', 'gatherRows', 'mlpForward', 'mlpLossSum', 'mlpGradients', 'mlpTrainStep',
+  'sgdUpdate', 'sumSquares', 'gatherRows', 'mapUnary', 'mapBinary', 'mapScalar', 'broadcastCopy', 'reduceSum',
+  'reduceMax', 'transpose', 'softmaxRows', 'mlpForward', 'mlpLossSum', 'mlpGradients', 'mlpTrainStep',
   'mlpTrainBatches',
 ];

@@ -7,3 +7,12 @@ export const ACTIVATIONS = Object.keys(ACTIVATION_IDS) as Activation[];
 export const LOSS_IDS = { l2: 0 } as const;
 export type Loss = keyof typeof LOSS_IDS;
 export const LOSSES = Object.keys(LOSS_IDS) as Loss[];
+
+/** Operation ids of the elementwise tensor kernels (assembly/elementwise.ts). */
+export const UNARY_IDS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, sigmoid: 5, tanh: 6, relu: 7, sign: 8, step: 9 } as const;
+export type UnaryOp = keyof typeof UNARY_IDS;
+export const BINARY_IDS = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, equal: 5 } as const;
+export type BinaryOp = keyof typeof BINARY_IDS;
+/** rsub: s - x, rdiv: s / x, pow: x^s, rpow: s^x. */
+export const SCALAR_IDS = { add: 0, rsub: 1, mul: 2, rdiv: 3, pow: 4, rpow: 5 } as const;
+export type ScalarOp = keyof typeof SCALAR_IDS;

@@ -3,6 +3,7 @@ import type { Backend } from '../backend.js';
 import { createGemm } from './gemm.js';
 import * as element from './elementwise.js';
 import { createMlpKernels, type ElementKernels } from './mlp.js';
+import * as tensor from './tensor-kernels.js';
 
 /** The pure-TS backend over the given memory: the reference every wasm kernel is tested against. */
 export function createJsBackend(v: MemoryViews): Backend {
@@ -24,6 +25,14 @@ export function createJsBackend(v: MemoryViews): Backend {
     sgdUpdate: element.sgdUpdate.bind(null, v),
     sumSquares: element.sumSquares.bind(null, v),
     gatherRows: element.gatherRows.bind(null, v),
+    mapUnary: tensor.mapUnary.bind(null, v),
+    mapBinary: tensor.mapBinary.bind(null, v),
+    mapScalar: tensor.mapScalar.bind(null, v),
+    broadcastCopy: tensor.broadcastCopy.bind(null, v),
+    reduceSum: tensor.reduceSum.bind(null, v),
+    reduceMax: tensor.reduceMax.bind(null, v),
+    transpose: tensor.transpose.bind(null, v),
+    softmaxRows: tensor.softmaxRows.bind(null, v),
   };
   return { name: 'js', ...kernels, ...createMlpKernels(v, kernels) };
 }

@@ -1,0 +1,61 @@
+/**
+ * Seeing the graph: a plain-text trace and Graphviz DOT, node by node with
+ * op, shape, value and gradient, inputs before the ops that use them.
+ */
+import type { Tensor } from './tensor.js';
+
+function nodesOf(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const visit = (node: Tensor) => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    node.inputs.forEach(visit);
+    order.push(node);
+  };
+  visit(root);
+  return order;
+}
+
+function formatValues(t: Tensor | null, limit = 6): string {
+  if (!t) return '—';
+  if (t.disposed) return '(disposed)';
+  const data = Array.from(t.dataSync().subarray(0, limit), (v) => Number(v.toPrecision(6)));
+  const text = data.join(', ');
+  return t.size === 1 && t.rank === 0 ? text : `[${text}${t.size > limit ? ', …' : ''}]`;
+}
+
+function describeOp(node: Tensor): string {
+  if (node.op === 'leaf') return node.requiresGrad ? 'leaf (requires grad)' : 'constant';
+  return node.opDetail ? `${node.op} ${node.opDetail}` : node.op;
+}
+
+/**
+ * One line per node: its name, op, the nodes it reads, shape, value and
+ * gradient. Call after backward() to see the gradients.
+ */
+export function trace(root: Tensor): string {
+  const nodes = nodesOf(root);
+  const width = Math.max(...nodes.map((n) => n.label().length));
+  return nodes.map((node) => {
+    const from = node.inputs.length ? ` ← ${node.inputs.map((i) => i.label()).join(', ')}` : '';
+    return `${node.label().padEnd(width)}  ${describeOp(node)}${from}  shape [${node.shape.join(', ')}]  value ${formatValues(node)}  grad ${formatValues(node.grad)}`;
+  }).join('\n');
+}
+
+/** Escapes a line for a quoted DOT label. */
+const escape = (text: string) => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+
+/** The graph in Graphviz DOT: each node labelled with its op, shape, value and gradient; edges input → op. */
+export function toDot(root: Tensor): string {
+  const nodes = nodesOf(root);
+  const lines = ['digraph wasmgrad {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
+  for (const node of nodes) {
+    const label = [node.label(), `${describeOp(node)}  [${node.shape.join('×')}]`, `value ${formatValues(node, 4)}`, `grad ${formatValues(node.grad, 4)}`]
+      .map(escape).join('\\n');
+    lines.push(`  n${node.id} [label="${label}"${node.op === 'leaf' ? ', style=rounded' : ''}];`);
+  }
+  for (const node of nodes) for (const input of node.inputs) lines.push(`  n${input.id} -> n${node.id};`);
+  lines.push('}');
+  return lines.join('\n');
+}
