@@ -74,16 +74,23 @@ export function backward(root: Tensor, seed?: Tensor | number): void {
     }
     return order.filter((node) => grads.has(node)).map((node) => [node, grads.get(node)!] as const);
   }));
-  for (const [node, g] of passGrads) {
-    untrack(g);
+  // A rule may hand the same tensor to several inputs (add's [g, g]): every node gets its own.
+  const owned = new Set<Tensor>();
+  const own = (g: Tensor) => {
+    const mine = owned.has(g) || g === seed ? noGrad(() => add(g, 0)) : g;
+    owned.add(mine);
+    return untrack(mine);
+  };
+  for (const [node, passGrad] of passGrads) {
+    const g = own(passGrad);
     if (node.op === 'leaf' && node.grad) {
       const total = untrack(noGrad(() => add(node.grad!, g)));
       node.grad.dispose();
-      if (g !== seed) g.dispose();
+      g.dispose();
       node.grad = total;
     } else {
       node.grad?.dispose();
-      node.grad = g === seed ? untrack(noGrad(() => add(g, 0))) : g;
+      node.grad = g;
     }
   }
 }
