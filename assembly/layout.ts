@@ -16,6 +16,8 @@ export const SLOT_WORK: i32 = 6;
 export const SLOT_X_STAGE: i32 = 7;
 export const SLOT_T_STAGE: i32 = 8;
 export const SLOT_CAPACITY: i32 = 9;
+/** f64 per layer accumulating Σ over batches of ‖∂L/∂(W, b)‖², or 0 to skip. */
+export const SLOT_NORMS: i32 = 10;
 
 // Per-layer slots, at HEADER_SLOTS + layer * LAYER_SLOTS.
 export const LAYER_IN: i32 = 0;

@@ -10,11 +10,11 @@ import { gemm, denseForward } from './parallel';
 import { columnSums } from './bias';
 import { activationBackward } from './activations';
 import { l2LossSum, l2Delta } from './losses';
-import { sgdUpdate } from './optimizers';
+import { sgdUpdate, sumSquares } from './optimizers';
 import { isNarrow, narrowGradients } from './mlp-narrow';
 import {
   headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS,
-  SLOT_GRADS, SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION,
+  SLOT_GRADS, SLOT_WORK, SLOT_NORMS, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION,
   LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
 } from './layout';
 
@@ -95,6 +95,16 @@ function applyUpdate(desc: usize, loss: f64, learningRate: f32): f64 {
   return applied ? loss : NaN;
 }
 
+/** Adds each layer's ‖∂L/∂W‖² + ‖∂L/∂b‖² (W's and b's gradients are contiguous) to the norms table. */
+function accumulateNorms(desc: usize, norms: usize): void {
+  const layers = headerSlot(desc, SLOT_LAYER_COUNT);
+  for (let l = 0; l < layers; l++) {
+    const count = layerSlot(desc, l, LAYER_IN) * layerSlot(desc, l, LAYER_OUT) + layerSlot(desc, l, LAYER_OUT);
+    const at = norms + (<usize>l << 3);
+    store<f64>(at, load<f64>(at) + sumSquares(count, ptr(layerSlot(desc, l, LAYER_WEIGHT_GRAD))));
+  }
+}
+
 /** Copies rows order[from .. from+rows) of a row-major matrix into dst. */
 export function gatherRows(src: usize, rowLength: i32, order: usize, from: i32, rows: i32, dst: usize): void {
   const rowBytes = <usize>rowLength << 2;
@@ -120,6 +130,7 @@ export function mlpTrainBatches(
   const tStage = ptr(headerSlot(desc, SLOT_T_STAGE));
   const end = start + count;
   const narrow = isNarrow(desc);
+  const norms = ptr(headerSlot(desc, SLOT_NORMS));
   let lossSum: f64 = 0;
   let done = 0;
   for (let from = start; from < end; from += batchSize) {
@@ -138,6 +149,7 @@ export function mlpTrainBatches(
       store<f64>(result, 1, 8);
       return done;
     }
+    if (norms) accumulateNorms(desc, norms);
     lossSum += loss;
     done += rows;
   }

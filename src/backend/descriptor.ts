@@ -16,6 +16,7 @@ export const SLOT_WORK = 6;
 export const SLOT_X_STAGE = 7;
 export const SLOT_T_STAGE = 8;
 export const SLOT_CAPACITY = 9;
+export const SLOT_NORMS = 10;
 
 export const LAYER_IN = 0;
 export const LAYER_OUT = 1;

@@ -41,6 +41,8 @@ export interface NetworkPlan {
   readonly prefixBytes: number;
   /** Two f64s that mlpTrainBatches writes its loss sum and divergence flag to. */
   readonly result: number;
+  /** One f64 per layer where mlpTrainBatches accumulates squared gradient norms. */
+  readonly norms: number;
   readonly xStage: number;
   readonly tStage: number;
   readonly layers: readonly LayerPlan[];
@@ -61,7 +63,8 @@ export function planNetwork(inputSize: number, layers: readonly { units: number;
   const grads = params + align(paramCount * 4);
   const prefixBytes = grads + align(paramCount * 4);
   const result = prefixBytes;
-  const xStage = result + ALIGN;
+  const norms = result + ALIGN;
+  const xStage = norms + align(layers.length * 8);
   const outputSize = layers[layers.length - 1].units;
   const tStage = xStage + align(capacity * inputSize * 4);
   let cursor = tStage + align(capacity * outputSize * 4);
@@ -79,7 +82,7 @@ export function planNetwork(inputSize: number, layers: readonly { units: number;
     inSize = layer.units;
     return plan;
   });
-  return { capacity, paramCount, params, grads, prefixBytes, result, xStage, tStage, layers: plans, bytes: cursor };
+  return { capacity, paramCount, params, grads, prefixBytes, result, norms, xStage, tStage, layers: plans, bytes: cursor };
 }
 
 /** Writes the descriptor of `plan`, for a block at byte `base`, into the i32 view. */

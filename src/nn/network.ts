@@ -5,6 +5,7 @@
  */
 import type { Backend, BackendName } from '../backend/backend.js';
 import { LOSS_IDS, type Loss } from '../backend/kinds.js';
+import { headerIndex, SLOT_NORMS } from '../backend/descriptor.js';
 import { runtime, type Runtime } from '../runtime.js';
 import { Random } from '../random.js';
 import { checkFloat32Rows, toMatrix, toRows, type Matrix, type MatrixInput } from './data.js';
@@ -263,13 +264,30 @@ export class Network {
     this.#block = 0;
   }
 
-  /** Runs batches order[start .. start+count) of resident data; used by TrainingRun. */
-  trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number) {
+  /**
+   * Runs batches order[start .. start+count) of resident data; used by
+   * TrainingRun. With `norms`, adds each layer's Σ over batches of its
+   * squared gradient norm to norms[layer].
+   */
+  trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
+    norms: Float64Array | null = null) {
     const result = this.#block + this.#plan.result;
-    const done = this.#kernels.mlpTrainBatches(this.#block, data.x, data.t, data.order, start, count, batchSize,
-      this.optimizer.learningRate, result);
-    const f64 = this.#runtime.heap.views.f64;
-    return { done, lossSum: f64[result >> 3], diverged: f64[(result >> 3) + 1] !== 0 };
+    const normsAt = this.#block + this.#plan.norms;
+    const normsSlot = headerIndex(this.#block, SLOT_NORMS);
+    const views = this.#runtime.heap.views;
+    if (norms) {
+      views.f64.fill(0, normsAt >> 3, (normsAt >> 3) + this.layers.length);
+      views.i32[normsSlot] = normsAt;
+    }
+    try {
+      const done = this.#kernels.mlpTrainBatches(this.#block, data.x, data.t, data.order, start, count, batchSize,
+        this.optimizer.learningRate, result);
+      const f64 = this.#runtime.heap.views.f64;
+      norms?.forEach((_, l) => { norms[l] += f64[(normsAt >> 3) + l]; });
+      return { done, lossSum: f64[result >> 3], diverged: f64[(result >> 3) + 1] !== 0 };
+    } finally {
+      this.#runtime.heap.views.i32[normsSlot] = 0;
+    }
   }
 
   #startTraining(method: string, inputs: MatrixInput, targets: MatrixInput, options: FitOptions): TrainingRun {

@@ -8,12 +8,17 @@ import type { Heap } from '../heap.js';
 import type { Random } from '../random.js';
 import type { Matrix } from './data.js';
 import { VECTOR_SLACK } from './layout.js';
-import { argumentError, optionalBoolean, optionalFunction, plainObject, positiveInteger } from './validate.js';
+import { argumentError, optionalBoolean, optionalFunction, plainObject, positiveFinite, positiveInteger } from './validate.js';
 
 /** What `onEpochEnd` receives. */
 export interface EpochLogs {
   /** Mean loss over the epoch's samples, measured on each batch before its update. */
   loss: number;
+  /**
+   * Per layer, the root mean square of ‖∂L/∂(W, b)‖ over the epoch's first
+   * NORM_BATCHES batches (present unless `gradientNorms: false`).
+   */
+  gradientNorms?: number[];
 }
 
 export interface FitOptions {
@@ -25,12 +30,33 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Called after each epoch with its 0-based index; `fit` awaits it if it returns a promise. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /**
+   * Measure each layer's gradient norm per epoch and warn about vanishing or
+   * exploding gradients. Default true; false saves one pass over the
+   * gradients per batch.
+   */
+  gradientNorms?: boolean;
+  /** A layer whose gradient norm exceeds this is reported as exploding. Default 1000. */
+  explodingGradientThreshold?: number;
+  /** Receives each warning (once per fit and kind). Default console.warn. */
+  onWarning?: (message: string) => void;
 }
 
-/** What `fit` resolves to: the loss after each epoch. */
+/**
+ * Batches per epoch whose gradient norms are measured: enough to see a
+ * gradient vanish or explode (orders of magnitude), few enough that a
+ * batch-1 epoch of a tiny network does not pay a norm pass per sample.
+ */
+export const NORM_BATCHES = 8;
+
+/** A layer's gradient norm below this fraction of the largest one is reported as vanishing. */
+export const VANISHING_RATIO = 1e-7;
+
+/** What `fit` resolves to: the loss after each epoch (and the per-layer gradient norms, when measured). */
 export interface History {
   epochs: number;
   loss: number[];
+  gradientNorms?: number[][];
 }
 
 export interface FitSettings {
@@ -38,27 +64,40 @@ export interface FitSettings {
   batchSize: number;
   shuffle: boolean;
   onEpochEnd?: FitOptions['onEpochEnd'];
+  gradientNorms: boolean;
+  explodingGradientThreshold: number;
+  onWarning: (message: string) => void;
 }
+
+const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'onEpochEnd', 'gradientNorms', 'explodingGradientThreshold', 'onWarning'];
 
 export function checkFitOptions(where: string, options: unknown, samples: number): FitSettings {
   const o = plainObject(where, 'options', options ?? {});
   for (const key of Object.keys(o)) {
-    if (!['epochs', 'batchSize', 'shuffle', 'onEpochEnd'].includes(key)) {
-      throw argumentError(where, `options.${key}`, 'absent (not a known option: epochs, batchSize, shuffle, onEpochEnd)', o[key]);
+    if (!FIT_OPTIONS.includes(key)) {
+      throw argumentError(where, `options.${key}`, `absent (not a known option: ${FIT_OPTIONS.join(', ')})`, o[key]);
     }
   }
   const epochs = positiveInteger(where, 'options.epochs', o.epochs ?? 1);
   const batchSize = positiveInteger(where, 'options.batchSize', o.batchSize ?? 32);
   const shuffle = optionalBoolean(where, 'options.shuffle', o.shuffle, true);
   optionalFunction(where, 'options.onEpochEnd', o.onEpochEnd);
-  return { epochs, batchSize: Math.min(batchSize, samples), shuffle, onEpochEnd: o.onEpochEnd as FitSettings['onEpochEnd'] };
+  optionalFunction(where, 'options.onWarning', o.onWarning);
+  const gradientNorms = optionalBoolean(where, 'options.gradientNorms', o.gradientNorms, true);
+  const explodingGradientThreshold = positiveFinite(where, 'options.explodingGradientThreshold', o.explodingGradientThreshold ?? 1000);
+  return {
+    epochs, batchSize: Math.min(batchSize, samples), shuffle, onEpochEnd: o.onEpochEnd as FitSettings['onEpochEnd'],
+    gradientNorms, explodingGradientThreshold,
+    onWarning: (o.onWarning as FitSettings['onWarning'] | undefined) ?? ((message) => console.warn(message)),
+  };
 }
 
 /** The part of a network a training run drives. */
 export interface Trainee {
   readonly disposed: boolean;
-  trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number):
-    { done: number; lossSum: number; diverged: boolean };
+  readonly layers: readonly unknown[];
+  trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
+    norms: Float64Array | null): { done: number; lossSum: number; diverged: boolean };
 }
 
 const SLICE_MS = 10;
@@ -76,6 +115,10 @@ export class TrainingRun {
   #position = 0;
   #lossSum = 0;
   #closed = false;
+  /** Σ over this epoch's batches of each layer's squared gradient norm. */
+  readonly #norms: Float64Array | null;
+  #batches = 0;
+  readonly #warned = new Set<string>();
 
   constructor(
     readonly where: string,
@@ -86,6 +129,7 @@ export class TrainingRun {
     private readonly random: Random,
   ) {
     this.#samples = x.rows;
+    this.#norms = settings.gradientNorms ? new Float64Array(net.layers.length) : null;
     // Slack after the targets: narrow-network kernels read them as whole f32x4 vectors.
     const xBytes = align64(x.data.length * 4);
     const tBytes = align64(t.data.length * 4 + VECTOR_SLACK);
@@ -98,10 +142,10 @@ export class TrainingRun {
     for (let i = 0; i < order.length; i++) order[i] = i;
   }
 
-  /** Blocking: whole epochs per kernel call. */
+  /** Blocking: whole epochs per kernel call (plus one for the batches whose gradient norms are measured). */
   runSync(): History {
     while (this.#epoch < this.settings.epochs) {
-      this.#advance(Infinity);
+      while (!this.#advance(Infinity));
       const logs = this.#finishEpoch();
       this.settings.onEpochEnd?.(this.#epoch - 1, logs);
     }
@@ -142,10 +186,12 @@ export class TrainingRun {
     if (this.net.disposed) throw new Error(`${this.where}: the network was disposed during training`);
     const { batchSize } = this.settings;
     if (this.#position === 0 && this.settings.shuffle) this.random.shuffle(this.#order());
-    const batches = Math.max(1, Math.floor(maxSamples / batchSize));
+    const measuring = this.#norms !== null && this.#batches < NORM_BATCHES;
+    const batches = measuring ? NORM_BATCHES - this.#batches : Math.max(1, Math.floor(maxSamples / batchSize));
     const count = Math.min(this.#samples - this.#position, batches * batchSize);
-    const { done, lossSum, diverged } = this.net.trainBatches(this.#data, this.#position, count, batchSize);
+    const { done, lossSum, diverged } = this.net.trainBatches(this.#data, this.#position, count, batchSize, measuring ? this.#norms : null);
     this.#lossSum += lossSum;
+    if (measuring) this.#batches += Math.ceil(done / batchSize);
     this.#position += done;
     if (diverged) {
       throw new Error(`${this.where}: training diverged in epoch ${this.#epoch + 1} at sample ${this.#position + 1} of ${this.#samples}: `
@@ -161,7 +207,36 @@ export class TrainingRun {
     this.#history.epochs = ++this.#epoch;
     this.#position = 0;
     this.#lossSum = 0;
-    return { loss };
+    if (!this.#norms) return { loss };
+    const gradientNorms = Array.from(this.#norms, (sum) => Math.sqrt(sum / this.#batches));
+    this.#norms.fill(0);
+    this.#batches = 0;
+    (this.#history.gradientNorms ??= []).push(gradientNorms);
+    this.#checkGradientHealth(gradientNorms);
+    return { loss, gradientNorms };
+  }
+
+  /** The seed's warning made concrete: gradients that vanish or explode as they pass back through the layers. */
+  #checkGradientHealth(norms: number[]): void {
+    const largest = Math.max(...norms);
+    const strongest = norms.indexOf(largest);
+    const warnOnce = (kind: string, message: string) => {
+      if (this.#warned.has(kind)) return;
+      this.#warned.add(kind);
+      this.settings.onWarning(message);
+    };
+    norms.forEach((norm, layer) => {
+      if (largest > 0 && norm < VANISHING_RATIO * largest) {
+        warnOnce('vanishing', `${this.where}: vanishing gradients in epoch ${this.#epoch}: layer ${layer}'s gradient norm ${norm.toExponential(2)} `
+          + `is below ${VANISHING_RATIO} of the largest (layer ${strongest}: ${largest.toExponential(2)}), so layer ${layer} barely learns. `
+          + 'Deep stacks of sigmoids do this (each layer multiplies the gradient by at most 1/4); try relu or tanh, fewer layers, or another initialisation.');
+      }
+      if (norm > this.settings.explodingGradientThreshold) {
+        warnOnce('exploding', `${this.where}: exploding gradients in epoch ${this.#epoch}: layer ${layer}'s gradient norm ${norm.toExponential(2)} `
+          + `exceeds ${this.settings.explodingGradientThreshold} (options.explodingGradientThreshold). Large weights multiply the gradient `
+          + 'at every layer it passes back through; try smaller initial weights or learning rate.');
+      }
+    });
   }
 }
 

@@ -136,3 +136,51 @@ describe('predict into a caller-owned buffer', () => {
     net.dispose();
   });
 });
+
+describe('gradient health', () => {
+  it('reports each layer\'s gradient norm per epoch: ‖∂L/∂(W, b)‖ of the measured batches', () => {
+    const net = build(0.5);
+    const grads = net.gradients(X, T);
+    const logs: number[][] = [];
+    const history = net.fitSync(X, T, { epochs: 1, batchSize: X.length, onEpochEnd: (_, l) => { logs.push(l.gradientNorms!); } });
+    const expected = grads.map((layer) => Math.sqrt([...layer.weights.flat(), ...layer.bias].reduce((s, g) => s + g * g, 0)));
+    expect(logs[0]).toHaveLength(2);
+    logs[0].forEach((norm, l) => expect(norm).toBeCloseTo(expected[l], 6));
+    expect(history.gradientNorms).toEqual(logs);
+    expect(net.fitSync(X, T, { gradientNorms: false }).gradientNorms).toBeUndefined();
+    net.dispose();
+  });
+
+  it.each(['wasm', 'js'] as const)('warns once, clearly, when gradients vanish through a deep sigmoid stack (%s)', (backend) => {
+    const net = sequential({
+      inputSize: 4, layers: [...Array.from({ length: 14 }, () => dense(6, { activation: 'sigmoid' })), dense(1, { activation: 'sigmoid' })],
+      optimizer: sgd({ learningRate: 0.1 }), seed: 3, backend,
+    });
+    const x = Array.from({ length: 16 }, (_, i) => [Math.sin(i), Math.cos(i), i / 16, 1 - i / 16]);
+    const t = x.map(([a]) => [a > 0 ? 1 : 0]);
+    const warnings: string[] = [];
+    const history = net.fitSync(x, t, { epochs: 3, batchSize: 4, onWarning: (m) => warnings.push(m) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/vanishing gradients in epoch 1: layer 0's gradient norm .* is below 1e-7 of the largest \(layer 14/);
+    const [first] = history.gradientNorms!;
+    expect(first[0] / Math.max(...first)).toBeLessThan(1e-7);
+    net.dispose();
+  });
+
+  it.each(['wasm', 'js'] as const)('warns once, clearly, when very large weights make gradients explode (%s)', (backend) => {
+    const net = sequential({ inputSize: 3, layers: [dense(4), dense(4), dense(4), dense(1)], optimizer: sgd({ learningRate: 1e-12 }), seed: 1, backend });
+    net.setWeights(net.getWeights().map((layer) => ({ weights: layer.weights.map((row) => row.map((w) => Math.sign(w) * 20)), bias: layer.bias })));
+    const warnings: string[] = [];
+    net.fitSync([[1, 0.5, -0.5], [0.2, 0.1, 0.3]], [[0], [1]], { epochs: 4, batchSize: 1, onWarning: (m) => warnings.push(m) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/exploding gradients in epoch 1: layer \d's gradient norm .* exceeds 1000 \(options.explodingGradientThreshold\)/);
+    net.dispose();
+  });
+
+  it('checks its options', () => {
+    const net = build();
+    expect(() => net.fitSync(X, T, { explodingGradientThreshold: 0 })).toThrow(/options.explodingGradientThreshold must be a positive finite number/);
+    expect(() => net.fitSync(X, T, { gradientNorms: 'yes' as never })).toThrow(/options.gradientNorms must be true or false/);
+    net.dispose();
+  });
+});

@@ -2,7 +2,7 @@ import type { MemoryViews } from '../../heap.js';
 import type { Kernels } from '../backend.js';
 import {
   headerIndex, layerIndex, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS,
-  SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS,
+  SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_NORMS, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS,
   LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
 } from '../descriptor.js';
 
@@ -83,6 +83,14 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
       k.gatherRows(t, outSize, order, from, rows, tStage);
       const loss = mlpTrainStep(desc, xStage, tStage, rows, learningRate);
       if (Number.isNaN(loss)) { diverged = 1; break; }
+      const norms = header(desc, SLOT_NORMS);
+      if (norms) {
+        const layers = header(desc, SLOT_LAYER_COUNT);
+        for (let l = 0; l < layers; l++) {
+          const count = layer(desc, l, LAYER_IN) * layer(desc, l, LAYER_OUT) + layer(desc, l, LAYER_OUT);
+          v.f64[(norms >> 3) + l] += k.sumSquares(count, layer(desc, l, LAYER_WEIGHT_GRAD));
+        }
+      }
       lossSum += loss;
       done += rows;
     }
