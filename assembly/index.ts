@@ -7,6 +7,7 @@ export { gemm, denseForward, threadsAttach, workerLoop, boardInit, boardQuit, BO
 export { biasAdd, columnSums } from './bias';
 export { activationForward, activationBackward } from './activations';
 export { expElementwise } from './math';
+export { firstNonFinite } from './checks';
 export { mapUnary, mapBinary, mapScalar } from './elementwise';
 export { broadcastCopy, reduceSum, reduceMax, transpose, softmaxRows } from './shape';
 export { l2LossSum, l2Delta } from './losses';

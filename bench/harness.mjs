@@ -23,37 +23,44 @@ export function median(values) {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function timed(fn) {
+/**
+ * Times one call. `run` may return a promise (TensorFlow.js's model.fit is
+ * async) and is awaited; for a synchronous run the await costs one microtask,
+ * nothing next to a run of ≥ 100 ms.
+ */
+async function timed(fn) {
   const start = performance.now();
-  fn();
+  await fn();
   return performance.now() - start;
 }
 
 /**
- * @param {{ name: string, run(reps: number): void, check(): number }[]} contenders
+ * @param {{ name: string, run(reps: number): void | Promise<void>, check(): number }[]} contenders
  * @param {object} o
  * @param {number} o.workPerRep units of work (e.g. samples) one rep does, for the rate
  * @param {number} o.rounds timed rounds; each runs every contender once
  * @param {number} o.minRunMs each contender's timed run lasts at least about this
- * @param {number} o.warmupMs untimed warm-up per contender (JIT tiers, caches) before the rounds
+ * @param {number} o.warmupMs untimed warm-up per contender (JIT tiers, caches) before the rounds, first rep included
  * @param {(line: string) => void} [o.log]
  * @returns per contender: rates (work/s, one per round), median/min/max, reps per run,
  *   total reps, and the check value before, after the first rep, and after everything
  */
-export function runInterleaved(contenders, { workPerRep, rounds, minRunMs, warmupMs, log = () => {} }) {
+export async function runInterleaved(contenders, { workPerRep, rounds, minRunMs, warmupMs, log = () => {} }) {
   const state = contenders.map((c) => ({ name: c.name, checkBefore: c.check() }));
 
   // Calibrate on one rep each, then warm up for warmupMs and size the timed runs from the
   // warm per-rep time (the first rep still includes compilation, so it overestimates).
-  contenders.forEach((c, i) => {
+  for (const [i, c] of contenders.entries()) {
     const s = state[i];
-    const oneRep = timed(() => c.run(1));
+    const oneRep = await timed(() => c.run(1));
     s.checkAfterFirstRep = c.check();
-    s.warmReps = Math.max(1, Math.ceil(warmupMs / oneRep));
-    const perRep = timed(() => c.run(s.warmReps)) / s.warmReps;
+    // The first rep counts towards the warm-up: a contender whose one rep already outlasts warmupMs
+    // (a multi-second epoch) gets no extra warm-up reps, and is sized from that first rep.
+    s.warmReps = Math.max(0, Math.ceil((warmupMs - oneRep) / oneRep));
+    const perRep = s.warmReps ? (await timed(() => c.run(s.warmReps))) / s.warmReps : oneRep;
     s.reps = Math.max(1, Math.ceil(minRunMs / perRep));
     s.estimateMs = s.reps * perRep;
-  });
+  }
   const estimateS = (rounds * state.reduce((sum, s) => sum + s.estimateMs, 0)) / 1000;
   log(`  reps per timed run: ${state.map((s) => `${s.name} ${s.reps}`).join(', ')}; ~${estimateS.toFixed(0)} s for ${rounds} rounds`);
 
@@ -62,7 +69,7 @@ export function runInterleaved(contenders, { workPerRep, rounds, minRunMs, warmu
     // Rotate who goes first so no contender always follows the same one (GC debt, cache state).
     for (let i = 0; i < contenders.length; i++) {
       const c = (r + i) % contenders.length;
-      const ms = timed(() => contenders[c].run(state[c].reps));
+      const ms = await timed(() => contenders[c].run(state[c].reps));
       rates[c].push((state[c].reps * workPerRep) / (ms / 1000));
     }
     log(`  round ${r + 1}/${rounds}: ${contenders.map((c, i) => `${c.name} ${formatRate(rates[i][r])}`).join(', ')}`);

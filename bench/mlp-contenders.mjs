@@ -9,10 +9,15 @@
  * All start from the same initial parameters and see the same batches in the
  * same order, so after the same number of epochs their losses must agree up
  * to float rounding: the bench uses that as a cross-check of the arithmetic.
- * To add a contender (e.g. TensorFlow.js), append a factory to MLP_CONTENDERS.
+ * To add a contender, append a factory to MLP_CONTENDERS.
+ *
+ * PREDICT_CONTENDERS are the inference side: `create(spec, data, parameters,
+ * maxRows)` returns { predict(x, rows) → outputs, dispose() }, where x is a
+ * row-major Float32Array of `rows` samples (the data a caller would hold).
  */
 import { sequential, dense, sgd } from '../build/index.js';
 import { PureJsMlp } from './pure-js-mlp.mjs';
+import { tfjsFit, tfjsPredict, tfjsStep } from './tfjs-contenders.mjs';
 
 function wasmgradNetwork(spec, backend) {
   return sequential({
@@ -74,7 +79,36 @@ const pureJs = {
   },
 };
 
-/** The name ratios are taken against. */
+/** The names ratios are taken against. */
 export const MLP_BASELINE = pureJs.name;
+export const TFJS_FIT = tfjsFit.name;
+export const TFJS_STEP = tfjsStep.name;
+export const TFJS_PREDICT = tfjsPredict.name;
 
-export const MLP_CONTENDERS = [wasmgrad('wasm'), wasmgrad('js'), pureJs];
+export const MLP_CONTENDERS = [wasmgrad('wasm'), wasmgrad('js'), pureJs, tfjsFit, tfjsStep];
+
+function wasmgradPredict(backend) {
+  return {
+    name: `wasmgrad ${backend}`,
+    create(spec, data, parameters) {
+      const net = wasmgradNetwork(spec, backend);
+      net.setWeights(parameters);
+      return { predict: (x) => net.predict(x), dispose: () => net.dispose() };
+    },
+  };
+}
+
+const pureJsPredict = {
+  name: 'pure JS',
+  create(spec, data, parameters, maxRows) {
+    const mlp = new PureJsMlp({
+      inputSize: spec.inputSize, units: spec.units, learningRate: spec.learningRate, batchSize: maxRows, parameters,
+    });
+    // Returns its own activation buffer (no copy): a hand-written forward pass needs none.
+    return { predict: (x, rows) => mlp.forward(x, 0, rows), dispose() {} };
+  },
+};
+
+export const PREDICT_CONTENDERS = {
+  wasm: wasmgradPredict('wasm'), js: wasmgradPredict('js'), pureJs: pureJsPredict, tfjs: tfjsPredict,
+};

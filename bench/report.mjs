@@ -5,9 +5,11 @@
 import os from 'node:os';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { formatRate } from './harness.mjs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatRate, median } from './harness.mjs';
+import { PEAK_NAME } from './peak.mjs';
 
 export function machineInfo() {
   const cpus = os.cpus();
@@ -38,64 +40,129 @@ export function buildInfo() {
   };
 }
 
+/**
+ * Sources newer than the build they should be in: the kernels change under
+ * this bench (others edit assembly/ and src/), and a stale build/ measures old
+ * code while looking current. Returns the paths, relative to the repo.
+ */
+export function staleSources() {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const newest = (dir, built) => readdirSync(join(root, dir), { recursive: true })
+    .filter((f) => f.endsWith('.ts') && statSync(join(root, dir, f)).mtimeMs > built)
+    .map((f) => join(dir, f));
+  try {
+    return [
+      ...newest('assembly', statSync(join(root, 'build/wasmgrad.wasm')).mtimeMs),
+      ...newest('src', statSync(join(root, 'build/index.js')).mtimeMs),
+    ];
+  } catch {
+    return [];
+  }
+}
+
 const formatCheck = (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : String(v));
+/** Ratios span 1e-4 to 1e4 here (tfjs fit at batch 1): keep two significant digits at least, no 0.00×. */
+function formatRatio(r) {
+  if (r >= 100) return `${Math.round(r).toLocaleString('en-US')}×`;
+  if (r >= 0.1) return `${r.toFixed(2)}×`;
+  return `${r.toPrecision(2)}×`;
+}
+const formatError = (v) => (Number.isFinite(v) ? v.toExponential(1) : String(v));
+
+/** The printed tables, in order, and what their value column holds. */
+const TABLES = [
+  { key: 'training', heading: 'Training throughput' },
+  { key: 'inference', heading: 'Inference (throughput in samples/s; latency rows in µs per predict, lower is better)' },
+  { key: 'gemm', heading: 'GEMM, f32 row-major C = op(A)·op(B), one thread' },
+];
 
 /**
- * One row per (workload, contender).
- * @param workloads [{ id, title, unit, baseline, checkLabel, repLabel, dataLabel,
- *   contenders: [{ name, median, min, max, checkBefore, checkAfter, totalReps }] }]
+ * One row per (workload, contender). Rates stay work/s everywhere (ratios are
+ * median rate over the reference's median rate, so > 1 always means faster);
+ * latency rows also carry the per-round latencies, in µs, for display.
+ * GEMM rows' % of peak divides by the peak loop measured in the same rounds
+ * (the workload's `references`), so machine drift cannot push it past 100%.
+ * @param workloads results from run.mjs (see workloads.mjs for the fields)
  */
 export function tableRows(workloads) {
   return workloads.flatMap((w) => {
-    const base = w.contenders.find((c) => c.name === w.baseline);
-    return w.contenders.map((c) => ({
-      workload: w.id,
-      description: `${w.title} (${w.dataLabel})`,
-      contender: c.name,
-      unit: w.unit,
-      median: c.median,
-      min: c.min,
-      max: c.max,
-      ratioToBaseline: base ? c.median / base.median : null,
-      baseline: w.baseline,
-      checkLabel: w.checkLabel,
-      checkBefore: c.checkBefore,
-      checkAfter: c.checkAfter,
-      totalReps: c.totalReps,
-      repLabel: w.repLabel,
-    }));
+    const medianOf = (name) => w.contenders.find((c) => c.name === name)?.median;
+    const peak = w.references?.find((c) => c.name === PEAK_NAME)?.median;
+    return w.contenders.map((c) => {
+      const latencies = w.display === 'latency' ? c.rates.map((r) => 1e6 / r) : null;
+      return {
+        table: w.table,
+        workload: w.id,
+        description: `${w.title} (${w.dataLabel})`,
+        contender: c.name,
+        unit: w.unit,
+        median: c.median,
+        min: c.min,
+        max: c.max,
+        latencyUs: latencies && { median: median(latencies), min: Math.min(...latencies), max: Math.max(...latencies) },
+        ratios: Object.fromEntries((w.ratios ?? []).map((r) => {
+          const ref = medianOf(r.contender);
+          return [r.label, ref ? c.median / ref : null];
+        })),
+        percentOfPeak: w.unit === 'GFLOP/s' && peak ? (100 * c.median) / peak : null,
+        peakGflops: peak ?? null,
+        baseline: w.baseline,
+        checkLabel: w.checkLabel,
+        checkStyle: w.checkStyle,
+        checkBefore: c.checkBefore,
+        checkAfter: c.checkAfter,
+        totalReps: c.totalReps,
+        repLabel: w.repLabel,
+      };
+    });
   });
 }
 
-export function markdownTable(rows) {
+function valueCells(r) {
+  if (r.latencyUs) {
+    const f = (v) => `${v.toPrecision(3)} µs`;
+    return [f(r.latencyUs.median), `${f(r.latencyUs.min)}–${f(r.latencyUs.max)}`];
+  }
+  const suffix = r.table === 'inference' ? ` ${r.unit}` : '';
+  return [`${formatRate(r.median)}${suffix}`, `${formatRate(r.min)}–${formatRate(r.max)}`];
+}
+
+function checkCell(r) {
+  if (r.checkStyle === 'after') return r.checkLabel === 'max rel err' ? formatError(r.checkAfter) : formatCheck(r.checkAfter);
+  // Contenders run different numbers of reps (each run is sized to its speed), so say how many.
+  return `${formatCheck(r.checkBefore)} → ${formatCheck(r.checkAfter)} (${r.totalReps} ${r.repLabel}s)`;
+}
+
+function oneTable(rows) {
+  const ratioLabels = [...new Set(rows.flatMap((r) => Object.keys(r.ratios)))];
+  const withPeak = rows.some((r) => r.percentOfPeak !== null);
   const units = [...new Set(rows.map((r) => r.unit))];
-  const baselines = [...new Set(rows.map((r) => r.baseline))];
-  const checks = [...new Set(rows.map((r) => r.checkLabel))];
-  // Shared units go in the header; mixed ones (e.g. samples/s next to GFLOP/s) go in the cells.
-  const unitInCell = units.length > 1;
+  const checkLabel = rows[0].checkLabel.replace(/^./, (ch) => ch.toUpperCase());
   const header = [
-    'Workload', 'Contender',
-    unitInCell ? 'Median' : `Median ${units[0]}`, 'Min–max',
-    baselines.length === 1 ? `vs ${baselines[0]}` : 'vs baseline',
-    checks.length === 1 ? `${checks[0].replace(/^./, (s) => s.toUpperCase())} before → after` : 'Check before → after',
+    'Workload', 'Contender', rows[0].table === 'inference' ? 'Median' : `Median ${units[0]}`, 'Min–max',
+    ...(withPeak ? ['% of peak'] : []), ...ratioLabels,
+    rows[0].checkStyle === 'after' ? checkLabel : `${checkLabel} before → after`,
   ];
   const lines = [
     `| ${header.join(' | ')} |`,
-    `| ${['---', '---', '---:', '---:', '---:', '---'].join(' | ')} |`,
+    `| ${header.map((_, i) => (i < 2 || i === header.length - 1 ? '---' : '---:')).join(' | ')} |`,
   ];
   for (const r of rows) {
-    const suffix = unitInCell ? ` ${r.unit}` : '';
     lines.push(`| ${[
-      `${r.workload}: ${r.description}`,
-      r.contender,
-      `${formatRate(r.median)}${suffix}`,
-      `${formatRate(r.min)}–${formatRate(r.max)}`,
-      r.ratioToBaseline === null ? 'n/a' : `${r.ratioToBaseline.toFixed(2)}×`,
-      // Contenders run different numbers of reps (each run is sized to its speed), so say how many.
-      `${formatCheck(r.checkBefore)} → ${formatCheck(r.checkAfter)} (${r.totalReps} ${r.repLabel}s)`,
+      `${r.workload}: ${r.description}`, r.contender, ...valueCells(r),
+      ...(withPeak ? [r.percentOfPeak === null ? 'n/a' : `${r.percentOfPeak.toFixed(1)}%`] : []),
+      ...ratioLabels.map((l) => (r.ratios[l] == null ? 'n/a' : formatRatio(r.ratios[l]))),
+      checkCell(r),
     ].join(' | ')} |`);
   }
   return lines.join('\n');
+}
+
+/** The tables that have rows, each under a heading, separated by blank lines. */
+export function markdownTable(rows) {
+  return TABLES.filter((t) => rows.some((r) => r.table === t.key))
+    .map((t) => `### ${t.heading}\n\n${oneTable(rows.filter((r) => r.table === t.key))}`)
+    .join('\n\n');
 }
 
 /** Writes via a .tmp file and a rename, so an interrupted run never leaves half a JSON file. */

@@ -1,22 +1,28 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: trains every workload in bench/workloads.mjs with every
- * contender, interleaved round by round, prints a markdown table with the
- * machine and date, and writes the same to bench/results/latest.json.
+ * `npm run bench`: runs every workload in bench/workloads.mjs with every
+ * contender, interleaved round by round, prints markdown tables (training,
+ * inference, GEMM) with the machine and date, and writes the same to
+ * bench/results/latest.json. When GEMM rows are selected it first compiles
+ * and measures the f32x4 multiply-add peak (bench/peak.ts) they are scaled by.
  *
- *   node bench/run.mjs            full run (~1–3 minutes)
+ *   node bench/run.mjs            full run (~6–7 minutes)
  *   node bench/run.mjs --quick    smoke run: fewer rounds, short runs, small data;
  *                                 writes bench/results/latest-quick.json instead,
  *                                 so a smoke run never overwrites real numbers
- *   node bench/run.mjs --only W2  only the listed workload ids (comma-separated)
+ *   node bench/run.mjs --only W2  only the listed workload ids or groups
+ *                                 (comma-separated; e.g. W3, W2-latency, GEMM, G512-AtB)
  *
- * Exits non-zero if any contender's loss is not finite or did not fall.
- * Build first (`npm run build`): this measures build/, not src/.
+ * Exits non-zero if any contender's loss is not finite or did not fall, or a
+ * GEMM result is wrong. Build first (`npm run build`): this measures build/,
+ * not src/, and warns when sources are newer than the build.
  */
 import { fileURLToPath } from 'node:url';
 import { init } from '../build/index.js';
 import { runInterleaved } from './harness.mjs';
-import { buildInfo, machineInfo, markdownTable, tableRows, writeJson } from './report.mjs';
+import { measurePeak, PEAK_NAME } from './peak.mjs';
+import { buildInfo, machineInfo, markdownTable, staleSources, tableRows, writeJson } from './report.mjs';
+import { initTfjs } from './tfjs-contenders.mjs';
 import { WORKLOADS } from './workloads.mjs';
 
 const SETTINGS = {
@@ -25,6 +31,13 @@ const SETTINGS = {
   full: { rounds: 9, minRunMs: 500, warmupMs: 300 },
   quick: { rounds: 3, minRunMs: 40, warmupMs: 20 },
 };
+/** The peak loops are short and steady: a fraction of a second per run is plenty. */
+const PEAK_SETTINGS = {
+  full: { rounds: 7, minRunMs: 200, warmupMs: 100 },
+  quick: { rounds: 3, minRunMs: 40, warmupMs: 20 },
+};
+
+const selected = (w, only) => !only || only.includes(w.id) || only.includes(w.group);
 
 function parseArgs(argv) {
   const args = { quick: false, only: null };
@@ -36,25 +49,33 @@ function parseArgs(argv) {
     else throw new Error(`bench/run.mjs: unknown argument ${JSON.stringify(a)} (known: --quick, --only W1,W2)`);
   }
   if (args.only) {
-    const unknown = args.only.filter((id) => !WORKLOADS.some((w) => w.id === id));
-    if (unknown.length) throw new Error(`bench/run.mjs: unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.map((w) => w.id).join(', ')}`);
+    const unknown = args.only.filter((id) => !WORKLOADS.some((w) => selected(w, [id])));
+    if (unknown.length) {
+      const known = [...new Set(WORKLOADS.flatMap((w) => [w.group, w.id]).filter(Boolean))];
+      throw new Error(`bench/run.mjs: unknown workload(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+    }
   }
   return args;
 }
 
-function runWorkload(workload, settings, quick) {
-  const { workPerRep, dataLabel, contenders } = workload.setup({ quick });
+async function runWorkload(workload, settings, quick, peak) {
+  const { workPerRep, dataLabel, contenders } = workload.setup({ quick, peak });
   console.error(`${workload.id}: ${workload.title} (${dataLabel}), contenders: ${contenders.map((c) => c.name).join(', ')}`);
-  const own = { ...settings, ...(quick ? {} : workload.settings) };
+  const own = { ...settings, ...(quick ? workload.quickSettings : workload.settings) };
   try {
-    const measured = runInterleaved(contenders, { workPerRep, ...own, log: (line) => console.error(line) });
+    const measured = await runInterleaved(contenders, { workPerRep, ...own, log: (line) => console.error(line) });
     console.error(`  ${workload.checkLabel} after the first rep (parity): ` +
       measured.map((c) => `${c.name} ${c.checkAfterFirstRep}`).join(', '));
-    const { failures, warnings } = workload.verify(measured);
+    // Reference contenders (the peak loop in GEMM rounds) are measured alongside but are no rows and no checks.
+    const shown = measured.filter((_, i) => !contenders[i].reference);
+    const references = measured.filter((_, i) => contenders[i].reference);
+    const { failures, warnings } = workload.verify(shown);
     return {
-      id: workload.id, title: workload.title, unit: workload.unit, baseline: workload.baseline,
-      checkLabel: workload.checkLabel, repLabel: workload.repLabel, dataLabel, workPerRep, settings: own,
-      contenders: measured, failures, warnings,
+      id: workload.id, group: workload.group, table: workload.table, title: workload.title, unit: workload.unit,
+      display: workload.display ?? 'rate', baseline: workload.baseline, ratios: workload.ratios,
+      checkLabel: workload.checkLabel, checkStyle: workload.checkStyle, repLabel: workload.repLabel,
+      dataLabel, workPerRep, settings: own,
+      contenders: shown, references, failures, warnings,
     };
   } finally {
     for (const c of contenders) c.dispose();
@@ -63,31 +84,56 @@ function runWorkload(workload, settings, quick) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const settings = args.quick ? SETTINGS.quick : SETTINGS.full;
-  const workloads = WORKLOADS.filter((w) => !args.only || args.only.includes(w.id));
-  await init();
+  const mode = args.quick ? 'quick' : 'full';
+  const settings = SETTINGS[mode];
+  // --quick leaves out entries marked inQuick: false (the big GEMMs) unless named by id.
+  const workloads = WORKLOADS.filter((w) => selected(w, args.only) && (!args.quick || w.inQuick !== false || args.only?.includes(w.id)));
+  // Default options: one thread. (The runtime may offer a worker pool; this bench compares single-threaded
+  // code, as tfjs-backend-wasm runs single-threaded in Node, so it reports the count instead of assuming it.)
+  const wasmgradThreads = (await init()).threads ?? 1;
+  const tfjs = await initTfjs();
+  console.error(`tfjs ${tfjs.version}: backend ${tfjs.backend}, ${tfjs.binary}, ${tfjs.threads} thread(s)`);
 
   const build = buildInfo(); // read before measuring: build/ may be rebuilt under a long run
+  const stale = staleSources();
   const started = Date.now();
-  const results = workloads.map((w) => runWorkload(w, settings, args.quick));
+  let peak = null;
+  if (workloads.some((w) => w.table === 'gemm')) {
+    console.error('Peak: f32x4 mul+add, 8/10/12 accumulators (bench/peak.ts, compiled now)');
+    peak = await measurePeak({ ...PEAK_SETTINGS[mode], log: (line) => console.error(line) });
+  }
+  const results = [];
+  for (const w of workloads) results.push(await runWorkload(w, settings, args.quick, peak));
   const rows = tableRows(results);
   const machine = machineInfo();
   const date = new Date().toISOString();
   const table = markdownTable(rows);
   const failures = results.flatMap((r) => r.failures);
-  const warnings = results.flatMap((r) => r.warnings);
+  const warnings = [
+    ...stale.map((f) => `${f} is newer than build/: run \`npm run build\` first, or this measured older code`),
+    ...results.flatMap((r) => r.warnings),
+  ];
+  const rounds = [...new Set(results.map((r) => r.settings.rounds))].sort((a, b) => b - a);
 
   console.log(`\n## wasmgrad benchmark${args.quick ? ' (--quick smoke run, not representative)' : ''}\n`);
   console.log(table);
   console.log(`\nMachine: ${machine.os}, ${machine.cpu} (${machine.logicalCpus} logical CPUs, ${machine.memoryGiB} GiB), Node ${machine.node}`);
-  console.log(`Date: ${date}; ${[...new Set(results.map((r) => r.settings.rounds))].join('/')} interleaved rounds per workload, median over rounds, ` +
-    `min–max across rounds; ratio = median / median of the baseline; took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`Date: ${date}; ${rounds.join('/')} interleaved rounds per workload, median over rounds, ` +
+    `min–max across rounds; "vs X" = median rate / X's median rate (> 1 is faster, latency rows included); ` +
+    `took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`Threads: wasmgrad ${wasmgradThreads}, TensorFlow.js ${tfjs.threads} (tfjs ${tfjs.version}, ${tfjs.backend} backend, ${tfjs.binary}, setThreadsCount(1))`);
+  const inRounds = results.flatMap((r) => r.references.filter((c) => c.name === PEAK_NAME).map((c) => c.median));
+  if (peak) {
+    console.log(`Peak: ${peak.gflops.toFixed(2)} GFLOP/s f32x4 mul+add at startup (best of ${peak.variants.map((v) => `${v.name} ${v.median.toFixed(2)}`).join(', ')}; ` +
+      `median of ${PEAK_SETTINGS[mode].rounds} rounds each). "% of peak" = GEMM median / the ${peak.best} loop's median re-measured in the same ` +
+      `workload's rounds (${Math.min(...inRounds).toFixed(2)}–${Math.max(...inRounds).toFixed(2)} GFLOP/s across GEMM workloads)`);
+  }
   console.log(`Build: commit ${build.commit?.slice(0, 12) ?? 'unknown'}, build/wasmgrad.wasm sha256 ${build.wasmSha256.slice(0, 12)} built ${build.wasmBuilt}`);
   for (const w of warnings) console.log(`Warning: ${w}`);
 
   const file = fileURLToPath(new URL(`results/${args.quick ? 'latest-quick' : 'latest'}.json`, import.meta.url));
   writeJson(file, {
-    date, machine, build, mode: args.quick ? 'quick' : 'full', settings,
+    date, machine, build, wasmgradThreads, tfjs, peak, mode, settings,
     durationS: (Date.now() - started) / 1000,
     rows, workloads: results, failures, warnings, markdown: table,
   });

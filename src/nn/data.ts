@@ -46,16 +46,25 @@ export function toMatrix(where: string, name: string, value: unknown, cols: numb
 
 /** Checks a row-major Float32Array of `cols` values per row, all finite; returns the row count. Allocates nothing. */
 export function checkFloat32Rows(where: string, name: string, value: Float32Array, cols: number, colsMeaning: string): number {
+  const rows = checkFloat32Shape(where, name, value, cols, colsMeaning);
+  for (let i = 0; i < value.length; i++) {
+    // x - x is 0 for finite x and NaN for ±Infinity and NaN: one comparison per value.
+    if (value[i] - value[i] !== 0) throw nonFiniteError(where, name, value, i, cols);
+  }
+  return rows;
+}
+
+/** The length check of checkFloat32Rows alone, for callers that check finiteness in wasm after copying. */
+export function checkFloat32Shape(where: string, name: string, value: Float32Array, cols: number, colsMeaning: string): number {
   if (value.length === 0 || value.length % cols !== 0) {
     throw new RangeError(`${where}: ${name} must be a row-major Float32Array whose length is a positive multiple of ${cols} (${colsMeaning}), got length ${value.length}`);
   }
-  for (let i = 0; i < value.length; i++) {
-    // x - x is 0 for finite x and NaN for ±Infinity and NaN: one comparison per value.
-    if (value[i] - value[i] !== 0) {
-      throw new RangeError(`${where}: ${name}[${i}] (row ${Math.floor(i / cols)}, column ${i % cols}) is ${describe(value[i])}, expected a finite number`);
-    }
-  }
   return value.length / cols;
+}
+
+/** The error for a NaN or ±Infinity at flat index i. */
+export function nonFiniteError(where: string, name: string, value: ArrayLike<number>, i: number, cols: number): RangeError {
+  return new RangeError(`${where}: ${name}[${i}] (row ${Math.floor(i / cols)}, column ${i % cols}) is ${describe(value[i])}, expected a finite number`);
 }
 
 /** Splits a row-major matrix into number[][]. */

@@ -8,7 +8,7 @@ import { LOSS_IDS, type Loss } from '../backend/kinds.js';
 import { headerIndex, SLOT_NORMS } from '../backend/descriptor.js';
 import { runtime, type Runtime } from '../runtime.js';
 import { Random } from '../random.js';
-import { checkFloat32Rows, toMatrix, toRows, type Matrix, type MatrixInput } from './data.js';
+import { checkFloat32Rows, checkFloat32Shape, nonFiniteError, toMatrix, toRows, type Matrix, type MatrixInput } from './data.js';
 import { initialWeights, type DenseLayer } from './layers.js';
 import { planNetwork, writeDescriptor, type NetworkPlan } from './layout.js';
 import type { Optimizer } from './optimizers.js';
@@ -155,29 +155,39 @@ export class Network {
   predict(inputs: MatrixInput, out?: Float32Array): number[][] | Float32Array {
     const where = this.#where('predict');
     if (inputs instanceof Float32Array) {
-      const rows = checkFloat32Rows(where, 'inputs', inputs, this.inputSize, 'the network\'s inputSize');
+      // Finiteness is checked by a kernel once a chunk is staged (#forwardInto), or here, up front,
+      // when several chunks will be written into `out`, so a bad value never leaves it half written.
+      const rows = inputs.length > CHUNK_ROWS * this.inputSize
+        ? checkFloat32Rows(where, 'inputs', inputs, this.inputSize, 'the network\'s inputSize')
+        : checkFloat32Shape(where, 'inputs', inputs, this.inputSize, 'the network\'s inputSize');
       if (out !== undefined && (!(out instanceof Float32Array) || out.length !== rows * this.outputSize)) {
         throw argumentError(where, 'out', `a Float32Array of ${rows * this.outputSize} values (${rows} rows × ${this.outputSize} outputs)`, out);
       }
       const result = out ?? new Float32Array(rows * this.outputSize);
-      this.#forwardInto(inputs, rows, result);
+      this.#forwardInto(where, inputs, rows, result);
       return result;
     }
     if (out !== undefined) throw argumentError(where, 'out', 'absent unless inputs is a Float32Array', out);
     const x = toMatrix(where, 'inputs', inputs, this.inputSize, 'the network\'s inputSize');
     const result = new Float32Array(x.rows * this.outputSize);
-    this.#forwardInto(x.data, x.rows, result);
+    this.#forwardInto(where, x.data, x.rows, result);
     return toRows(result, x.rows, this.outputSize);
   }
 
-  /** Forward pass of `rows` checked rows, chunk by chunk through the staging buffer, into `out`. */
-  #forwardInto(data: Float32Array, rows: number, out: Float32Array): void {
+  /**
+   * Forward pass of `rows` rows, chunk by chunk through the staging buffer,
+   * into `out`. Each chunk is checked for NaN/±Infinity once staged; on a bad
+   * value it throws before `out` is touched for that chunk.
+   */
+  #forwardInto(where: string, data: Float32Array, rows: number, out: Float32Array): void {
     this.#ensureCapacity(Math.min(rows, CHUNK_ROWS));
     const inputSize = this.inputSize, outputSize = this.outputSize;
     for (let start = 0; start < rows; start += this.#plan.capacity) {
       const count = Math.min(this.#plan.capacity, rows - start);
       const f32 = this.#runtime.heap.views.f32;
       f32.set(data.subarray(start * inputSize, (start + count) * inputSize), this.#at(this.#plan.xStage));
+      const bad = this.#kernels.firstNonFinite(count * inputSize, this.#block + this.#plan.xStage);
+      if (bad >= 0) throw nonFiniteError(where, 'inputs', data, start * inputSize + bad, inputSize);
       const y = this.#kernels.mlpForward(this.#block, this.#block + this.#plan.xStage, count) >> 2;
       out.set(this.#runtime.heap.views.f32.subarray(y, y + count * outputSize), start * outputSize);
     }

@@ -222,3 +222,20 @@ describe('denseForward (gemm with the bias and activation epilogue)', () => {
     }
   }
 });
+
+describe('firstNonFinite', () => {
+  it.each(['wasm', 'js'] as const)('%s: finds the first NaN or ±Infinity at any position, or -1', (backend) => {
+    for (const n of [1, 3, 16, 17, 63, 64, 65, 200]) {
+      const p = put(new Array(n).fill(1.5));
+      expect(rt.backends[backend].firstNonFinite(n, p)).toBe(-1);
+      for (const position of [0, n - 1, Math.floor(n / 2)]) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          rt.heap.views.f32[(p >> 2) + position] = bad;
+          expect(rt.backends[backend].firstNonFinite(n, p)).toBe(position);
+          rt.heap.views.f32[(p >> 2) + position] = 1.5;
+        }
+      }
+      rt.heap.free(p);
+    }
+  });
+});

@@ -153,3 +153,19 @@ describe('malformed model JSON is refused before anything is built', () => {
     expect(runtime().heap.liveBlocks).toBe(liveBlocks);
   });
 });
+
+describe('predict into a caller buffer', () => {
+  it('a NaN anywhere, even past the first chunk of 1,024 rows, leaves `out` untouched', () => {
+    const net = build();
+    const x = new Float32Array(3000 * 2).fill(0.5);
+    x[2500 * 2 + 1] = NaN;
+    const out = new Float32Array(3000 * 2).fill(7);
+    expect(() => net.predict(x, out)).toThrow(/inputs\[5001\] \(row 2500, column 1\) is NaN/);
+    expect(out.every((v) => v === 7)).toBe(true);
+    const small = new Float32Array([0, 1, Infinity, 0]);
+    const smallOut = new Float32Array(4).fill(7);
+    expect(() => net.predict(small, smallOut)).toThrow(/inputs\[2\] \(row 1, column 0\) is Infinity/);
+    expect(Array.from(smallOut)).toEqual([7, 7, 7, 7]);
+    net.dispose();
+  });
+});

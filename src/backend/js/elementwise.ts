@@ -94,6 +94,12 @@ export function sgdUpdate(v: MemoryViews, n: number, w: number, g: number, learn
   return 1;
 }
 
+export function firstNonFinite(v: MemoryViews, n: number, x: number): number {
+  const f = v.f32, X = x >> 2;
+  for (let i = 0; i < n; i++) if (!Number.isFinite(f[X + i])) return i;
+  return -1;
+}
+
 export function sumSquares(v: MemoryViews, n: number, x: number): number {
   const f = v.f32, X = x >> 2;
   let sum = 0;

@@ -24,6 +24,7 @@ export function createJsBackend(v: MemoryViews): Backend {
     l2Delta: element.l2Delta.bind(null, v),
     sgdUpdate: element.sgdUpdate.bind(null, v),
     sumSquares: element.sumSquares.bind(null, v),
+    firstNonFinite: element.firstNonFinite.bind(null, v),
     gatherRows: element.gatherRows.bind(null, v),
     mapUnary: tensor.mapUnary.bind(null, v),
     mapBinary: tensor.mapBinary.bind(null, v),
