@@ -35,7 +35,7 @@ async function timed(fn) {
 }
 
 /**
- * @param {{ name: string, run(reps: number): void | Promise<void>, check(): number }[]} contenders
+ * @param {{ name: string, run(reps: number): void | Promise<void>, check(): number | Promise<number> }[]} contenders
  * @param {object} o
  * @param {number} o.workPerRep units of work (e.g. samples) one rep does, for the rate
  * @param {number} o.rounds timed rounds; each runs every contender once
@@ -46,14 +46,16 @@ async function timed(fn) {
  *   total reps, and the check value before, after the first rep, and after everything
  */
 export async function runInterleaved(contenders, { workPerRep, rounds, minRunMs, warmupMs, log = () => {} }) {
-  const state = contenders.map((c) => ({ name: c.name, checkBefore: c.check() }));
+  // check() may be async (a contender in a child process).
+  const state = [];
+  for (const c of contenders) state.push({ name: c.name, checkBefore: await c.check() });
 
   // Calibrate on one rep each, then warm up for warmupMs and size the timed runs from the
   // warm per-rep time (the first rep still includes compilation, so it overestimates).
   for (const [i, c] of contenders.entries()) {
     const s = state[i];
     const oneRep = await timed(() => c.run(1));
-    s.checkAfterFirstRep = c.check();
+    s.checkAfterFirstRep = await c.check();
     // The first rep counts towards the warm-up: a contender whose one rep already outlasts warmupMs
     // (a multi-second epoch) gets no extra warm-up reps, and is sized from that first rep.
     s.warmReps = Math.max(0, Math.ceil((warmupMs - oneRep) / oneRep));
@@ -75,6 +77,8 @@ export async function runInterleaved(contenders, { workPerRep, rounds, minRunMs,
     log(`  round ${r + 1}/${rounds}: ${contenders.map((c, i) => `${c.name} ${formatRate(rates[i][r])}`).join(', ')}`);
   }
 
+  const checksAfter = [];
+  for (const c of contenders) checksAfter.push(await c.check());
   return contenders.map((c, i) => {
     const { name, checkBefore, checkAfterFirstRep, reps, warmReps } = state[i];
     return {
@@ -87,7 +91,7 @@ export async function runInterleaved(contenders, { workPerRep, rounds, minRunMs,
       totalReps: 1 + warmReps + rounds * reps,
       checkBefore,
       checkAfterFirstRep,
-      checkAfter: c.check(),
+      checkAfter: checksAfter[i],
     };
   });
 }

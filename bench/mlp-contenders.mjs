@@ -90,10 +90,15 @@ export const MLP_CONTENDERS = [wasmgrad('wasm'), wasmgrad('js'), pureJs, tfjsFit
 function wasmgradPredict(backend) {
   return {
     name: `wasmgrad ${backend}`,
-    create(spec, data, parameters) {
+    create(spec, data, parameters, maxRows) {
       const net = wasmgradNetwork(spec, backend);
       net.setWeights(parameters);
-      return { predict: (x) => net.predict(x), dispose: () => net.dispose() };
+      // predict(x, out) writes into a buffer the caller keeps, as pure JS returns its own buffer.
+      const out = new Float32Array(maxRows * spec.units.at(-1));
+      return {
+        predict: (x, rows) => net.predict(x, rows * spec.units.at(-1) === out.length ? out : out.subarray(0, rows * spec.units.at(-1))),
+        dispose: () => net.dispose(),
+      };
     },
   };
 }

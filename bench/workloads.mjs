@@ -17,6 +17,7 @@
  * out of --quick runs unless named by id.
  */
 import { sigmoidTeacherData, oneHotTeacherData } from './data.mjs';
+import { wasmgradThreads } from './threads-contender.mjs';
 import { MLP_BASELINE, MLP_CONTENDERS, TFJS_FIT, TFJS_STEP, initialParameters } from './mlp-contenders.mjs';
 import { predictWorkload, PREDICT_CONTENDERS } from './inference.mjs';
 import { GEMM_WORKLOADS } from './gemm.mjs';
@@ -28,7 +29,7 @@ const PARITY_TOLERANCE = 1e-3;
  * An all-sigmoid MLP trained with L2 loss and SGD, in data order.
  * `data(quick)` builds the dataset; quick runs may use a smaller one.
  */
-function mlpWorkload({ id, inputSize, units, learningRate, batchSize, seed = 42, data, contenders = MLP_CONTENDERS, settings, quickSettings }) {
+function mlpWorkload({ id, inputSize, units, learningRate, batchSize, seed = 42, data, contenders = MLP_CONTENDERS, extraRatios = [], settings, quickSettings }) {
   const spec = { inputSize, units, learningRate, batchSize, seed };
   return {
     id,
@@ -41,6 +42,7 @@ function mlpWorkload({ id, inputSize, units, learningRate, batchSize, seed = 42,
       { label: 'vs pure JS', contender: MLP_BASELINE },
       { label: 'vs tfjs fit', contender: TFJS_FIT },
       { label: 'vs tfjs step', contender: TFJS_STEP },
+      ...extraRatios,
     ],
     checkLabel: 'loss',
     checkStyle: 'before-after',
@@ -108,6 +110,8 @@ export const WORKLOADS = [
     // pure JS, wasmgrad js and both tfjs contenders (tfjs's transposed matMuls run at 0.4–2 GFLOP/s), so those
     // time one epoch per run; 5 rounds (the fewest that give a median) keep W3 near 1.5 minutes.
     data: (quick) => oneHotTeacherData({ samples: quick ? 128 : 256, inputs: 1024, classes: 10, seed: 3 }),
+    contenders: [...MLP_CONTENDERS, wasmgradThreads(2)],
+    extraRatios: [{ label: 'vs wasmgrad wasm', contender: 'wasmgrad wasm' }],
     settings: { rounds: 5, minRunMs: 300, warmupMs: 0 },
     quickSettings: { rounds: 1, warmupMs: 0 }, // a smoke run: it only has to show every contender runs and learns
   }),
