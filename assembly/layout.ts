@@ -18,6 +18,15 @@ export const SLOT_T_STAGE: i32 = 8;
 export const SLOT_CAPACITY: i32 = 9;
 /** f64 per layer accumulating Σ over batches of ‖∂L/∂(W, b)‖², or 0 to skip. */
 export const SLOT_NORMS: i32 = 10;
+/** OPTIMIZER_* of assembly/update.ts. */
+export const SLOT_OPTIMIZER: i32 = 11;
+/** Optimizer state arrays (paramCount floats each, 0 when unused): momentum/first moment, second moment. */
+export const SLOT_STATE1: i32 = 12;
+export const SLOT_STATE2: i32 = 13;
+/** Updates applied so far (Adam's bias correction). */
+export const SLOT_STEP: i32 = 14;
+/** HYPER_COUNT f32 hyperparameters (assembly/update.ts). */
+export const SLOT_HYPER: i32 = 15;
 
 // Per-layer slots, at HEADER_SLOTS + layer * LAYER_SLOTS.
 export const LAYER_IN: i32 = 0;

@@ -10,7 +10,8 @@ import { gemm, denseForward } from './parallel';
 import { columnSums } from './bias';
 import { activationBackward } from './activations';
 import { l2LossSum, l2Delta } from './losses';
-import { sgdUpdate, sumSquares } from './optimizers';
+import { sumSquares } from './optimizers';
+import { optimizerStep } from './update';
 import { isNarrow, narrowGradients } from './mlp-narrow';
 import {
   headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS,
@@ -90,9 +91,7 @@ export function mlpTrainStep(desc: usize, x: usize, t: usize, rows: i32, learnin
 /** The update after gradients with loss sum `loss`: returns loss, or NaN (nothing changed) if anything is not finite. */
 function applyUpdate(desc: usize, loss: f64, learningRate: f32): f64 {
   if (!isFinite(loss)) return NaN;
-  const applied = sgdUpdate(headerSlot(desc, SLOT_PARAM_COUNT), ptr(headerSlot(desc, SLOT_PARAMS)),
-    ptr(headerSlot(desc, SLOT_GRADS)), learningRate);
-  return applied ? loss : NaN;
+  return optimizerStep(desc, learningRate) ? loss : NaN;
 }
 
 /** Adds each layer's ‖∂L/∂W‖² + ‖∂L/∂b‖² (W's and b's gradients are contiguous) to the norms table. */

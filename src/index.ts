@@ -6,7 +6,7 @@ export { init, type InitOptions } from './runtime.js';
 export type { WasmSource } from './wasm/load.js';
 export { sequential, type SequentialConfig } from './nn/sequential.js';
 export { dense, type DenseLayer, type DenseOptions, type Activation } from './nn/layers.js';
-export { sgd, type Sgd, type SgdOptions, type Optimizer } from './nn/optimizers.js';
+export { sgd, adam, adamw, rmsprop, type Sgd, type Adam, type RmsProp, type Optimizer, type Schedule, type CommonOptions } from './nn/optimizers.js';
 export { fromJSON, type FromJSONOptions } from './nn/serialize.js';
 export {
   Network, type LayerWeights, type LayerWeightsInput, type NetworkConfig, type NetworkJSON,

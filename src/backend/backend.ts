@@ -27,6 +27,8 @@ export interface Kernels {
   l2Delta(rows: number, cols: number, y: number, t: number, delta: number, scale: number): void;
   /** w ← w - η g if every result is finite: returns 1; else leaves w alone and returns 0. */
   sgdUpdate(n: number, w: number, g: number, learningRate: number): number;
+  /** The optimizer step of the network at desc (kind, state and hyperparameters in its descriptor); 1 if applied. */
+  optimizerStep(desc: number, learningRate: number): number;
   /** Index of the first NaN or ±Infinity among n floats at x, or -1. */
   firstNonFinite(n: number, x: number): number;
   /** Σ x². */
@@ -71,7 +73,7 @@ export interface Backend extends Kernels {
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'gemm', 'denseForward', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'expElementwise', 'l2LossSum', 'l2Delta',
-  'sgdUpdate', 'firstNonFinite', 'sumSquares', 'gatherRows', 'mapUnary', 'mapBinary', 'mapScalar', 'broadcastCopy', 'reduceSum',
+  'sgdUpdate', 'optimizerStep', 'firstNonFinite', 'sumSquares', 'gatherRows', 'mapUnary', 'mapBinary', 'mapScalar', 'broadcastCopy', 'reduceSum',
   'reduceMax', 'transpose', 'softmaxRows', 'mlpForward', 'mlpLossSum', 'mlpGradients', 'mlpTrainStep',
   'mlpTrainBatches',
 ];

@@ -17,6 +17,11 @@ export const SLOT_X_STAGE = 7;
 export const SLOT_T_STAGE = 8;
 export const SLOT_CAPACITY = 9;
 export const SLOT_NORMS = 10;
+export const SLOT_OPTIMIZER = 11;
+export const SLOT_STATE1 = 12;
+export const SLOT_STATE2 = 13;
+export const SLOT_STEP = 14;
+export const SLOT_HYPER = 15;
 
 export const LAYER_IN = 0;
 export const LAYER_OUT = 1;

@@ -16,3 +16,9 @@ export type BinaryOp = keyof typeof BINARY_IDS;
 /** rsub: s - x, rdiv: s / x, pow: x^s, rpow: s^x. */
 export const SCALAR_IDS = { add: 0, rsub: 1, mul: 2, rdiv: 3, pow: 4, rpow: 5 } as const;
 export type ScalarOp = keyof typeof SCALAR_IDS;
+
+/** Optimizer ids (assembly/update.ts). */
+export const OPTIMIZER_IDS = { sgd: 0, adam: 1, rmsprop: 2 } as const;
+/** Offsets of the f32 hyperparameters at the descriptor's SLOT_HYPER (assembly/update.ts HYPER_*). */
+export const HYPER = { beta1: 0, beta2: 1, epsilon: 2, nesterov: 3, weightDecay: 4, l2: 5, clipNorm: 6 } as const;
+export const HYPER_COUNT = 8;

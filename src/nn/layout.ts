@@ -11,7 +11,7 @@
  * kernels (assembly/mlp-narrow.ts) read and write whole f32x4 vectors past a
  * row's last element.
  */
-import { ACTIVATION_IDS, type Activation } from '../backend/kinds.js';
+import { ACTIVATION_IDS, HYPER_COUNT, type Activation } from '../backend/kinds.js';
 import * as slots from '../backend/descriptor.js';
 
 const ALIGN = 64;
@@ -37,6 +37,11 @@ export interface NetworkPlan {
   readonly paramCount: number;
   readonly params: number;
   readonly grads: number;
+  /** Optimizer state arrays (paramCount floats each), 0 when the optimizer keeps fewer. */
+  readonly state1: number;
+  readonly state2: number;
+  /** HYPER_COUNT f32 optimizer hyperparameters. */
+  readonly hyper: number;
   /** Bytes of the capacity-independent prefix. */
   readonly prefixBytes: number;
   /** Two f64s that mlpTrainBatches writes its loss sum and divergence flag to. */
@@ -49,7 +54,8 @@ export interface NetworkPlan {
   readonly bytes: number;
 }
 
-export function planNetwork(inputSize: number, layers: readonly { units: number; activation: Activation }[], capacity: number): NetworkPlan {
+export function planNetwork(inputSize: number, layers: readonly { units: number; activation: Activation }[], capacity: number,
+  stateArrays: 0 | 1 | 2 = 0): NetworkPlan {
   const descriptorBytes = align((slots.HEADER_SLOTS + layers.length * slots.LAYER_SLOTS) * 4);
   let paramCount = 0;
   const paramOffsets: { weights: number; bias: number }[] = [];
@@ -61,7 +67,10 @@ export function planNetwork(inputSize: number, layers: readonly { units: number;
   }
   const params = descriptorBytes;
   const grads = params + align(paramCount * 4);
-  const prefixBytes = grads + align(paramCount * 4);
+  const state1 = stateArrays >= 1 ? grads + align(paramCount * 4) : 0;
+  const state2 = stateArrays >= 2 ? state1 + align(paramCount * 4) : 0;
+  const hyper = (state2 || state1 || grads) + align(paramCount * 4);
+  const prefixBytes = hyper + align(HYPER_COUNT * 4);
   const result = prefixBytes;
   const norms = result + ALIGN;
   const xStage = norms + align(layers.length * 8);
@@ -82,11 +91,16 @@ export function planNetwork(inputSize: number, layers: readonly { units: number;
     inSize = layer.units;
     return plan;
   });
-  return { capacity, paramCount, params, grads, prefixBytes, result, norms, xStage, tStage, layers: plans, bytes: cursor };
+  return { capacity, paramCount, params, grads, state1, state2, hyper, prefixBytes, result, norms, xStage, tStage, layers: plans, bytes: cursor };
 }
 
-/** Writes the descriptor of `plan`, for a block at byte `base`, into the i32 view. */
-export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan, inputSize: number, lossId: number, gemmWork: number): void {
+/**
+ * Writes the descriptor of `plan`, for a block at byte `base`, into the i32
+ * view. The optimizer's step count is kept across rewrites (capacity growth).
+ */
+export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan, inputSize: number, lossId: number, gemmWork: number,
+  optimizerId: number): void {
+  const step = i32[slots.headerIndex(base, slots.SLOT_STEP)];
   const put = (index: number, value: number) => { i32[index] = value | 0; };
   i32.fill(0, base >> 2, (base >> 2) + slots.HEADER_SLOTS + plan.layers.length * slots.LAYER_SLOTS);
   put(slots.headerIndex(base, slots.SLOT_LAYER_COUNT), plan.layers.length);
@@ -99,6 +113,11 @@ export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan
   put(slots.headerIndex(base, slots.SLOT_X_STAGE), base + plan.xStage);
   put(slots.headerIndex(base, slots.SLOT_T_STAGE), base + plan.tStage);
   put(slots.headerIndex(base, slots.SLOT_CAPACITY), plan.capacity);
+  put(slots.headerIndex(base, slots.SLOT_OPTIMIZER), optimizerId);
+  put(slots.headerIndex(base, slots.SLOT_STATE1), plan.state1 && base + plan.state1);
+  put(slots.headerIndex(base, slots.SLOT_STATE2), plan.state2 && base + plan.state2);
+  put(slots.headerIndex(base, slots.SLOT_STEP), step);
+  put(slots.headerIndex(base, slots.SLOT_HYPER), base + plan.hyper);
   plan.layers.forEach((layer, l) => {
     put(slots.layerIndex(base, l, slots.LAYER_IN), layer.inSize);
     put(slots.layerIndex(base, l, slots.LAYER_OUT), layer.outSize);

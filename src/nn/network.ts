@@ -5,13 +5,13 @@
  */
 import type { Backend, BackendName } from '../backend/backend.js';
 import { LOSS_IDS, type Loss } from '../backend/kinds.js';
-import { headerIndex, SLOT_NORMS } from '../backend/descriptor.js';
+import { headerIndex, SLOT_NORMS, SLOT_STEP } from '../backend/descriptor.js';
 import { runtime, type Runtime } from '../runtime.js';
 import { Random } from '../random.js';
 import { checkFloat32Rows, checkFloat32Shape, nonFiniteError, toMatrix, toRows, type Matrix, type MatrixInput } from './data.js';
 import { initialWeights, type DenseLayer } from './layers.js';
 import { planNetwork, writeDescriptor, type NetworkPlan } from './layout.js';
-import type { Optimizer } from './optimizers.js';
+import { optimizerNumbers, stateArrays, type Optimizer } from './optimizers.js';
 import { float32ToBase64 } from './base64.js';
 import { argumentError, plainObject } from './validate.js';
 import { TrainingRun, checkFitOptions, type FitOptions, type History } from './training.js';
@@ -45,10 +45,21 @@ export interface NetworkJSON {
   inputSize: number;
   layers: { type: 'dense'; units: number; activation: string }[];
   loss: string;
-  optimizer: { type: 'sgd'; learningRate: number };
+  optimizer: Optimizer;
+  /** The optimizer's progress: updates applied, and its state arrays (float32, base64) where it keeps any. */
+  optimizerState: OptimizerState;
   seed: number;
   /** Per layer: weights (in×out, row-major) and bias, float32 little-endian, base64. */
   weights: { weights: string; bias: string }[];
+}
+
+/** An optimizer's progress, as saved: updates applied and its state arrays (float32 base64; momentum or moments). */
+export interface OptimizerState {
+  step: number;
+  /** Epochs completed: where the learning-rate schedule resumes. */
+  epoch: number;
+  state1?: string;
+  state2?: string;
 }
 
 /** Rows that predict and evaluate push through at once. */
@@ -70,9 +81,14 @@ export class Network {
   #plan: NetworkPlan;
   #disposed = false;
   #training = false;
+  #epochsTrained = 0;
 
-  /** Use `sequential()` or `fromJSON()`; `parameters`, if given, are per layer [W, b]. */
-  constructor(config: NetworkConfig, parameters?: readonly (readonly [Float32Array, Float32Array])[]) {
+  /**
+   * Use `sequential()` or `fromJSON()`; `parameters`, if given, are per layer
+   * [W, b], and `optimizerState` the optimizer's step and state arrays.
+   */
+  constructor(config: NetworkConfig, parameters?: readonly (readonly [Float32Array, Float32Array])[],
+    optimizerState?: { step: number; epoch?: number; state1?: Float32Array; state2?: Float32Array }) {
     this.inputSize = config.inputSize;
     this.layers = Object.freeze([...config.layers]);
     this.loss = config.loss;
@@ -82,10 +98,19 @@ export class Network {
     this.#runtime = runtime();
     this.#kernels = this.#runtime.backends[config.backend];
     this.#shuffleRandom = new Random(config.seed, 1);
-    this.#plan = planNetwork(this.inputSize, this.layers, 1);
+    this.#plan = planNetwork(this.inputSize, this.layers, 1, stateArrays(this.optimizer));
     this.#block = this.#runtime.heap.alloc(this.#plan.bytes);
+    // Optimizer state and the step count start at zero (heap blocks come uninitialised).
+    this.#runtime.heap.views.u8.fill(0, this.#block, this.#block + this.#plan.prefixBytes);
     this.#writeDescriptor();
     const f32 = this.#runtime.heap.views.f32;
+    f32.set(optimizerNumbers(this.optimizer).hyper, this.#at(this.#plan.hyper));
+    if (optimizerState) {
+      this.#epochsTrained = optimizerState.epoch ?? 0;
+      this.#runtime.heap.views.i32[headerIndex(this.#block, SLOT_STEP)] = optimizerState.step;
+      if (optimizerState.state1) f32.set(optimizerState.state1, this.#at(this.#plan.state1));
+      if (optimizerState.state2) f32.set(optimizerState.state2, this.#at(this.#plan.state2));
+    }
     const initRandom = new Random(config.seed, 0);
     this.#plan.layers.forEach((layer, l) => {
       const w = f32.subarray(this.#at(layer.weights), this.#at(layer.weights) + layer.inSize * layer.outSize);
@@ -108,6 +133,16 @@ export class Network {
   /** Number of trainable parameters (all weights and biases). */
   get parameterCount(): number {
     return this.#plan.paramCount;
+  }
+
+  /** Epochs completed over every fit so far (the learning-rate schedule counts these). */
+  get epochsTrained(): number {
+    return this.#epochsTrained;
+  }
+
+  /** Counts one finished epoch; used by TrainingRun. */
+  completeEpoch(): void {
+    this.#epochsTrained++;
   }
 
   /** True once `dispose()` has returned this network's memory. */
@@ -257,12 +292,24 @@ export class Network {
       inputSize: this.inputSize,
       layers: this.layers.map(({ type, units, activation }) => ({ type, units, activation })),
       loss: this.loss,
-      optimizer: { ...this.optimizer },
+      optimizer: JSON.parse(JSON.stringify(this.optimizer)),
+      optimizerState: this.#optimizerState(),
       seed: this.seed,
       weights: this.#plan.layers.map((plan) => ({
         weights: float32ToBase64(f32.subarray(this.#at(plan.weights), this.#at(plan.weights) + plan.inSize * plan.outSize)),
         bias: float32ToBase64(f32.subarray(this.#at(plan.bias), this.#at(plan.bias) + plan.outSize)),
       })),
+    };
+  }
+
+  #optimizerState(): OptimizerState {
+    const f32 = this.#runtime.heap.views.f32;
+    const array = (offset: number) => float32ToBase64(f32.subarray(this.#at(offset), this.#at(offset) + this.#plan.paramCount));
+    return {
+      step: this.#runtime.heap.views.i32[headerIndex(this.#block, SLOT_STEP)],
+      epoch: this.#epochsTrained,
+      ...(this.#plan.state1 ? { state1: array(this.#plan.state1) } : {}),
+      ...(this.#plan.state2 ? { state2: array(this.#plan.state2) } : {}),
     };
   }
 
@@ -280,7 +327,7 @@ export class Network {
    * squared gradient norm to norms[layer].
    */
   trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
-    norms: Float64Array | null = null) {
+    learningRate: number, norms: Float64Array | null = null) {
     const result = this.#block + this.#plan.result;
     const normsAt = this.#block + this.#plan.norms;
     const normsSlot = headerIndex(this.#block, SLOT_NORMS);
@@ -291,7 +338,7 @@ export class Network {
     }
     try {
       const done = this.#kernels.mlpTrainBatches(this.#block, data.x, data.t, data.order, start, count, batchSize,
-        this.optimizer.learningRate, result);
+        learningRate, result);
       const f64 = this.#runtime.heap.views.f64;
       norms?.forEach((_, l) => { norms[l] += f64[(normsAt >> 3) + l]; });
       return { done, lossSum: f64[result >> 3], diverged: f64[(result >> 3) + 1] !== 0 };
@@ -357,7 +404,7 @@ export class Network {
   #ensureCapacity(rows: number): void {
     if (rows <= this.#plan.capacity) return;
     const heap = this.#runtime.heap;
-    const plan = planNetwork(this.inputSize, this.layers, rows);
+    const plan = planNetwork(this.inputSize, this.layers, rows, stateArrays(this.optimizer));
     const block = heap.alloc(plan.bytes);
     const u8 = heap.views.u8;
     u8.copyWithin(block, this.#block, this.#block + plan.prefixBytes);
@@ -368,6 +415,7 @@ export class Network {
   }
 
   #writeDescriptor(): void {
-    writeDescriptor(this.#runtime.heap.views.i32, this.#block, this.#plan, this.inputSize, LOSS_IDS[this.loss], this.#runtime.gemmWork);
+    writeDescriptor(this.#runtime.heap.views.i32, this.#block, this.#plan, this.inputSize, LOSS_IDS[this.loss], this.#runtime.gemmWork,
+      optimizerNumbers(this.optimizer).id);
   }
 }

@@ -1,28 +1,160 @@
-/** Optimizer configurations; the updates themselves run in the kernels. */
-import { plainObject, positiveFinite } from './validate.js';
+/**
+ * Optimizer configurations. The updates themselves run in the kernels
+ * (assembly/update.ts and its pure-TS twin), fused into the train step; this
+ * file only validates settings and turns them into the descriptor's numbers.
+ */
+import { HYPER, HYPER_COUNT, OPTIMIZER_IDS } from '../backend/kinds.js';
+import { argumentError, oneOf, optionalBoolean, plainObject, positiveFinite, positiveInteger } from './validate.js';
 
-export interface SgdOptions {
-  /** η in w ← w - η ∂L/∂w. Default 0.01. */
+/** How the learning rate changes from epoch to epoch (epochs count from 0). */
+export type Schedule =
+  /** η · factor^⌊epoch / every⌋ */
+  | { type: 'step'; every: number; factor: number }
+  /** η · factor^epoch */
+  | { type: 'exponential'; factor: number }
+  /** From η down to `minimum` over `epochs` epochs along a half cosine, then `minimum`. */
+  | { type: 'cosine'; epochs: number; minimum?: number };
+
+export interface CommonOptions {
+  /** η. */
   learningRate?: number;
+  /** Rescale the whole gradient to this global norm when it is longer. Default: off. */
+  clipNorm?: number;
+  /** Coupled L2 regularisation: adds λ₂·w to the gradient (the gradient of λ₂/2 ‖w‖²). Default 0. */
+  l2?: number;
+  /** Decoupled weight decay: w ← w - η·λ·w besides the step (AdamW). Default 0 (0.01 for adamw). */
+  weightDecay?: number;
+  schedule?: Schedule;
 }
 
-/** Stochastic gradient descent, the seed's update w ← w - η ∂L/∂w. */
-export interface Sgd {
-  readonly type: 'sgd';
+interface Common {
   readonly learningRate: number;
+  readonly clipNorm: number;
+  readonly l2: number;
+  readonly weightDecay: number;
+  readonly schedule?: Schedule;
 }
 
-export type Optimizer = Sgd;
+/** Gradient descent w ← w - η ∂L/∂w (the seed's), optionally with momentum or Nesterov momentum. */
+export interface Sgd extends Common {
+  readonly type: 'sgd';
+  readonly momentum: number;
+  readonly nesterov: boolean;
+}
 
-/** Plain gradient descent with learning rate η. */
-export function sgd(options: SgdOptions = {}): Sgd {
-  return checkOptimizer('sgd', 'options', { type: 'sgd', learningRate: options?.learningRate ?? 0.01 });
+/** Adam with bias correction; with weightDecay it is AdamW. */
+export interface Adam extends Common {
+  readonly type: 'adam';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+}
+
+export interface RmsProp extends Common {
+  readonly type: 'rmsprop';
+  readonly rho: number;
+  readonly epsilon: number;
+}
+
+export type Optimizer = Sgd | Adam | RmsProp;
+export const OPTIMIZER_TYPES = ['sgd', 'adam', 'rmsprop'] as const;
+
+/** SGD. Defaults: learningRate 0.01, momentum 0, nesterov false. */
+export function sgd(options: CommonOptions & { momentum?: number; nesterov?: boolean } = {}): Sgd {
+  return checkOptimizer('sgd', 'options', { type: 'sgd', ...options }) as Sgd;
+}
+
+/** Adam. Defaults: learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-8. */
+export function adam(options: CommonOptions & { beta1?: number; beta2?: number; epsilon?: number } = {}): Adam {
+  return checkOptimizer('adam', 'options', { type: 'adam', ...options }) as Adam;
+}
+
+/** Adam with decoupled weight decay (default 0.01). */
+export function adamw(options: CommonOptions & { beta1?: number; beta2?: number; epsilon?: number } = {}): Adam {
+  return checkOptimizer('adamw', 'options', { type: 'adam', weightDecay: 0.01, ...options }) as Adam;
+}
+
+/** RMSProp. Defaults: learningRate 0.001, rho 0.9, epsilon 1e-8. */
+export function rmsprop(options: CommonOptions & { rho?: number; epsilon?: number } = {}): RmsProp {
+  return checkOptimizer('rmsprop', 'options', { type: 'rmsprop', ...options }) as RmsProp;
+}
+
+function fraction(where: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw argumentError(where, name, 'a number in [0, 1)', value);
+  return value;
+}
+
+function nonNegative(where: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw argumentError(where, name, 'a finite number ≥ 0', value);
+  return value;
+}
+
+function checkSchedule(where: string, name: string, value: unknown): Schedule | undefined {
+  if (value === undefined) return undefined;
+  const s = plainObject(where, name, value);
+  const type = oneOf(where, `${name}.type`, s.type, ['step', 'exponential', 'cosine'] as const);
+  if (type === 'step') return { type, every: positiveInteger(where, `${name}.every`, s.every), factor: positiveFinite(where, `${name}.factor`, s.factor) };
+  if (type === 'exponential') return { type, factor: positiveFinite(where, `${name}.factor`, s.factor) };
+  return { type, epochs: positiveInteger(where, `${name}.epochs`, s.epochs), minimum: nonNegative(where, `${name}.minimum`, s.minimum ?? 0) };
 }
 
 /** Validates an optimizer config that may have been written by hand or read from a file. */
 export function checkOptimizer(where: string, name: string, value: unknown): Optimizer {
-  const config = plainObject(where, name, value);
-  if (config.type !== 'sgd') throw new TypeError(`${where}: ${name}.type must be "sgd", got ${JSON.stringify(config.type)}`);
-  const learningRate = positiveFinite(where, `${name}.learningRate`, config.learningRate);
-  return Object.freeze({ type: 'sgd', learningRate });
+  const o = plainObject(where, name, value);
+  const type = oneOf(where, `${name}.type`, o.type, OPTIMIZER_TYPES);
+  const common: Common = {
+    learningRate: positiveFinite(where, `${name}.learningRate`, o.learningRate ?? (type === 'sgd' ? 0.01 : 0.001)),
+    clipNorm: nonNegative(where, `${name}.clipNorm`, o.clipNorm ?? 0),
+    l2: nonNegative(where, `${name}.l2`, o.l2 ?? 0),
+    weightDecay: nonNegative(where, `${name}.weightDecay`, o.weightDecay ?? 0),
+    schedule: checkSchedule(where, `${name}.schedule`, o.schedule),
+  };
+  const epsilon = () => positiveFinite(where, `${name}.epsilon`, o.epsilon ?? 1e-8);
+  if (type === 'sgd') {
+    return Object.freeze({ type, ...common, momentum: fraction(where, `${name}.momentum`, o.momentum ?? 0),
+      nesterov: optionalBoolean(where, `${name}.nesterov`, o.nesterov, false) });
+  }
+  if (type === 'adam') {
+    return Object.freeze({ type, ...common, beta1: fraction(where, `${name}.beta1`, o.beta1 ?? 0.9),
+      beta2: fraction(where, `${name}.beta2`, o.beta2 ?? 0.999), epsilon: epsilon() });
+  }
+  return Object.freeze({ type, ...common, rho: fraction(where, `${name}.rho`, o.rho ?? 0.9), epsilon: epsilon() });
+}
+
+/** How many parameter-sized state arrays the optimizer keeps: velocity, or Adam's two moments. */
+export function stateArrays(optimizer: Optimizer): 0 | 1 | 2 {
+  if (optimizer.type === 'adam') return 2;
+  if (optimizer.type === 'rmsprop') return 1;
+  return optimizer.momentum > 0 ? 1 : 0;
+}
+
+/** The descriptor's optimizer id and f32 hyperparameters (assembly/update.ts). */
+export function optimizerNumbers(optimizer: Optimizer): { id: number; hyper: Float32Array } {
+  const hyper = new Float32Array(HYPER_COUNT);
+  hyper[HYPER.clipNorm] = optimizer.clipNorm;
+  hyper[HYPER.l2] = optimizer.l2;
+  hyper[HYPER.weightDecay] = optimizer.weightDecay;
+  if (optimizer.type === 'sgd') {
+    hyper[HYPER.beta1] = optimizer.momentum;
+    hyper[HYPER.nesterov] = optimizer.nesterov ? 1 : 0;
+  } else if (optimizer.type === 'adam') {
+    hyper[HYPER.beta1] = optimizer.beta1;
+    hyper[HYPER.beta2] = optimizer.beta2;
+    hyper[HYPER.epsilon] = optimizer.epsilon;
+  } else {
+    hyper[HYPER.beta1] = optimizer.rho;
+    hyper[HYPER.epsilon] = optimizer.epsilon;
+  }
+  return { id: OPTIMIZER_IDS[optimizer.type], hyper };
+}
+
+/** The learning rate in `epoch` (from 0) under the optimizer's schedule. */
+export function learningRateAt(optimizer: Optimizer, epoch: number): number {
+  const base = optimizer.learningRate;
+  const s = optimizer.schedule;
+  if (!s) return base;
+  if (s.type === 'step') return base * s.factor ** Math.floor(epoch / s.every);
+  if (s.type === 'exponential') return base * s.factor ** epoch;
+  const minimum = s.minimum ?? 0;
+  return minimum + 0.5 * (base - minimum) * (1 + Math.cos((Math.PI * Math.min(epoch, s.epochs)) / s.epochs));
 }

@@ -4,6 +4,7 @@ import { base64ToFloat32 } from './base64.js';
 import { Network } from './network.js';
 import { checkConfig } from './sequential.js';
 import { argumentError, plainObject } from './validate.js';
+import { stateArrays, type Optimizer } from './optimizers.js';
 
 export interface FromJSONOptions {
   /** Backend for the loaded network. Default 'wasm'. */
@@ -47,7 +48,31 @@ export function fromJSON(json: unknown, options: FromJSONOptions = {}): Network 
     inSize = layer.units;
     return [w, b] as const;
   });
-  return new Network(config, parameters);
+  const paramCount = parameters.reduce((n, [w, b]) => n + w.length + b.length, 0);
+  return new Network(config, parameters, checkOptimizerState(model.optimizerState, config.optimizer, paramCount));
+}
+
+/** The optimizer's saved progress: absent means a fresh optimizer. */
+function checkOptimizerState(value: unknown, optimizer: Optimizer, paramCount: number) {
+  if (value === undefined) return undefined;
+  const state = plainObject(WHERE, 'json.optimizerState', value);
+  const step = state.step;
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > 2 ** 31 - 1) {
+    throw argumentError(WHERE, 'json.optimizerState.step', 'a non-negative integer', step);
+  }
+  const epoch = state.epoch ?? 0;
+  if (typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch < 0) {
+    throw argumentError(WHERE, 'json.optimizerState.epoch', 'a non-negative integer', epoch);
+  }
+  const arrays = stateArrays(optimizer);
+  const read = (key: 'state1' | 'state2', index: number) => {
+    if (index > arrays) {
+      if (state[key] !== undefined) throw argumentError(WHERE, `json.optimizerState.${key}`, `absent: a ${optimizer.type} optimizer keeps ${arrays} state arrays`, state[key]);
+      return undefined;
+    }
+    return checkValues(`json.optimizerState.${key}`, state[key], paramCount, `one value per parameter`);
+  };
+  return { step, epoch, state1: read('state1', 1), state2: read('state2', 2) };
 }
 
 function checkValues(name: string, text: unknown, count: number, shape: string): Float32Array {

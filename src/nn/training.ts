@@ -8,6 +8,7 @@ import type { Heap } from '../heap.js';
 import type { Random } from '../random.js';
 import type { Matrix } from './data.js';
 import { VECTOR_SLACK } from './layout.js';
+import { learningRateAt, type Optimizer } from './optimizers.js';
 import { argumentError, optionalBoolean, optionalFunction, plainObject, positiveFinite, positiveInteger } from './validate.js';
 
 /** What `onEpochEnd` receives. */
@@ -96,8 +97,12 @@ export function checkFitOptions(where: string, options: unknown, samples: number
 export interface Trainee {
   readonly disposed: boolean;
   readonly layers: readonly unknown[];
+  readonly optimizer: Optimizer;
+  /** Epochs this network has completed over all fits: the learning-rate schedule's clock. */
+  readonly epochsTrained: number;
+  completeEpoch(): void;
   trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
-    norms: Float64Array | null): { done: number; lossSum: number; diverged: boolean };
+    learningRate: number, norms: Float64Array | null): { done: number; lossSum: number; diverged: boolean };
 }
 
 const SLICE_MS = 10;
@@ -189,7 +194,8 @@ export class TrainingRun {
     const measuring = this.#norms !== null && this.#batches < NORM_BATCHES;
     const batches = measuring ? NORM_BATCHES - this.#batches : Math.max(1, Math.floor(maxSamples / batchSize));
     const count = Math.min(this.#samples - this.#position, batches * batchSize);
-    const { done, lossSum, diverged } = this.net.trainBatches(this.#data, this.#position, count, batchSize, measuring ? this.#norms : null);
+    const { done, lossSum, diverged } = this.net.trainBatches(this.#data, this.#position, count, batchSize,
+      learningRateAt(this.net.optimizer, this.net.epochsTrained), measuring ? this.#norms : null);
     this.#lossSum += lossSum;
     if (measuring) this.#batches += Math.ceil(done / batchSize);
     this.#position += done;
@@ -205,6 +211,7 @@ export class TrainingRun {
     const loss = this.#lossSum / this.#samples;
     this.#history.loss.push(loss);
     this.#history.epochs = ++this.#epoch;
+    this.net.completeEpoch();
     this.#position = 0;
     this.#lossSum = 0;
     if (!this.#norms) return { loss };

@@ -4,6 +4,7 @@ import { createGemm } from './gemm.js';
 import * as element from './elementwise.js';
 import { createMlpKernels, type ElementKernels } from './mlp.js';
 import * as tensor from './tensor-kernels.js';
+import { optimizerStep } from './update.js';
 
 /** The pure-TS backend over the given memory: the reference every wasm kernel is tested against. */
 export function createJsBackend(v: MemoryViews): Backend {
@@ -25,6 +26,7 @@ export function createJsBackend(v: MemoryViews): Backend {
     sgdUpdate: element.sgdUpdate.bind(null, v),
     sumSquares: element.sumSquares.bind(null, v),
     firstNonFinite: element.firstNonFinite.bind(null, v),
+    optimizerStep: optimizerStep.bind(null, v),
     gatherRows: element.gatherRows.bind(null, v),
     mapUnary: tensor.mapUnary.bind(null, v),
     mapBinary: tensor.mapBinary.bind(null, v),

@@ -1,7 +1,7 @@
 import type { MemoryViews } from '../../heap.js';
 import type { Kernels } from '../backend.js';
 import {
-  headerIndex, layerIndex, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS,
+  headerIndex, layerIndex, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE,
   SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_NORMS, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS,
   LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
 } from '../descriptor.js';
@@ -67,8 +67,7 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
   function mlpTrainStep(desc: number, x: number, t: number, rows: number, learningRate: number): number {
     const loss = mlpGradients(desc, x, t, rows);
     if (!Number.isFinite(loss)) return NaN;
-    const applied = k.sgdUpdate(header(desc, SLOT_PARAM_COUNT), header(desc, SLOT_PARAMS), header(desc, SLOT_GRADS), learningRate);
-    return applied ? loss : NaN;
+    return k.optimizerStep(desc, learningRate) ? loss : NaN;
   }
 
   function mlpTrainBatches(desc: number, x: number, t: number, order: number, start: number, count: number,
