@@ -9,7 +9,7 @@ import {
   headerSlot, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_STEP, SLOT_HYPER,
 } from './layout';
 import { loadPartial, storePartial } from './math';
-import { sumSquares } from './optimizers';
+import { sgdUpdate, sumSquares } from './optimizers';
 
 export const OPTIMIZER_SGD: i32 = 0;
 export const OPTIMIZER_ADAM: i32 = 1;
@@ -54,15 +54,23 @@ export function optimizerStep(desc: usize, learningRate: f32): i32 {
   const l2 = load<f32>(hyper + (<usize>HYPER_L2 << 2));
   const clip = load<f32>(hyper + (<usize>HYPER_CLIP_NORM << 2));
 
+  const step = headerSlot(desc, SLOT_STEP) + 1;
+  if (kind == OPTIMIZER_SGD && !s1 && decay == 0 && l2 == 0 && clip == 0) {
+    // The seed's plain w ← w - η g: the lean kernel, which a tiny network's batch-1 step is mostly made of.
+    if (!sgdUpdate(n, w, g, learningRate)) return 0;
+    store<i32>(desc + (<usize>SLOT_STEP << 2), step);
+    return 1;
+  }
   let scale: f32 = 1;
   if (clip > 0) {
     const norm = Math.sqrt(sumSquares(n, g));
     if (!isFinite(norm)) return 0;
     if (norm > clip) scale = <f32>(clip / norm);
   }
-  const step = headerSlot(desc, SLOT_STEP) + 1;
-  const correction1 = <f32>(1 - Math.pow(beta1, step));
-  const correction2 = <f32>(1 - Math.pow(beta2, step));
+  // Adam's bias corrections (pow is costly: only when used).
+  const adam = kind == OPTIMIZER_ADAM;
+  const correction1 = adam ? <f32>(1 - Math.pow(beta1, step)) : 1;
+  const correction2 = adam ? <f32>(1 - Math.pow(beta2, step)) : 1;
 
   const rate = f32x4.splat(learningRate);
   const zero = f32x4.splat(0);

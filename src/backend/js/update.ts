@@ -28,6 +28,7 @@ export function optimizerStep(v: MemoryViews, desc: number, learningRate: number
     if (norm > clip) scale = f32(clip / norm);
   }
   const step = slot(SLOT_STEP) + 1;
+  // (The wasm kernel takes a lean path for plain SGD; the arithmetic is the same.)
   const correction1 = f32(1 - Math.pow(beta1, step)), correction2 = f32(1 - Math.pow(beta2, step));
   const rate = f32(learningRate);
   const next = (i: number): [number, number, number] => {
