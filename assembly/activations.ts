@@ -1,42 +1,73 @@
 // Activation functions, forward and derivative side by side.
 //
 // The derivative is taken from the forward pass's kept output y, as the seed
-// does for the sigmoid: σ'(a) = y(1 - y). Every kind here has a derivative
-// expressible in y, so the pre-activation never needs to be stored.
+// does for the sigmoid: σ'(a) = y(1 - y). Every elementwise kind here has a
+// derivative expressible in y, so the pre-activation never needs to be
+// stored. Softmax couples a row's units: its forward is a row operation
+// (softmaxRows) and its derivative is applied with the loss (assembly/losses.ts).
+
+import { expV, sigmoidV, tanhV, loadPartial, storePartial } from './math';
+import { softmaxRows } from './shape';
 
 export const ACTIVATION_LINEAR: i32 = 0;
 export const ACTIVATION_SIGMOID: i32 = 1;
 export const ACTIVATION_TANH: i32 = 2;
 export const ACTIVATION_RELU: i32 = 3;
+export const ACTIVATION_LEAKY_RELU: i32 = 4;
+export const ACTIVATION_ELU: i32 = 5;
+export const ACTIVATION_SOFTPLUS: i32 = 6;
+export const ACTIVATION_SOFTMAX: i32 = 7;
 
-import { sigmoidV, tanhV, loadPartial, storePartial } from './math';
+/** The negative slope of leaky relu. */
+export const LEAKY_SLOPE: f32 = 0.01;
 
-/** Applies a vector function to n floats, the last 1-3 through a partial vector so every element sees the same code. */
-@inline function mapVector(n: i32, x: usize, y: usize, kind: i32): void {
-  const bytes = <usize>n << 2;
-  const vecBytes = bytes & ~15;
-  let i: usize = 0;
-  if (kind == ACTIVATION_SIGMOID) {
-    for (; i < vecBytes; i += 16) v128.store(y + i, sigmoidV(v128.load(x + i)));
-    if (i < bytes) storePartial(y + i, sigmoidV(loadPartial(x + i, (bytes - i) >> 2)), (bytes - i) >> 2);
-  } else {
-    for (; i < vecBytes; i += 16) v128.store(y + i, tanhV(v128.load(x + i)));
-    if (i < bytes) storePartial(y + i, tanhV(loadPartial(x + i, (bytes - i) >> 2)), (bytes - i) >> 2);
+/** softplus(x) = ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|), lane by lane (wasm has no vector log). */
+@inline function softplusV(x: v128): v128 {
+  const tail = expV(f32x4.neg(f32x4.abs(x)));
+  return f32x4.add(f32x4.max(x, f32x4.splat(0)), f32x4(
+    Mathf.log1p(f32x4.extract_lane(tail, 0)), Mathf.log1p(f32x4.extract_lane(tail, 1)),
+    Mathf.log1p(f32x4.extract_lane(tail, 2)), Mathf.log1p(f32x4.extract_lane(tail, 3))));
+}
+
+/** f applied to four values in a register (elementwise kinds; softmax is a row operation). */
+@inline export function activateV(kind: i32, a: v128): v128 {
+  const zero = f32x4.splat(0);
+  switch (kind) {
+    case ACTIVATION_SIGMOID: return sigmoidV(a);
+    case ACTIVATION_TANH: return tanhV(a);
+    case ACTIVATION_RELU: return f32x4.max(a, zero);
+    case ACTIVATION_LEAKY_RELU: return v128.bitselect(a, f32x4.mul(a, f32x4.splat(LEAKY_SLOPE)), f32x4.gt(a, zero));
+    // e^a - 1 for a ≤ 0, by expm1 lane by lane: e^a - 1 itself would lose every digit near 0.
+    case ACTIVATION_ELU: return v128.bitselect(a, f32x4(
+      Mathf.expm1(f32x4.extract_lane(a, 0)), Mathf.expm1(f32x4.extract_lane(a, 1)),
+      Mathf.expm1(f32x4.extract_lane(a, 2)), Mathf.expm1(f32x4.extract_lane(a, 3))), f32x4.gt(a, zero));
+    case ACTIVATION_SOFTPLUS: return softplusV(a);
+    default: return a;
   }
 }
 
-/** f applied to four values in a register. */
-@inline export function activateV(kind: i32, a: v128): v128 {
-  if (kind == ACTIVATION_SIGMOID) return sigmoidV(a);
-  if (kind == ACTIVATION_TANH) return tanhV(a);
-  if (kind == ACTIVATION_LINEAR) return a;
-  return f32x4.max(a, f32x4.splat(0));
+/**
+ * f'(a) from the output y: sigmoid y(1 - y), tanh 1 - y², relu [y > 0],
+ * leaky relu 1 or LEAKY_SLOPE, elu 1 or y + 1, softplus 1 - e^-y, linear 1.
+ */
+@inline export function slopeV(kind: i32, y: v128): v128 {
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  switch (kind) {
+    case ACTIVATION_SIGMOID: return f32x4.mul(y, f32x4.sub(one, y));
+    case ACTIVATION_TANH: return f32x4.sub(one, f32x4.mul(y, y));
+    case ACTIVATION_RELU: return v128.and(one, f32x4.gt(y, zero));
+    case ACTIVATION_LEAKY_RELU: return v128.bitselect(one, f32x4.splat(LEAKY_SLOPE), f32x4.gt(y, zero));
+    case ACTIVATION_ELU: return v128.bitselect(one, f32x4.add(y, one), f32x4.gt(y, zero));
+    case ACTIVATION_SOFTPLUS: return f32x4.sub(one, expV(f32x4.neg(y)));
+    default: return one;
+  }
 }
 
 /**
  * y = f(y + bias) over a rows×cols block with row stride ldc: a dense layer's
  * epilogue, run by the GEMM on each block while it is still in cache. bias 0
- * means none. Never writes past column cols.
+ * means none. Never writes past column cols. Elementwise kinds only.
  */
 export function biasActivate(rows: i32, cols: i32, ldc: i32, y: usize, bias: usize, kind: i32): void {
   const bytes = <usize>cols << 2;
@@ -56,64 +87,26 @@ export function biasActivate(rows: i32, cols: i32, ldc: i32, y: usize, bias: usi
   }
 }
 
-/** y = f(x) elementwise over n floats; y may alias x. */
-export function activationForward(kind: i32, n: i32, x: usize, y: usize): void {
-  const bytes = <usize>n << 2;
-  const vecBytes = <usize>(n & ~3) << 2;
-  if (kind == ACTIVATION_LINEAR) {
-    if (x != y) memory.copy(y, x, bytes);
-  } else if (kind == ACTIVATION_RELU) {
-    const zero = f32x4.splat(0);
-    let i: usize = 0;
-    for (; i < vecBytes; i += 16) v128.store(y + i, f32x4.max(v128.load(x + i), zero));
-    for (; i < bytes; i += 4) store<f32>(y + i, max<f32>(load<f32>(x + i), 0));
-  } else if (kind == ACTIVATION_SIGMOID || kind == ACTIVATION_TANH) {
-    mapVector(n, x, y, kind);
-  } else {
-    unreachable();
+/** y = f(x) over a rows×cols matrix (softmax per row, the others elementwise); y may alias x. */
+export function activationForward(kind: i32, rows: i32, cols: i32, x: usize, y: usize): void {
+  if (kind == ACTIVATION_SOFTMAX) {
+    softmaxRows(rows, cols, x, y);
+    return;
   }
+  const bytes = <usize>(rows * cols) << 2;
+  const vecBytes = bytes & ~15;
+  let i: usize = 0;
+  for (; i < vecBytes; i += 16) v128.store(y + i, activateV(kind, v128.load(x + i)));
+  const tail = (bytes - i) >> 2;
+  if (tail) storePartial(y + i, activateV(kind, loadPartial(x + i, tail)), tail);
 }
 
-/**
- * dx = dy · f'(a), with f'(a) computed from the kept output y:
- * linear 1, sigmoid y(1 - y), tanh 1 - y², relu [y > 0]. dx may alias dy.
- */
+/** dx = dy · f'(a), with f'(a) computed from the kept output y (elementwise kinds); dx may alias dy. */
 export function activationBackward(kind: i32, n: i32, y: usize, dy: usize, dx: usize): void {
   const bytes = <usize>n << 2;
-  const vecBytes = <usize>(n & ~3) << 2;
-  const one = f32x4.splat(1);
+  const vecBytes = bytes & ~15;
   let i: usize = 0;
-  if (kind == ACTIVATION_LINEAR) {
-    if (dx != dy) memory.copy(dx, dy, bytes);
-    return;
-  } else if (kind == ACTIVATION_SIGMOID) {
-    for (; i < vecBytes; i += 16) {
-      const yv = v128.load(y + i);
-      v128.store(dx + i, f32x4.mul(v128.load(dy + i), f32x4.mul(yv, f32x4.sub(one, yv))));
-    }
-    for (; i < bytes; i += 4) {
-      const yv = load<f32>(y + i);
-      store<f32>(dx + i, load<f32>(dy + i) * (yv * (1 - yv)));
-    }
-  } else if (kind == ACTIVATION_TANH) {
-    for (; i < vecBytes; i += 16) {
-      const yv = v128.load(y + i);
-      v128.store(dx + i, f32x4.mul(v128.load(dy + i), f32x4.sub(one, f32x4.mul(yv, yv))));
-    }
-    for (; i < bytes; i += 4) {
-      const yv = load<f32>(y + i);
-      store<f32>(dx + i, load<f32>(dy + i) * (1 - yv * yv));
-    }
-  } else if (kind == ACTIVATION_RELU) {
-    const zero = f32x4.splat(0);
-    for (; i < vecBytes; i += 16) {
-      const positive = f32x4.gt(v128.load(y + i), zero);
-      v128.store(dx + i, v128.and(v128.load(dy + i), positive));
-    }
-    for (; i < bytes; i += 4) {
-      store<f32>(dx + i, load<f32>(y + i) > 0 ? load<f32>(dy + i) : 0);
-    }
-  } else {
-    unreachable();
-  }
+  for (; i < vecBytes; i += 16) v128.store(dx + i, f32x4.mul(v128.load(dy + i), slopeV(kind, v128.load(y + i))));
+  const tail = (bytes - i) >> 2;
+  if (tail) storePartial(dx + i, f32x4.mul(loadPartial(dy + i, tail), slopeV(kind, loadPartial(y + i, tail))), tail);
 }

@@ -11,7 +11,8 @@
 // V8's 16 vector registers (a 5×8 tile spills and runs at half speed).
 // Small or skinny products skip packing: its cost would exceed the work.
 
-import { biasActivate } from './activations';
+import { biasActivate, ACTIVATION_LINEAR, ACTIVATION_SOFTMAX } from './activations';
+import { softmaxRows } from './shape';
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -46,6 +47,12 @@ export function gemmSerial(
   gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, 0, NO_EPILOGUE);
 }
 
+/** The bias and activation of a whole m×n block (rows contiguous when softmax: ldc == n). */
+function epilogueRows(m: i32, n: i32, ldc: i32, c: usize, bias: usize, activation: i32): void {
+  biasActivate(m, n, ldc, c, bias, activation == ACTIVATION_SOFTMAX ? ACTIVATION_LINEAR : activation);
+  if (activation == ACTIVATION_SOFTMAX) softmaxRows(m, n, c, c);
+}
+
 /** `activation` value that means: no bias and activation epilogue. */
 export const NO_EPILOGUE: i32 = -1;
 
@@ -64,7 +71,7 @@ export function gemmEpilogue(
     if (k <= 0 || alpha == 0) scaleMatrix(m, n, beta, c, ldc);
     else if (transB) gemmDirectDot(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     else gemmDirectAxpy(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    if (activation != NO_EPILOGUE) biasActivate(m, n, ldc, c, bias, activation);
+    if (activation != NO_EPILOGUE) epilogueRows(m, n, ldc, c, bias, activation);
     return;
   }
   const tile = work;
@@ -86,12 +93,15 @@ export function gemmEpilogue(
           const cols = min(NR, nc - jr);
           macroColumn(kc, mc, packedA, packedB + (<usize>(jr * kc) << 2), cBlock, ldc, alpha, blockBeta, cols, tile);
           if (lastBlock && activation != NO_EPILOGUE) {
-            biasActivate(mc, cols, ldc, cBlock, bias ? bias + (<usize>(jc + jr) << 2) : 0, activation);
+            // Softmax needs whole rows: its blocks only get the bias here, the rows their softmax below.
+            biasActivate(mc, cols, ldc, cBlock, bias ? bias + (<usize>(jc + jr) << 2) : 0,
+              activation == ACTIVATION_SOFTMAX ? ACTIVATION_LINEAR : activation);
           }
         }
       }
     }
   }
+  if (activation == ACTIVATION_SOFTMAX) softmaxRows(m, n, c, c);
 }
 
 function scaleMatrix(m: i32, n: i32, beta: f32, c: usize, ldc: i32): void {

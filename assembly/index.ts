@@ -10,7 +10,7 @@ export { expElementwise } from './math';
 export { firstNonFinite } from './checks';
 export { mapUnary, mapBinary, mapScalar } from './elementwise';
 export { broadcastCopy, reduceSum, reduceMax, transpose, softmaxRows } from './shape';
-export { l2LossSum, l2Delta } from './losses';
+export { l2LossSum, l2Delta, lossSum, outputDelta } from './losses';
 export { sgdUpdate, sumSquares } from './optimizers';
 export { optimizerStep, OPTIMIZER_SGD, OPTIMIZER_ADAM, OPTIMIZER_RMSPROP, HYPER_COUNT } from './update';
 export { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, gatherRows } from './mlp';
@@ -28,5 +28,8 @@ export {
   LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
   LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
 } from './layout';
-export { ACTIVATION_LINEAR, ACTIVATION_SIGMOID, ACTIVATION_TANH, ACTIVATION_RELU } from './activations';
-export { LOSS_L2 } from './losses';
+export {
+  ACTIVATION_LINEAR, ACTIVATION_SIGMOID, ACTIVATION_TANH, ACTIVATION_RELU, ACTIVATION_LEAKY_RELU, ACTIVATION_ELU,
+  ACTIVATION_SOFTPLUS, ACTIVATION_SOFTMAX,
+} from './activations';
+export { LOSS_L2, LOSS_MSE, LOSS_BINARY_CROSSENTROPY, LOSS_CATEGORICAL_CROSSENTROPY } from './losses';

@@ -11,9 +11,11 @@
 // data, and deltas are masked to zero there, so gradient updates in those
 // lanes add exactly 0.
 
-import { ACTIVATION_LINEAR, ACTIVATION_SIGMOID, ACTIVATION_TANH, activateV } from './activations';
+import { ACTIVATION_SOFTMAX, activateV, slopeV } from './activations';
+import { lossSum, outputDelta, LOSS_L2 } from './losses';
+import { softmaxRows } from './shape';
 import {
-  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_GRADS,
+  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, SLOT_PARAM_COUNT, SLOT_GRADS,
   LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
   LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
 } from './layout';
@@ -39,15 +41,6 @@ export function isNarrow(desc: usize): bool {
   return i32x4.gt_s(i32x4.splat(count), i32x4(0, 1, 2, 3));
 }
 
-/** f'(a) from the output y: sigmoid y(1 - y), tanh 1 - y², relu [y > 0], linear 1. */
-@inline function slope(kind: i32, y: v128): v128 {
-  const one = f32x4.splat(1);
-  if (kind == ACTIVATION_SIGMOID) return f32x4.mul(y, f32x4.sub(one, y));
-  if (kind == ACTIVATION_TANH) return f32x4.sub(one, f32x4.mul(y, y));
-  if (kind == ACTIVATION_LINEAR) return one;
-  return v128.and(one, f32x4.gt(y, f32x4.splat(0)));
-}
-
 @inline function sumLanes(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
@@ -71,8 +64,10 @@ function forwardSample(desc: usize, layers: i32, x: usize): usize {
         a = f32x4.add(a, f32x4.mul(v128.load32_splat(input + (<usize>i << 2)), v128.load(w)));
         w += rowBytes;
       }
-      v128.store(output + j, activateV(kind, f32x4.add(a, v128.load(bias + j))));
+      const sum = f32x4.add(a, v128.load(bias + j));
+      v128.store(output + j, kind == ACTIVATION_SOFTMAX ? sum : activateV(kind, sum));
     }
+    if (kind == ACTIVATION_SOFTMAX) softmaxRows(1, units, output, output);
     input = output;
   }
   return input;
@@ -93,24 +88,34 @@ export function narrowGradients(desc: usize, x: usize, t: usize, order: usize, f
   const gradBytes = <usize>headerSlot(desc, SLOT_PARAM_COUNT) << 2;
   for (let i: usize = 0; i < gradBytes; i += 4) store<f32>(grads + i, 0);
   const scale = f32x4.splat(<f32>1 / <f32>rows);
-  let squares: f64 = 0;
+  const lossKind = headerSlot(desc, SLOT_LOSS);
+  let loss: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const row = order ? load<i32>(order + (<usize>(from + r) << 2)) : from + r;
     const sample = x + (<usize>(row * inputSize) << 2);
     const target = t + (<usize>(row * outSize) << 2);
     const y = forwardSample(desc, layers, sample);
-    // δ_out = (y - t) / rows ⊙ f'(y); the loss 1/2 Σ (y - t)² in f64, as l2LossSum does
-    const outputDelta = ptr(layerSlot(desc, last, LAYER_DELTA));
+    // δ_out = ∂L/∂y ⊙ f'(y) / rows, zero past the last unit; the loss in f64 as lossSum computes it
+    const outputDeltas = ptr(layerSlot(desc, last, LAYER_DELTA));
     const outKind = layerSlot(desc, last, LAYER_ACTIVATION);
-    for (let j = 0; j < outSize; j += 4) {
-      const offset = <usize>j << 2;
-      const yv = v128.load(y + offset);
-      const diff = v128.and(f32x4.sub(yv, v128.load(target + offset)), laneMask(outSize - j));
-      v128.store(outputDelta + offset, f32x4.mul(f32x4.mul(scale, diff), slope(outKind, yv)));
-    }
-    for (let j = 0; j < outSize; j++) {
-      const diff = <f64>load<f32>(y + (<usize>j << 2)) - <f64>load<f32>(target + (<usize>j << 2));
-      squares += diff * diff;
+    if (lossKind == LOSS_L2 && outKind != ACTIVATION_SOFTMAX) {
+      // The seed's case, in registers: (y - t) ⊙ f'(y) / rows
+      for (let j = 0; j < outSize; j += 4) {
+        const offset = <usize>j << 2;
+        const yv = v128.load(y + offset);
+        const diff = v128.and(f32x4.sub(yv, v128.load(target + offset)), laneMask(outSize - j));
+        v128.store(outputDeltas + offset, f32x4.mul(f32x4.mul(scale, diff), slopeV(outKind, yv)));
+      }
+      let squares: f64 = 0;
+      for (let j = 0; j < outSize; j++) {
+        const diff = <f64>load<f32>(y + (<usize>j << 2)) - <f64>load<f32>(target + (<usize>j << 2));
+        squares += diff * diff;
+      }
+      loss += 0.5 * squares;
+    } else {
+      outputDelta(lossKind, outKind, 1, outSize, y, target, outputDeltas, <f32>1 / <f32>rows);
+      for (let j = outSize; j < ((outSize + 3) & ~3); j++) store<f32>(outputDeltas + (<usize>j << 2), 0);
+      loss += lossSum(lossKind, 1, outSize, y, target);
     }
     for (let l = last; l >= 0; l--) {
       const inSize = layerSlot(desc, l, LAYER_IN);
@@ -143,11 +148,11 @@ export function narrowGradients(desc: usize, x: usize, t: usize, order: usize, f
         const kind = layerSlot(desc, l - 1, LAYER_ACTIVATION);
         for (let i = 0; i < inSize; i += 4) {
           const offset = <usize>i << 2;
-          const d = f32x4.mul(v128.load(hiddenDelta + offset), slope(kind, v128.load(input + offset)));
+          const d = f32x4.mul(v128.load(hiddenDelta + offset), slopeV(kind, v128.load(input + offset)));
           v128.store(hiddenDelta + offset, v128.and(d, laneMask(inSize - i)));
         }
       }
     }
   }
-  return 0.5 * squares;
+  return loss;
 }

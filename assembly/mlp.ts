@@ -1,7 +1,7 @@
 // The fused multilayer perceptron: forward, backward and update for a whole
 // batch (or many batches) in one call, following the seed step by step:
 //   a = h·W + b, y = f(a)                       forward, per layer (one kernel)
-//   δ_out = (y - t) ⊙ f'(y) / rows              output delta (L2, batch mean)
+//   δ_out = ∂L/∂y ⊙ f'(y) / rows                output delta (batch mean; assembly/losses.ts)
 //   ∂L/∂W = hᵀ·δ, ∂L/∂b = Σ_rows δ             gradients
 //   δ_hidden = (δ·Wᵀ) ⊙ f'(h)                   hidden delta, summed over outputs
 //   w ← w - η ∂L/∂w                             update
@@ -9,12 +9,12 @@
 import { gemm, denseForward } from './parallel';
 import { columnSums } from './bias';
 import { activationBackward } from './activations';
-import { l2LossSum, l2Delta } from './losses';
+import { lossSum, outputDelta } from './losses';
 import { sumSquares } from './optimizers';
 import { optimizerStep } from './update';
 import { isNarrow, narrowGradients } from './mlp-narrow';
 import {
-  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS,
+  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_LOSS, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS,
   SLOT_GRADS, SLOT_WORK, SLOT_NORMS, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION,
   LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
 } from './layout';
@@ -43,7 +43,7 @@ export function mlpForward(desc: usize, x: usize, rows: i32): usize {
 export function mlpLossSum(desc: usize, x: usize, t: usize, rows: i32): f64 {
   const y = mlpForward(desc, x, rows);
   const outSize = layerSlot(desc, headerSlot(desc, SLOT_LAYER_COUNT) - 1, LAYER_OUT);
-  return l2LossSum(rows, outSize, y, t);
+  return lossSum(headerSlot(desc, SLOT_LOSS), rows, outSize, y, t);
 }
 
 /**
@@ -57,10 +57,10 @@ export function mlpGradients(desc: usize, x: usize, t: usize, rows: i32): f64 {
   const y = mlpForward(desc, x, rows);
   const last = layers - 1;
   const outSize = layerSlot(desc, last, LAYER_OUT);
-  const loss = l2LossSum(rows, outSize, y, t);
-  const outputDelta = ptr(layerSlot(desc, last, LAYER_DELTA));
-  l2Delta(rows, outSize, y, t, outputDelta, <f32>1 / <f32>rows);
-  activationBackward(layerSlot(desc, last, LAYER_ACTIVATION), rows * outSize, y, outputDelta, outputDelta);
+  const lossKind = headerSlot(desc, SLOT_LOSS);
+  const loss = lossSum(lossKind, rows, outSize, y, t);
+  // δ_out = ∂L/∂y ⊙ f'(y) / rows (for the seed's L2 and sigmoid: (y - t) y (1 - y) / rows)
+  outputDelta(lossKind, layerSlot(desc, last, LAYER_ACTIVATION), rows, outSize, y, t, ptr(layerSlot(desc, last, LAYER_DELTA)), <f32>1 / <f32>rows);
   for (let l = last; l >= 0; l--) {
     const inSize = layerSlot(desc, l, LAYER_IN);
     const units = layerSlot(desc, l, LAYER_OUT);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { init } from '../src/index.js';
 import { Random } from '../src/random.js';
-import type { Activation } from '../src/backend/kinds.js';
+import type { Activation, Loss } from '../src/backend/kinds.js';
 
 const WASM_PATH = new URL('../build/wasmgrad.wasm', import.meta.url);
 
@@ -20,13 +20,17 @@ export interface ReferenceLayer {
   activation: Activation;
 }
 
-/** f(a) in float64. */
+/** f(a) in float64, for the elementwise activations (softmax is per row: see referenceForward). */
 export function activate(activation: Activation, a: number): number {
   switch (activation) {
     case 'linear': return a;
     case 'sigmoid': return 1 / (1 + Math.exp(-a));
     case 'tanh': return Math.tanh(a);
     case 'relu': return Math.max(0, a);
+    case 'leakyRelu': return a > 0 ? a : 0.01 * a;
+    case 'elu': return a > 0 ? a : Math.expm1(a);
+    case 'softplus': return Math.log1p(Math.exp(a));
+    case 'softmax': throw new Error('softmax is not elementwise');
   }
 }
 
@@ -36,11 +40,19 @@ export function referenceForward(layers: ReferenceLayer[], x: number[]): number[
   let h = x;
   for (const layer of layers) {
     const units = layer.bias.length;
-    const y = new Array<number>(units);
+    const a = new Array<number>(units);
     for (let j = 0; j < units; j++) {
-      let a = layer.bias[j];
-      for (let i = 0; i < h.length; i++) a += h[i] * layer.weights[i][j];
-      y[j] = activate(layer.activation, a);
+      a[j] = layer.bias[j];
+      for (let i = 0; i < h.length; i++) a[j] += h[i] * layer.weights[i][j];
+    }
+    let y: number[];
+    if (layer.activation === 'softmax') {
+      const top = Math.max(...a);
+      const e = a.map((v) => Math.exp(v - top));
+      const total = e.reduce((s, v) => s + v, 0);
+      y = e.map((v) => v / total);
+    } else {
+      y = a.map((v) => activate(layer.activation, v));
     }
     outputs.push(y);
     h = y;
@@ -48,13 +60,21 @@ export function referenceForward(layers: ReferenceLayer[], x: number[]): number[
   return outputs;
 }
 
-/** Mean over samples of 1/2 Σ_j (y_j - t_j)², in float64. */
-export function referenceLoss(layers: ReferenceLayer[], inputs: number[][], targets: number[][]): number {
+/** One sample's loss in float64, written from the definitions (l2 is the seed's 1/2 Σ (y - t)²). */
+export function sampleLoss(loss: Loss, y: number[], t: number[]): number {
+  const n = y.length;
+  switch (loss) {
+    case 'l2': return y.reduce((s, yj, j) => s + 0.5 * (yj - t[j]) ** 2, 0);
+    case 'mse': return y.reduce((s, yj, j) => s + (yj - t[j]) ** 2, 0) / n;
+    case 'binaryCrossentropy': return -y.reduce((s, yj, j) => s + t[j] * Math.log(yj) + (1 - t[j]) * Math.log(1 - yj), 0) / n;
+    case 'categoricalCrossentropy': return -y.reduce((s, yj, j) => s + t[j] * Math.log(yj), 0);
+  }
+}
+
+/** Mean over samples of the loss, in float64. */
+export function referenceLoss(layers: ReferenceLayer[], inputs: number[][], targets: number[][], loss: Loss = 'l2'): number {
   let sum = 0;
-  inputs.forEach((x, s) => {
-    const y = referenceForward(layers, x).at(-1)!;
-    y.forEach((yj, j) => { sum += 0.5 * (yj - targets[s][j]) ** 2; });
-  });
+  inputs.forEach((x, s) => { sum += sampleLoss(loss, referenceForward(layers, x).at(-1)!, targets[s]); });
   return sum / inputs.length;
 }
 

@@ -15,12 +15,16 @@ export interface Kernels {
   biasAdd(rows: number, cols: number, bias: number, c: number): void;
   /** out[j] = Σ_i x[i, j]. */
   columnSums(rows: number, cols: number, x: number, out: number): void;
-  /** y = f(x); y may alias x. */
-  activationForward(kind: number, n: number, x: number, y: number): void;
+  /** y = f(x) over rows×cols (softmax per row, others elementwise); y may alias x. */
+  activationForward(kind: number, rows: number, cols: number, x: number, y: number): void;
   /** dx = dy · f'(a), from the kept output y; dx may alias dy. */
   activationBackward(kind: number, n: number, y: number, dy: number, dx: number): void;
   /** y = e^x elementwise; y may alias x. */
   expElementwise(n: number, x: number, y: number): void;
+  /** Σ over rows of the per-sample loss (LOSS_IDS). */
+  lossSum(loss: number, rows: number, cols: number, y: number, t: number): number;
+  /** delta = scale · ∂L/∂a at the last layer (the loss's gradient times the activation's derivative, fused where they cancel). */
+  outputDelta(loss: number, activation: number, rows: number, cols: number, y: number, t: number, delta: number, scale: number): void;
   /** Σ_rows 1/2 Σ_j (y - t)². */
   l2LossSum(rows: number, cols: number, y: number, t: number): number;
   /** delta = scale · (y - t). */
@@ -72,7 +76,7 @@ export interface Backend extends Kernels {
 }
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
-  'gemm', 'denseForward', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'expElementwise', 'l2LossSum', 'l2Delta',
+  'gemm', 'denseForward', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'expElementwise', 'lossSum', 'outputDelta', 'l2LossSum', 'l2Delta',
   'sgdUpdate', 'optimizerStep', 'firstNonFinite', 'sumSquares', 'gatherRows', 'mapUnary', 'mapBinary', 'mapScalar', 'broadcastCopy', 'reduceSum',
   'reduceMax', 'transpose', 'softmaxRows', 'mlpForward', 'mlpLossSum', 'mlpGradients', 'mlpTrainStep',
   'mlpTrainBatches',

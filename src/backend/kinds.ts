@@ -1,10 +1,12 @@
 /** Activation and loss identifiers shared by both backends (assembly/activations.ts, assembly/losses.ts). */
 
-export const ACTIVATION_IDS = { linear: 0, sigmoid: 1, tanh: 2, relu: 3 } as const;
+export const ACTIVATION_IDS = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4, elu: 5, softplus: 6, softmax: 7 } as const;
+/** The negative slope of leakyRelu. */
+export const LEAKY_SLOPE = 0.01;
 export type Activation = keyof typeof ACTIVATION_IDS;
 export const ACTIVATIONS = Object.keys(ACTIVATION_IDS) as Activation[];
 
-export const LOSS_IDS = { l2: 0 } as const;
+export const LOSS_IDS = { l2: 0, mse: 1, binaryCrossentropy: 2, categoricalCrossentropy: 3 } as const;
 export type Loss = keyof typeof LOSS_IDS;
 export const LOSSES = Object.keys(LOSS_IDS) as Loss[];
 

@@ -33,6 +33,11 @@ export function checkConfig(where: string, value: unknown): NetworkConfig {
     throw argumentError(where, 'config.layers', 'a non-empty array of layers such as dense(3)', config.layers);
   }
   const layers = config.layers.map((layer, l) => checkDense(where, `config.layers[${l}]`, layer));
+  layers.slice(0, -1).forEach((layer, l) => {
+    if (layer.activation === 'softmax') {
+      throw new RangeError(`${where}: config.layers[${l}].activation is "softmax", which is only supported on the last layer (it couples a row's units)`);
+    }
+  });
   const loss = oneOf(where, 'config.loss', config.loss ?? 'l2', LOSSES);
   const optimizer = checkOptimizer(where, 'config.optimizer', config.optimizer ?? sgd());
   let seed: number;

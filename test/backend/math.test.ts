@@ -41,11 +41,11 @@ describe('error bounds (wasm SIMD kernels vs float64)', () => {
   it.each([
     ['exp', -103, 88.7, Math.exp, 2, (n: number, x: number, y: number) => wasm().expElementwise(n, x, y)],
     ['exp near 0', -4, 4, Math.exp, 2, (n: number, x: number, y: number) => wasm().expElementwise(n, x, y)],
-    ['sigmoid', -103, 30, sigmoid, 4, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.sigmoid, n, x, y)],
-    ['sigmoid near 0', -8, 8, sigmoid, 4, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.sigmoid, n, x, y)],
-    ['tanh', -12, 12, Math.tanh, 2, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.tanh, n, x, y)],
-    ['tanh near 0', -0.7, 0.7, Math.tanh, 2, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.tanh, n, x, y)],
-    ['tanh of tiny values', -1e-3, 1e-3, Math.tanh, 2, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.tanh, n, x, y)],
+    ['sigmoid', -103, 30, sigmoid, 4, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.sigmoid, 1, n, x, y)],
+    ['sigmoid near 0', -8, 8, sigmoid, 4, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.sigmoid, 1, n, x, y)],
+    ['tanh', -12, 12, Math.tanh, 2, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.tanh, 1, n, x, y)],
+    ['tanh near 0', -0.7, 0.7, Math.tanh, 2, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.tanh, 1, n, x, y)],
+    ['tanh of tiny values', -1e-3, 1e-3, Math.tanh, 2, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.tanh, 1, n, x, y)],
   ] as const)('%s on [%d, %d]: within %d ulp', (_, low, high, reference, bound, kernel) => {
     const worst = maxUlpError(low, high, reference, kernel);
     expect(worst).toBeLessThanOrEqual(bound);
@@ -72,14 +72,14 @@ describe('extremes', () => {
 
   it('sigmoid and tanh stay finite and in range for every input', () => {
     for (const kind of [ACTIVATION_IDS.sigmoid, ACTIVATION_IDS.tanh]) {
-      const out = run((n, x, y) => wasm().activationForward(kind, n, x, y));
+      const out = run((n, x, y) => wasm().activationForward(kind, 1, n, x, y));
       out.forEach((v) => expect(Number.isFinite(v)).toBe(true));
       out.forEach((v) => expect(Math.abs(v)).toBeLessThanOrEqual(1));
     }
-    const sig = run((n, x, y) => wasm().activationForward(ACTIVATION_IDS.sigmoid, n, x, y));
+    const sig = run((n, x, y) => wasm().activationForward(ACTIVATION_IDS.sigmoid, 1, n, x, y));
     expect(sig.slice(0, 4)).toEqual([1, 0, 1, 0]);
     expect(sig[8]).toBe(0.5);
-    const tanh = run((n, x, y) => wasm().activationForward(ACTIVATION_IDS.tanh, n, x, y));
+    const tanh = run((n, x, y) => wasm().activationForward(ACTIVATION_IDS.tanh, 1, n, x, y));
     expect(tanh.slice(0, 4)).toEqual([1, -1, 1, -1]);
     expect(tanh[11]).toBe(Math.fround(1e-30));
   });
@@ -87,7 +87,7 @@ describe('extremes', () => {
   it('the tail (n not a multiple of 4) goes through the same code as the body', () => {
     const x = rt.heap.alloc(7 * 4);
     rt.heap.views.f32.set([0.3, -2, 5, 0.3, -2, 5, 0.3], x >> 2);
-    wasm().activationForward(ACTIVATION_IDS.sigmoid, 7, x, x);
+    wasm().activationForward(ACTIVATION_IDS.sigmoid, 1, 7, x, x);
     const out = Array.from(rt.heap.views.f32.subarray(x >> 2, (x >> 2) + 7));
     expect(out[4]).toBe(out[1]);
     expect(out[5]).toBe(out[2]);

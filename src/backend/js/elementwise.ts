@@ -1,10 +1,13 @@
 import type { MemoryViews } from '../../heap.js';
-import { ACTIVATION_IDS } from '../kinds.js';
+import { ACTIVATION_IDS, LEAKY_SLOPE, LOSS_IDS } from '../kinds.js';
+import { softmaxRows } from './tensor-kernels.js';
 
 // The pure-TS twins of assembly/bias.ts, activations.ts, losses.ts and
 // optimizers.ts: the same formulas, one element at a time.
 
-const { linear: LINEAR, sigmoid: SIGMOID, tanh: TANH, relu: RELU } = ACTIVATION_IDS;
+const {
+  linear: LINEAR, sigmoid: SIGMOID, tanh: TANH, relu: RELU, leakyRelu: LEAKY, elu: ELU, softplus: SOFTPLUS, softmax: SOFTMAX,
+} = ACTIVATION_IDS;
 
 /** σ(x) without overflow: exp only of -|x|, and e/(1+e) rather than 1 - s for x < 0. */
 export function sigmoid(x: number): number {
@@ -30,34 +33,98 @@ export function columnSums(v: MemoryViews, rows: number, cols: number, x: number
   }
 }
 
-export function activationForward(v: MemoryViews, kind: number, n: number, x: number, y: number): void {
-  const f = v.f32, X = x >> 2, Y = y >> 2;
-  for (let i = 0; i < n; i++) {
-    const value = f[X + i];
-    switch (kind) {
-      case LINEAR: f[Y + i] = value; break;
-      case SIGMOID: f[Y + i] = sigmoid(value); break;
-      case TANH: f[Y + i] = Math.tanh(value); break;
-      case RELU: f[Y + i] = value > 0 ? value : 0; break;
-      default: throw new RangeError(`activationForward: unknown activation id ${kind}`);
-    }
+/** f(x) for one value of an elementwise kind. */
+export function activate(kind: number, x: number): number {
+  switch (kind) {
+    case LINEAR: return x;
+    case SIGMOID: return sigmoid(x);
+    case TANH: return Math.tanh(x);
+    case RELU: return x > 0 ? x : 0;
+    case LEAKY: return x > 0 ? x : Math.fround(LEAKY_SLOPE) * x;
+    case ELU: return x > 0 ? x : Math.expm1(x);
+    case SOFTPLUS: return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    default: throw new RangeError(`activation: unknown elementwise activation id ${kind}`);
   }
 }
 
-/** dx = dy · f'(a) from the output y: 1, y(1 - y), 1 - y², [y > 0]. */
+/** f'(a) from the output y. */
+export function slope(kind: number, y: number): number {
+  switch (kind) {
+    case LINEAR: return 1;
+    case SIGMOID: return y * (1 - y);
+    case TANH: return 1 - y * y;
+    case RELU: return y > 0 ? 1 : 0;
+    case LEAKY: return y > 0 ? 1 : Math.fround(LEAKY_SLOPE);
+    case ELU: return y > 0 ? 1 : y + 1;
+    case SOFTPLUS: return 1 - Math.exp(-y);
+    default: throw new RangeError(`activation: unknown elementwise activation id ${kind}`);
+  }
+}
+
+export function activationForward(v: MemoryViews, kind: number, rows: number, cols: number, x: number, y: number): void {
+  if (kind === SOFTMAX) {
+    softmaxRows(v, rows, cols, x, y);
+    return;
+  }
+  const f = v.f32, X = x >> 2, Y = y >> 2;
+  for (let i = 0; i < rows * cols; i++) f[Y + i] = activate(kind, f[X + i]);
+}
+
+/** dx = dy · f'(a) from the kept output y (elementwise kinds). */
 export function activationBackward(v: MemoryViews, kind: number, n: number, y: number, dy: number, dx: number): void {
   const f = v.f32, Y = y >> 2, DY = dy >> 2, DX = dx >> 2;
-  for (let i = 0; i < n; i++) {
-    const out = f[Y + i];
-    let slope: number;
-    switch (kind) {
-      case LINEAR: slope = 1; break;
-      case SIGMOID: slope = out * (1 - out); break;
-      case TANH: slope = 1 - out * out; break;
-      case RELU: slope = out > 0 ? 1 : 0; break;
-      default: throw new RangeError(`activationBackward: unknown activation id ${kind}`);
+  for (let i = 0; i < n; i++) f[DX + i] = f[DY + i] * slope(kind, f[Y + i]);
+}
+
+const FLOOR = 1e-7;
+
+export function lossSum(v: MemoryViews, loss: number, rows: number, cols: number, y: number, t: number): number {
+  const f = v.f32, Y = y >> 2, T = t >> 2;
+  let sum = 0;
+  for (let i = 0; i < rows * cols; i++) {
+    const yi = f[Y + i], ti = f[T + i];
+    if (loss === LOSS_IDS.binaryCrossentropy) {
+      const p = Math.min(Math.max(yi, FLOOR), 1 - FLOOR);
+      sum -= ti * Math.log(p) + (1 - ti) * Math.log(1 - p);
+    } else if (loss === LOSS_IDS.categoricalCrossentropy) {
+      if (ti !== 0) sum -= ti * Math.log(Math.max(yi, FLOOR));
+    } else {
+      sum += (yi - ti) * (yi - ti);
     }
-    f[DX + i] = f[DY + i] * slope;
+  }
+  if (loss === LOSS_IDS.l2) return 0.5 * sum;
+  if (loss === LOSS_IDS.mse || loss === LOSS_IDS.binaryCrossentropy) return sum / cols;
+  return sum;
+}
+
+/** The pure-TS twin of assembly/losses.ts outputDelta. */
+export function outputDelta(v: MemoryViews, loss: number, activation: number, rows: number, cols: number, y: number, t: number, delta: number, scale: number): void {
+  const f = v.f32, s = Math.fround(scale);
+  const fusedBinary = loss === LOSS_IDS.binaryCrossentropy && activation === SIGMOID;
+  const fusedCategorical = loss === LOSS_IDS.categoricalCrossentropy && activation === SOFTMAX;
+  for (let r = 0; r < rows; r++) {
+    const Y = (y >> 2) + r * cols, T = (t >> 2) + r * cols, D = (delta >> 2) + r * cols;
+    for (let j = 0; j < cols; j++) {
+      const yi = f[Y + j], ti = f[T + j];
+      let g: number;
+      if (fusedBinary) g = (yi - ti) / cols;
+      else if (fusedCategorical) g = yi - ti;
+      else if (loss === LOSS_IDS.mse) g = (2 * (yi - ti)) / cols;
+      else if (loss === LOSS_IDS.binaryCrossentropy) {
+        const p = Math.min(Math.max(yi, FLOOR), 1 - FLOOR);
+        g = (p - ti) / (p * (1 - p)) / cols;
+      } else if (loss === LOSS_IDS.categoricalCrossentropy) g = -ti / Math.max(yi, FLOOR);
+      else g = yi - ti;
+      f[D + j] = s * g;
+    }
+    if (fusedBinary || fusedCategorical) continue;
+    if (activation === SOFTMAX) {
+      let dot = 0;
+      for (let j = 0; j < cols; j++) dot += f[D + j] * f[Y + j];
+      for (let j = 0; j < cols; j++) f[D + j] = f[Y + j] * (f[D + j] - dot);
+    } else {
+      for (let j = 0; j < cols; j++) f[D + j] = f[D + j] * slope(activation, f[Y + j]);
+    }
   }
 }
 

@@ -14,7 +14,7 @@ export function createJsBackend(v: MemoryViews): Backend {
     denseForward(m, n, k, x, w, bias, y, activation, work) {
       gemm(0, 0, m, n, k, 1, x, k, w, n, 0, y, n, work);
       element.biasAdd(v, m, n, bias, y);
-      element.activationForward(v, activation, m * n, y, y);
+      element.activationForward(v, activation, m, n, y, y);
     },
     biasAdd: element.biasAdd.bind(null, v),
     columnSums: element.columnSums.bind(null, v),
@@ -22,6 +22,8 @@ export function createJsBackend(v: MemoryViews): Backend {
     activationBackward: element.activationBackward.bind(null, v),
     expElementwise: element.expElementwise.bind(null, v),
     l2LossSum: element.l2LossSum.bind(null, v),
+    lossSum: element.lossSum.bind(null, v),
+    outputDelta: element.outputDelta.bind(null, v),
     l2Delta: element.l2Delta.bind(null, v),
     sgdUpdate: element.sgdUpdate.bind(null, v),
     sumSquares: element.sumSquares.bind(null, v),

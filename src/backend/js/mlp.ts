@@ -1,7 +1,7 @@
 import type { MemoryViews } from '../../heap.js';
 import type { Kernels } from '../backend.js';
 import {
-  headerIndex, layerIndex, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE,
+  headerIndex, layerIndex, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS,
   SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_NORMS, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS,
   LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
 } from '../descriptor.js';
@@ -37,7 +37,7 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
 
   function mlpLossSum(desc: number, x: number, t: number, rows: number): number {
     const y = mlpForward(desc, x, rows);
-    return k.l2LossSum(rows, outputSize(desc), y, t);
+    return k.lossSum(header(desc, SLOT_LOSS), rows, outputSize(desc), y, t);
   }
 
   function mlpGradients(desc: number, x: number, t: number, rows: number): number {
@@ -45,10 +45,9 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
     const y = mlpForward(desc, x, rows);
     const last = header(desc, SLOT_LAYER_COUNT) - 1;
     const outSize = layer(desc, last, LAYER_OUT);
-    const loss = k.l2LossSum(rows, outSize, y, t);
-    const outputDelta = layer(desc, last, LAYER_DELTA);
-    k.l2Delta(rows, outSize, y, t, outputDelta, 1 / rows);
-    k.activationBackward(layer(desc, last, LAYER_ACTIVATION), rows * outSize, y, outputDelta, outputDelta);
+    const lossKind = header(desc, SLOT_LOSS);
+    const loss = k.lossSum(lossKind, rows, outSize, y, t);
+    k.outputDelta(lossKind, layer(desc, last, LAYER_ACTIVATION), rows, outSize, y, t, layer(desc, last, LAYER_DELTA), 1 / rows);
     for (let l = last; l >= 0; l--) {
       const inSize = layer(desc, l, LAYER_IN), units = layer(desc, l, LAYER_OUT);
       const delta = layer(desc, l, LAYER_DELTA);
