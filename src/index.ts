@@ -11,7 +11,7 @@ export { fromJSON, type FromJSONOptions } from './nn/serialize.js';
 export {
   Network, type LayerWeights, type LayerWeightsInput, type NetworkConfig, type NetworkJSON,
 } from './nn/network.js';
-export type { FitOptions, History, EpochLogs } from './nn/training.js';
+export type { FitOptions, History, EpochLogs, EarlyStoppingOptions } from './nn/fit-options.js';
 export type { MatrixInput } from './nn/data.js';
 export type { Loss } from './backend/kinds.js';
 export type { BackendName, Backend, Kernels } from './backend/backend.js';

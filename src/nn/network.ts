@@ -14,7 +14,9 @@ import { planNetwork, writeDescriptor, type NetworkPlan } from './layout.js';
 import { optimizerNumbers, stateArrays, type Optimizer } from './optimizers.js';
 import { float32ToBase64 } from './base64.js';
 import { argumentError, plainObject } from './validate.js';
-import { TrainingRun, checkFitOptions, type FitOptions, type History } from './training.js';
+import { checkMetrics, countCorrect, type Metric } from './metrics.js';
+import { TrainingRun } from './training.js';
+import { checkFitOptions, fitData, type FitOptions, type History } from './fit-options.js';
 
 /** One layer's parameters: weights in×out as in a = x·w + b, and the bias. */
 export interface LayerWeights {
@@ -229,17 +231,40 @@ export class Network {
   }
 
   /** The mean over samples of the loss (for 'l2': 1/2 Σ_j (y_j - t_j)²). */
-  evaluate(inputs: MatrixInput, targets: MatrixInput): { loss: number } {
+  evaluate(inputs: MatrixInput, targets: MatrixInput, options: { metrics?: Metric[] } = {}): { loss: number; accuracy?: number } {
     const [x, t] = this.#checkData('evaluate', inputs, targets);
+    const metrics = checkMetrics(this.#where('evaluate'), plainObject('Network.evaluate', 'options', options).metrics);
+    return this.evaluateChecked(x, t, metrics);
+  }
+
+  /** evaluate() for data already checked (fit's validation data). */
+  evaluateChecked(x: Matrix, t: Matrix, metrics: readonly Metric[]): { loss: number; accuracy?: number } {
     this.#ensureCapacity(Math.min(x.rows, CHUNK_ROWS));
-    let lossSum = 0;
+    let lossSum = 0, correct = 0;
+    const outputs = this.outputSize;
     for (let start = 0; start < x.rows; start += this.#plan.capacity) {
       const rows = Math.min(this.#plan.capacity, x.rows - start);
       this.#stage(x, start, rows, this.#plan.xStage);
       this.#stage(t, start, rows, this.#plan.tStage);
       lossSum += this.#kernels.mlpLossSum(this.#block, this.#block + this.#plan.xStage, this.#block + this.#plan.tStage, rows);
+      if (metrics.includes('accuracy')) {
+        const y = this.#at(this.#plan.layers[this.#plan.layers.length - 1].output);
+        const f32 = this.#runtime.heap.views.f32;
+        correct += countCorrect(f32.subarray(y, y + rows * outputs), t.data.subarray(start * outputs, (start + rows) * outputs), rows, outputs);
+      }
     }
-    return { loss: lossSum / x.rows };
+    return metrics.includes('accuracy') ? { loss: lossSum / x.rows, accuracy: correct / x.rows } : { loss: lossSum / x.rows };
+  }
+
+  /** A copy of every parameter (for restoring the best weights after early stopping). */
+  snapshotParameters(): Float32Array {
+    const start = this.#at(this.#plan.params);
+    return this.#runtime.heap.views.f32.slice(start, start + this.#plan.paramCount);
+  }
+
+  /** Puts back a snapshotParameters() copy. */
+  restoreParameters(snapshot: Float32Array): void {
+    this.#runtime.heap.views.f32.set(snapshot, this.#at(this.#plan.params));
   }
 
   /**
@@ -348,14 +373,15 @@ export class Network {
   }
 
   #startTraining(method: string, inputs: MatrixInput, targets: MatrixInput, options: FitOptions): TrainingRun {
-    const [x, t] = this.#checkData(method, inputs, targets);
+    const [allX, allT] = this.#checkData(method, inputs, targets);
     const where = this.#where(method);
-    const settings = checkFitOptions(where, options, x.rows);
+    const data = fitData(where, options, allX, allT);
+    const settings = checkFitOptions(where, options, data.x.rows, data.validation !== null);
     if (this.#training) throw new Error(`${where}: this network is already training (an earlier fit has not finished)`);
     this.#ensureCapacity(settings.batchSize);
     this.#training = true;
     try {
-      return new TrainingRun(where, this, this.#runtime.heap, x, t, settings, this.#shuffleRandom);
+      return new TrainingRun(where, this, this.#runtime.heap, data, settings, this.#shuffleRandom);
     } catch (error) {
       this.#training = false;
       throw error;

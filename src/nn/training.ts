@@ -9,89 +9,8 @@ import type { Random } from '../random.js';
 import type { Matrix } from './data.js';
 import { VECTOR_SLACK } from './layout.js';
 import { learningRateAt, type Optimizer } from './optimizers.js';
-import { argumentError, optionalBoolean, optionalFunction, plainObject, positiveFinite, positiveInteger } from './validate.js';
-
-/** What `onEpochEnd` receives. */
-export interface EpochLogs {
-  /** Mean loss over the epoch's samples, measured on each batch before its update. */
-  loss: number;
-  /**
-   * Per layer, the root mean square of ‖∂L/∂(W, b)‖ over the epoch's first
-   * NORM_BATCHES batches (present unless `gradientNorms: false`).
-   */
-  gradientNorms?: number[];
-}
-
-export interface FitOptions {
-  /** Passes over the data. Default 1. */
-  epochs?: number;
-  /** Samples per gradient step. Default 32 (the whole set if smaller). */
-  batchSize?: number;
-  /** Shuffle the sample order before each epoch (with the network's seeded generator). Default true. */
-  shuffle?: boolean;
-  /** Called after each epoch with its 0-based index; `fit` awaits it if it returns a promise. */
-  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
-  /**
-   * Measure each layer's gradient norm per epoch and warn about vanishing or
-   * exploding gradients. Default true; false saves one pass over the
-   * gradients per batch.
-   */
-  gradientNorms?: boolean;
-  /** A layer whose gradient norm exceeds this is reported as exploding. Default 1000. */
-  explodingGradientThreshold?: number;
-  /** Receives each warning (once per fit and kind). Default console.warn. */
-  onWarning?: (message: string) => void;
-}
-
-/**
- * Batches per epoch whose gradient norms are measured: enough to see a
- * gradient vanish or explode (orders of magnitude), few enough that a
- * batch-1 epoch of a tiny network does not pay a norm pass per sample.
- */
-export const NORM_BATCHES = 8;
-
-/** A layer's gradient norm below this fraction of the largest one is reported as vanishing. */
-export const VANISHING_RATIO = 1e-7;
-
-/** What `fit` resolves to: the loss after each epoch (and the per-layer gradient norms, when measured). */
-export interface History {
-  epochs: number;
-  loss: number[];
-  gradientNorms?: number[][];
-}
-
-export interface FitSettings {
-  epochs: number;
-  batchSize: number;
-  shuffle: boolean;
-  onEpochEnd?: FitOptions['onEpochEnd'];
-  gradientNorms: boolean;
-  explodingGradientThreshold: number;
-  onWarning: (message: string) => void;
-}
-
-const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'onEpochEnd', 'gradientNorms', 'explodingGradientThreshold', 'onWarning'];
-
-export function checkFitOptions(where: string, options: unknown, samples: number): FitSettings {
-  const o = plainObject(where, 'options', options ?? {});
-  for (const key of Object.keys(o)) {
-    if (!FIT_OPTIONS.includes(key)) {
-      throw argumentError(where, `options.${key}`, `absent (not a known option: ${FIT_OPTIONS.join(', ')})`, o[key]);
-    }
-  }
-  const epochs = positiveInteger(where, 'options.epochs', o.epochs ?? 1);
-  const batchSize = positiveInteger(where, 'options.batchSize', o.batchSize ?? 32);
-  const shuffle = optionalBoolean(where, 'options.shuffle', o.shuffle, true);
-  optionalFunction(where, 'options.onEpochEnd', o.onEpochEnd);
-  optionalFunction(where, 'options.onWarning', o.onWarning);
-  const gradientNorms = optionalBoolean(where, 'options.gradientNorms', o.gradientNorms, true);
-  const explodingGradientThreshold = positiveFinite(where, 'options.explodingGradientThreshold', o.explodingGradientThreshold ?? 1000);
-  return {
-    epochs, batchSize: Math.min(batchSize, samples), shuffle, onEpochEnd: o.onEpochEnd as FitSettings['onEpochEnd'],
-    gradientNorms, explodingGradientThreshold,
-    onWarning: (o.onWarning as FitSettings['onWarning'] | undefined) ?? ((message) => console.warn(message)),
-  };
-}
+import { NORM_BATCHES, VANISHING_RATIO, type EpochLogs, type FitData, type FitSettings, type History } from './fit-options.js';
+import type { Metric } from './metrics.js';
 
 /** The part of a network a training run drives. */
 export interface Trainee {
@@ -103,6 +22,9 @@ export interface Trainee {
   completeEpoch(): void;
   trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
     learningRate: number, norms: Float64Array | null): { done: number; lossSum: number; diverged: boolean };
+  evaluateChecked(x: Matrix, t: Matrix, metrics: readonly Metric[]): { loss: number; accuracy?: number };
+  snapshotParameters(): Float32Array;
+  restoreParameters(snapshot: Float32Array): void;
 }
 
 const SLICE_MS = 10;
@@ -124,15 +46,22 @@ export class TrainingRun {
   readonly #norms: Float64Array | null;
   #batches = 0;
   readonly #warned = new Set<string>();
+  readonly #trainingData: FitData;
+  /** Early stopping: the best monitored value so far, its epoch and weights, and whether to stop. */
+  #best: { value: number; epoch: number; weights: Float32Array | null } | null = null;
+  #stop = false;
+  #batchInEpoch = 0;
 
   constructor(
     readonly where: string,
     private readonly net: Trainee,
     private readonly heap: Heap,
-    x: Matrix, t: Matrix,
+    data: FitData,
     private readonly settings: FitSettings,
     private readonly random: Random,
   ) {
+    const { x, t } = data;
+    this.#trainingData = data;
     this.#samples = x.rows;
     this.#norms = settings.gradientNorms ? new Float64Array(net.layers.length) : null;
     // Slack after the targets: narrow-network kernels read them as whole f32x4 vectors.
@@ -149,11 +78,13 @@ export class TrainingRun {
 
   /** Blocking: whole epochs per kernel call (plus one for the batches whose gradient norms are measured). */
   runSync(): History {
-    while (this.#epoch < this.settings.epochs) {
+    while (this.#epoch < this.settings.epochs && !this.#stop) {
       while (!this.#advance(Infinity));
       const logs = this.#finishEpoch();
       this.settings.onEpochEnd?.(this.#epoch - 1, logs);
     }
+    this.#finishTraining();
+    this.settings.onTrainEnd?.(this.#history);
     return this.#history;
   }
 
@@ -169,7 +100,11 @@ export class TrainingRun {
       if (epochDone) {
         const logs = this.#finishEpoch();
         await this.settings.onEpochEnd?.(this.#epoch - 1, logs);
-        if (this.#epoch === this.settings.epochs) return this.#history;
+        if (this.#epoch === this.settings.epochs || this.#stop) {
+          this.#finishTraining();
+          await this.settings.onTrainEnd?.(this.#history);
+          return this.#history;
+        }
       }
       await yieldToEventLoop();
     }
@@ -192,7 +127,9 @@ export class TrainingRun {
     const { batchSize } = this.settings;
     if (this.#position === 0 && this.settings.shuffle) this.random.shuffle(this.#order());
     const measuring = this.#norms !== null && this.#batches < NORM_BATCHES;
-    const batches = measuring ? NORM_BATCHES - this.#batches : Math.max(1, Math.floor(maxSamples / batchSize));
+    // onBatchEnd needs one kernel call per batch; otherwise as many batches as fit in maxSamples.
+    const batches = this.settings.onBatchEnd ? 1
+      : measuring ? NORM_BATCHES - this.#batches : Math.max(1, Math.floor(maxSamples / batchSize));
     const count = Math.min(this.#samples - this.#position, batches * batchSize);
     const { done, lossSum, diverged } = this.net.trainBatches(this.#data, this.#position, count, batchSize,
       learningRateAt(this.net.optimizer, this.net.epochsTrained), measuring ? this.#norms : null);
@@ -204,6 +141,7 @@ export class TrainingRun {
         + 'the loss or a gradient became NaN or Infinity. That step was not applied; the weights are those of the last finite step. '
         + 'Try a smaller learningRate or inputs of a smaller scale.');
     }
+    if (this.settings.onBatchEnd && done > 0) this.settings.onBatchEnd(this.#batchInEpoch++, { loss: lossSum / done });
     return this.#position === this.#samples;
   }
 
@@ -214,13 +152,56 @@ export class TrainingRun {
     this.net.completeEpoch();
     this.#position = 0;
     this.#lossSum = 0;
-    if (!this.#norms) return { loss };
-    const gradientNorms = Array.from(this.#norms, (sum) => Math.sqrt(sum / this.#batches));
-    this.#norms.fill(0);
-    this.#batches = 0;
-    (this.#history.gradientNorms ??= []).push(gradientNorms);
-    this.#checkGradientHealth(gradientNorms);
-    return { loss, gradientNorms };
+    this.#batchInEpoch = 0;
+    const logs: EpochLogs = { loss };
+    const { metrics } = this.settings;
+    if (metrics.length) {
+      logs.accuracy = this.net.evaluateChecked(this.#trainingData.x, this.#trainingData.t, metrics).accuracy;
+      (this.#history.accuracy ??= []).push(logs.accuracy!);
+    }
+    const validation = this.#trainingData.validation;
+    if (validation) {
+      const result = this.net.evaluateChecked(validation.x, validation.t, metrics);
+      logs.valLoss = result.loss;
+      (this.#history.valLoss ??= []).push(result.loss);
+      if (result.accuracy !== undefined) {
+        logs.valAccuracy = result.accuracy;
+        (this.#history.valAccuracy ??= []).push(result.accuracy);
+      }
+    }
+    if (this.#norms) {
+      logs.gradientNorms = Array.from(this.#norms, (sum) => Math.sqrt(sum / this.#batches));
+      this.#norms.fill(0);
+      this.#batches = 0;
+      (this.#history.gradientNorms ??= []).push(logs.gradientNorms);
+      this.#checkGradientHealth(logs.gradientNorms);
+    }
+    this.#watchForEarlyStop(logs);
+    return logs;
+  }
+
+  /** Early stopping: remember the best epoch (and its weights); stop after `patience` epochs without improvement. */
+  #watchForEarlyStop(logs: EpochLogs): void {
+    const rule = this.settings.earlyStopping;
+    if (!rule) return;
+    const value = logs[rule.monitor]!;
+    const higherIsBetter = rule.monitor.endsWith('ccuracy');
+    const improved = !this.#best
+      || (higherIsBetter ? value > this.#best.value + rule.minDelta : value < this.#best.value - rule.minDelta);
+    const epoch = this.#epoch - 1;
+    if (improved) {
+      this.#best = { value, epoch, weights: rule.restoreBestWeights ? this.net.snapshotParameters() : null };
+    } else if (epoch - this.#best!.epoch >= rule.patience) {
+      this.#stop = true;
+    }
+  }
+
+  #finishTraining(): void {
+    const rule = this.settings.earlyStopping;
+    if (!rule || !this.#best) return;
+    this.#history.stoppedEarly = this.#stop;
+    this.#history.bestEpoch = this.#best.epoch;
+    if (this.#best.weights) this.net.restoreParameters(this.#best.weights);
   }
 
   /** The seed's warning made concrete: gradients that vanish or explode as they pass back through the layers. */

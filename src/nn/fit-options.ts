@@ -1,0 +1,191 @@
+/**
+ * What fit() accepts and reports: its options, checked before anything
+ * changes, the logs of each epoch and the history of a run.
+ */
+import type { Matrix } from './data.js';
+import { toMatrix } from './data.js';
+import { checkMetrics, type Metric } from './metrics.js';
+import { argumentError, oneOf, optionalBoolean, optionalFunction, plainObject, positiveFinite, positiveInteger } from './validate.js';
+
+/** What `onEpochEnd` receives. */
+export interface EpochLogs {
+  /** Mean loss over the epoch's samples, measured on each batch before its update. */
+  loss: number;
+  /** With metrics: ['accuracy'], on the training data after the epoch. */
+  accuracy?: number;
+  /** With validation data: its loss (and accuracy) after the epoch. */
+  valLoss?: number;
+  valAccuracy?: number;
+  /**
+   * Per layer, the root mean square of ‖∂L/∂(W, b)‖ over the epoch's first
+   * NORM_BATCHES batches (present unless `gradientNorms: false`).
+   */
+  gradientNorms?: number[];
+}
+
+export interface FitOptions {
+  /** Passes over the data. Default 1. */
+  epochs?: number;
+  /** Samples per gradient step. Default 32 (the whole set if smaller). */
+  batchSize?: number;
+  /** Shuffle the sample order before each epoch (with the network's seeded generator). Default true. */
+  shuffle?: boolean;
+  /** Called after each epoch with its 0-based index; `fit` awaits it if it returns a promise. */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /**
+   * Measure each layer's gradient norm per epoch and warn about vanishing or
+   * exploding gradients. Default true; false saves one pass over the
+   * gradients per batch.
+   */
+  gradientNorms?: boolean;
+  /** A layer whose gradient norm exceeds this is reported as exploding. Default 1000. */
+  explodingGradientThreshold?: number;
+  /** Receives each warning (once per fit and kind). Default console.warn. */
+  onWarning?: (message: string) => void;
+  /** Data to evaluate after each epoch (never trained on): [inputs, targets]. */
+  validationData?: readonly [unknown, unknown];
+  /** Hold out this fraction of the samples (the last ones, before shuffling) as validation data. */
+  validationSplit?: number;
+  /** Metrics to report besides the loss: ['accuracy'] (one-hot or 0/1 targets). */
+  metrics?: Metric[];
+  /** Stop when the monitored value has not improved for `patience` epochs. */
+  earlyStopping?: EarlyStoppingOptions;
+  /** Called after each batch with its 0-based index in the epoch and its mean loss (costs one kernel call per batch). */
+  onBatchEnd?: (batch: number, logs: { loss: number }) => void;
+  /** Called once at the end with the history. */
+  onTrainEnd?: (history: History) => void | Promise<void>;
+}
+
+export interface EarlyStoppingOptions {
+  /** Default 'valLoss' when there is validation data, else 'loss'. */
+  monitor?: 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy';
+  /** Epochs without improvement before stopping. Default 5. */
+  patience?: number;
+  /** The smallest change that counts as an improvement. Default 0. */
+  minDelta?: number;
+  /** Put back the weights of the best epoch when stopping (and at the end). Default true. */
+  restoreBestWeights?: boolean;
+}
+
+/**
+ * Batches per epoch whose gradient norms are measured: enough to see a
+ * gradient vanish or explode (orders of magnitude), few enough that a
+ * batch-1 epoch of a tiny network does not pay a norm pass per sample.
+ */
+export const NORM_BATCHES = 8;
+
+/** A layer's gradient norm below this fraction of the largest one is reported as vanishing. */
+export const VANISHING_RATIO = 1e-7;
+
+/** What `fit` resolves to: the loss after each epoch (and the per-layer gradient norms, when measured). */
+export interface History {
+  epochs: number;
+  loss: number[];
+  accuracy?: number[];
+  valLoss?: number[];
+  valAccuracy?: number[];
+  gradientNorms?: number[][];
+  /** With early stopping: whether it stopped before `epochs`, and the best epoch (0-based). */
+  stoppedEarly?: boolean;
+  bestEpoch?: number;
+}
+
+export interface FitSettings {
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  onEpochEnd?: FitOptions['onEpochEnd'];
+  gradientNorms: boolean;
+  explodingGradientThreshold: number;
+  onWarning: (message: string) => void;
+  metrics: Metric[];
+  earlyStopping: Required<EarlyStoppingOptions> | null;
+  onBatchEnd?: FitOptions['onBatchEnd'];
+  onTrainEnd?: FitOptions['onTrainEnd'];
+}
+
+/** The training data after a validation split, and the validation data if any. */
+export interface FitData {
+  x: Matrix;
+  t: Matrix;
+  validation: { x: Matrix; t: Matrix } | null;
+}
+
+const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'onEpochEnd', 'gradientNorms', 'explodingGradientThreshold', 'onWarning',
+  'validationData', 'validationSplit', 'metrics', 'earlyStopping', 'onBatchEnd', 'onTrainEnd'];
+
+function rows(m: Matrix, from: number, to: number): Matrix {
+  return { rows: to - from, cols: m.cols, data: m.data.subarray(from * m.cols, to * m.cols) };
+}
+
+/** Splits off or checks the validation data; throws before anything changes. */
+export function fitData(where: string, options: unknown, x: Matrix, t: Matrix): FitData {
+  const o = plainObject(where, 'options', options ?? {});
+  if (o.validationData !== undefined && o.validationSplit !== undefined) {
+    throw argumentError(where, 'options.validationSplit', 'absent when options.validationData is given', o.validationSplit);
+  }
+  if (o.validationData !== undefined) {
+    if (!Array.isArray(o.validationData) || o.validationData.length !== 2) {
+      throw argumentError(where, 'options.validationData', '[inputs, targets]', o.validationData);
+    }
+    const vx = toMatrix(where, 'options.validationData[0]', o.validationData[0], x.cols, 'the network\'s inputSize');
+    const vt = toMatrix(where, 'options.validationData[1]', o.validationData[1], t.cols, 'the units of the last layer');
+    if (vx.rows !== vt.rows) {
+      throw new RangeError(`${where}: options.validationData must have as many inputs as targets, got ${vx.rows} and ${vt.rows}`);
+    }
+    return { x, t, validation: { x: vx, t: vt } };
+  }
+  if (o.validationSplit !== undefined) {
+    const split = o.validationSplit;
+    if (typeof split !== 'number' || !(split > 0 && split < 1)) throw argumentError(where, 'options.validationSplit', 'a number between 0 and 1', split);
+    const held = Math.ceil(x.rows * split);
+    if (held >= x.rows) throw new RangeError(`${where}: options.validationSplit ${split} leaves no samples to train on (${x.rows} samples)`);
+    const cut = x.rows - held;
+    return { x: rows(x, 0, cut), t: rows(t, 0, cut), validation: { x: rows(x, cut, x.rows), t: rows(t, cut, t.rows) } };
+  }
+  return { x, t, validation: null };
+}
+
+function checkEarlyStopping(where: string, value: unknown, hasValidation: boolean): Required<EarlyStoppingOptions> | null {
+  if (value === undefined) return null;
+  const e = plainObject(where, 'options.earlyStopping', value);
+  const monitor = oneOf(where, 'options.earlyStopping.monitor', e.monitor ?? (hasValidation ? 'valLoss' : 'loss'),
+    ['loss', 'valLoss', 'accuracy', 'valAccuracy'] as const);
+  if (monitor.startsWith('val') && !hasValidation) {
+    throw new RangeError(`${where}: options.earlyStopping.monitor is "${monitor}", which needs validationData or validationSplit`);
+  }
+  const patience = e.patience === 0 ? 0 : positiveInteger(where, 'options.earlyStopping.patience', e.patience ?? 5);
+  const minDelta = e.minDelta ?? 0;
+  if (typeof minDelta !== 'number' || !(minDelta >= 0)) throw argumentError(where, 'options.earlyStopping.minDelta', 'a number ≥ 0', minDelta);
+  const restoreBestWeights = optionalBoolean(where, 'options.earlyStopping.restoreBestWeights', e.restoreBestWeights, true);
+  return { monitor, patience, minDelta, restoreBestWeights };
+}
+
+export function checkFitOptions(where: string, options: unknown, samples: number, hasValidation: boolean): FitSettings {
+  const o = plainObject(where, 'options', options ?? {});
+  for (const key of Object.keys(o)) {
+    if (!FIT_OPTIONS.includes(key)) {
+      throw argumentError(where, `options.${key}`, `absent (not a known option: ${FIT_OPTIONS.join(', ')})`, o[key]);
+    }
+  }
+  const epochs = positiveInteger(where, 'options.epochs', o.epochs ?? 1);
+  const batchSize = positiveInteger(where, 'options.batchSize', o.batchSize ?? 32);
+  const shuffle = optionalBoolean(where, 'options.shuffle', o.shuffle, true);
+  optionalFunction(where, 'options.onEpochEnd', o.onEpochEnd);
+  optionalFunction(where, 'options.onWarning', o.onWarning);
+  optionalFunction(where, 'options.onBatchEnd', o.onBatchEnd);
+  optionalFunction(where, 'options.onTrainEnd', o.onTrainEnd);
+  const metrics = checkMetrics(where, o.metrics);
+  const earlyStopping = checkEarlyStopping(where, o.earlyStopping, hasValidation);
+  if (earlyStopping?.monitor.endsWith('ccuracy') && !metrics.includes('accuracy')) metrics.push('accuracy');
+  const gradientNorms = optionalBoolean(where, 'options.gradientNorms', o.gradientNorms, true);
+  const explodingGradientThreshold = positiveFinite(where, 'options.explodingGradientThreshold', o.explodingGradientThreshold ?? 1000);
+  return {
+    epochs, batchSize: Math.min(batchSize, samples), shuffle, onEpochEnd: o.onEpochEnd as FitSettings['onEpochEnd'],
+    gradientNorms, explodingGradientThreshold,
+    onWarning: (o.onWarning as FitSettings['onWarning'] | undefined) ?? ((message) => console.warn(message)),
+    metrics, earlyStopping,
+    onBatchEnd: o.onBatchEnd as FitSettings['onBatchEnd'], onTrainEnd: o.onTrainEnd as FitSettings['onTrainEnd'],
+  };
+}
+

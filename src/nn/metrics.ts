@@ -1,0 +1,36 @@
+/** Metrics reported besides the loss. */
+import { argumentError } from './validate.js';
+
+export const METRICS = ['accuracy'] as const;
+export type Metric = (typeof METRICS)[number];
+
+export function checkMetrics(where: string, value: unknown): Metric[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((m) => !METRICS.includes(m))) {
+    throw argumentError(where, 'options.metrics', `an array of metric names (${METRICS.map((m) => `"${m}"`).join(', ')})`, value);
+  }
+  return [...new Set(value as Metric[])];
+}
+
+/**
+ * Correct predictions among `rows` rows: the largest output matches the
+ * largest target (one-hot targets), or, for one output, y rounds to the 0/1
+ * target at 0.5.
+ */
+export function countCorrect(y: Float32Array, t: Float32Array, rows: number, cols: number): number {
+  let correct = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    if (cols === 1) {
+      if ((y[o] >= 0.5 ? 1 : 0) === (t[o] >= 0.5 ? 1 : 0)) correct++;
+      continue;
+    }
+    let best = 0, target = 0;
+    for (let j = 1; j < cols; j++) {
+      if (y[o + j] > y[o + best]) best = j;
+      if (t[o + j] > t[o + target]) target = j;
+    }
+    if (best === target) correct++;
+  }
+  return correct;
+}
