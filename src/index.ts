@@ -8,6 +8,7 @@ export { sequential, type SequentialConfig } from './nn/sequential.js';
 export { dense, type DenseLayer, type DenseOptions, type Activation } from './nn/layers.js';
 export { sgd, adam, adamw, rmsprop, type Sgd, type Adam, type RmsProp, type Optimizer, type Schedule, type CommonOptions } from './nn/optimizers.js';
 export { fromJSON, type FromJSONOptions } from './nn/serialize.js';
+export { save, load } from './nn/files.js';
 export {
   Network, type LayerWeights, type LayerWeightsInput, type NetworkConfig, type NetworkJSON,
 } from './nn/network.js';
