@@ -5,7 +5,7 @@
 export { init, type InitOptions } from './runtime.js';
 export type { WasmSource } from './wasm/load.js';
 export { sequential, type SequentialConfig } from './nn/sequential.js';
-export { dense, type DenseLayer, type DenseOptions, type Activation } from './nn/layers.js';
+export { dense, INITIALIZERS, type DenseLayer, type DenseOptions, type Activation, type Initializer } from './nn/layers.js';
 export { sgd, adam, adamw, rmsprop, type Sgd, type Adam, type RmsProp, type Optimizer, type Schedule, type CommonOptions } from './nn/optimizers.js';
 export { fromJSON, type FromJSONOptions } from './nn/serialize.js';
 export { save, load } from './nn/files.js';

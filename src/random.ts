@@ -48,6 +48,12 @@ export class Random {
     return low + (high - low) * this.next();
   }
 
+  /** Standard normal (Box-Muller; one value per call, the pair's second is dropped for simplicity). */
+  normal(): number {
+    const u = 1 - this.next(); // (0, 1]: log(0) never happens
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+
   /** Uniform integer in [0, n). */
   below(n: number): number {
     return Math.floor(this.next() * n);

@@ -8,9 +8,18 @@ import type { Random } from '../random.js';
 
 export type { Activation };
 
+export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal'] as const;
+/**
+ * How W starts: Glorot/Xavier (variance 2/(in+out)) or He (variance 2/in),
+ * uniform or normal, drawn from the network's seeded generator. Biases start at 0.
+ */
+export type Initializer = (typeof INITIALIZERS)[number];
+
 export interface DenseOptions {
   /** The unit's nonlinearity f in y = f(x·W + b). Default 'linear'. */
   activation?: Activation;
+  /** Default: heUniform for the relu family, glorotUniform otherwise. */
+  initializer?: Initializer;
 }
 
 /** A fully connected layer: y = f(x·W + b) with W of shape in×units. */
@@ -18,11 +27,14 @@ export interface DenseLayer {
   readonly type: 'dense';
   readonly units: number;
   readonly activation: Activation;
+  readonly initializer: Initializer;
 }
+
+const RELU_FAMILY: readonly Activation[] = ['relu', 'leakyRelu', 'elu'];
 
 /** A dense (fully connected) layer of `units` outputs. */
 export function dense(units: number, options: DenseOptions = {}): DenseLayer {
-  return checkDense('dense', 'units', { type: 'dense', units, activation: options?.activation ?? 'linear' });
+  return checkDense('dense', 'units', { type: 'dense', units, activation: options?.activation ?? 'linear', initializer: options?.initializer });
 }
 
 /** Validates a layer spec that may have been written by hand or read from a file. */
@@ -31,15 +43,19 @@ export function checkDense(where: string, name: string, value: unknown): DenseLa
   if (spec.type !== 'dense') throw new TypeError(`${where}: ${name}.type must be "dense", got ${JSON.stringify(spec.type)}`);
   const units = positiveInteger(where, name === 'units' ? 'units' : `${name}.units`, spec.units);
   const activation = oneOf(where, name === 'units' ? 'options.activation' : `${name}.activation`, spec.activation, ACTIVATIONS);
-  return Object.freeze({ type: 'dense', units, activation });
+  const initializer = oneOf(where, name === 'units' ? 'options.initializer' : `${name}.initializer`,
+    spec.initializer ?? (RELU_FAMILY.includes(activation) ? 'heUniform' : 'glorotUniform'), INITIALIZERS);
+  return Object.freeze({ type: 'dense', units, activation, initializer });
 }
 
-/**
- * Fills W (in×out, row-major) with the default initializer: He uniform
- * (limit √(6/in)) for relu, Glorot uniform (limit √(6/(in+out))) otherwise.
- * Biases start at zero.
- */
-export function initialWeights(random: Random, inSize: number, outSize: number, activation: Activation, out: Float32Array): void {
-  const limit = activation === 'relu' ? Math.sqrt(6 / inSize) : Math.sqrt(6 / (inSize + outSize));
-  for (let i = 0; i < out.length; i++) out[i] = random.uniform(-limit, limit);
+/** Fills W (in×out, row-major) by the layer's initializer. */
+export function initialWeights(random: Random, inSize: number, outSize: number, initializer: Initializer, out: Float32Array): void {
+  const variance = initializer.startsWith('he') ? 2 / inSize : 2 / (inSize + outSize);
+  if (initializer.endsWith('Uniform')) {
+    const limit = Math.sqrt(3 * variance);
+    for (let i = 0; i < out.length; i++) out[i] = random.uniform(-limit, limit);
+  } else {
+    const std = Math.sqrt(variance);
+    for (let i = 0; i < out.length; i++) out[i] = std * random.normal();
+  }
 }

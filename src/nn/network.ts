@@ -45,7 +45,7 @@ export interface NetworkJSON {
   format: 'wasmgrad-network';
   version: 1;
   inputSize: number;
-  layers: { type: 'dense'; units: number; activation: string }[];
+  layers: { type: 'dense'; units: number; activation: string; initializer?: string }[];
   loss: string;
   optimizer: Optimizer;
   /** The optimizer's progress: updates applied, and its state arrays (float32, base64) where it keeps any. */
@@ -121,7 +121,7 @@ export class Network {
         w.set(parameters[l][0]);
         b.set(parameters[l][1]);
       } else {
-        initialWeights(initRandom, layer.inSize, layer.outSize, layer.activation, w);
+        initialWeights(initRandom, layer.inSize, layer.outSize, this.layers[l].initializer, w);
         b.fill(0);
       }
     });
@@ -315,7 +315,7 @@ export class Network {
       format: 'wasmgrad-network',
       version: 1,
       inputSize: this.inputSize,
-      layers: this.layers.map(({ type, units, activation }) => ({ type, units, activation })),
+      layers: this.layers.map(({ type, units, activation, initializer }) => ({ type, units, activation, initializer })),
       loss: this.loss,
       optimizer: JSON.parse(JSON.stringify(this.optimizer)),
       optimizerState: this.#optimizerState(),
