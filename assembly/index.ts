@@ -8,6 +8,7 @@ export { biasAdd, columnSums } from './bias';
 export { activationForward, activationBackward } from './activations';
 export { expElementwise } from './math';
 export { firstNonFinite } from './checks';
+export { dropoutForward, dropoutBackward } from './dropout';
 export { mapUnary, mapBinary, mapScalar } from './elementwise';
 export { broadcastCopy, reduceSum, reduceMax, transpose, softmaxRows } from './shape';
 export { l2LossSum, l2Delta, lossSum, outputDelta } from './losses';
@@ -24,9 +25,9 @@ export function heapBase(): usize {
 // that src/nn/layout.ts mirrors them.
 export {
   HEADER_SLOTS, LAYER_SLOTS, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, SLOT_PARAM_COUNT,
-  SLOT_PARAMS, SLOT_GRADS, SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_CAPACITY, SLOT_NORMS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_STEP, SLOT_HYPER,
+  SLOT_PARAMS, SLOT_GRADS, SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_CAPACITY, SLOT_NORMS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_STEP, SLOT_HYPER, SLOT_RANDOM, SLOT_TRAINING,
   LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
-  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
+  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_DROPOUT, LAYER_MASK,
 } from './layout';
 export {
   ACTIVATION_LINEAR, ACTIVATION_SIGMOID, ACTIVATION_TANH, ACTIVATION_RELU, ACTIVATION_LEAKY_RELU, ACTIVATION_ELU,

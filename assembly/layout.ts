@@ -2,7 +2,7 @@
 // MLP kernels where every layer's weights, gradients and buffers live.
 // src/nn/layout.ts writes it and mirrors these slot numbers (a test checks).
 
-export const HEADER_SLOTS: i32 = 16;
+export const HEADER_SLOTS: i32 = 20;
 export const LAYER_SLOTS: i32 = 16;
 
 // Header slots.
@@ -27,6 +27,10 @@ export const SLOT_STATE2: i32 = 13;
 export const SLOT_STEP: i32 = 14;
 /** HYPER_COUNT f32 hyperparameters (assembly/update.ts). */
 export const SLOT_HYPER: i32 = 15;
+/** xorshift32 state of the dropout masks (never 0). */
+export const SLOT_RANDOM: i32 = 16;
+/** 1 while a training step runs its forward pass (dropout on), else 0. */
+export const SLOT_TRAINING: i32 = 17;
 
 // Per-layer slots, at HEADER_SLOTS + layer * LAYER_SLOTS.
 export const LAYER_IN: i32 = 0;
@@ -38,6 +42,10 @@ export const LAYER_WEIGHT_GRAD: i32 = 5;
 export const LAYER_BIAS_GRAD: i32 = 6;
 export const LAYER_OUTPUT: i32 = 7;
 export const LAYER_DELTA: i32 = 8;
+/** Dropout rate of this layer's outputs (f32 bits), 0 for none. */
+export const LAYER_DROPOUT: i32 = 9;
+/** The dropout mask buffer (capacity × units floats), 0 for none. */
+export const LAYER_MASK: i32 = 10;
 
 @inline export function headerSlot(desc: usize, slot: i32): i32 {
   return load<i32>(desc + (<usize>slot << 2));

@@ -17,7 +17,7 @@ import { softmaxRows } from './shape';
 import {
   headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, SLOT_PARAM_COUNT, SLOT_GRADS,
   LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
-  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
+  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_MASK,
 } from './layout';
 
 export const NARROW_UNITS: i32 = 16;
@@ -31,7 +31,8 @@ export function isNarrow(desc: usize): bool {
   if (headerSlot(desc, SLOT_INPUT_SIZE) > NARROW_UNITS) return false;
   const layers = headerSlot(desc, SLOT_LAYER_COUNT);
   for (let l = 0; l < layers; l++) {
-    if (layerSlot(desc, l, LAYER_OUT) > NARROW_UNITS) return false;
+    // Dropout is a batched-path feature: narrow networks that use it take that path.
+    if (layerSlot(desc, l, LAYER_OUT) > NARROW_UNITS || layerSlot(desc, l, LAYER_MASK) != 0) return false;
   }
   return true;
 }

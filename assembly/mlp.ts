@@ -12,10 +12,11 @@ import { activationBackward } from './activations';
 import { lossSum, outputDelta } from './losses';
 import { sumSquares } from './optimizers';
 import { optimizerStep } from './update';
+import { dropoutForward, dropoutBackward } from './dropout';
 import { isNarrow, narrowGradients } from './mlp-narrow';
 import {
   headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_LOSS, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS,
-  SLOT_GRADS, SLOT_WORK, SLOT_NORMS, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION,
+  SLOT_GRADS, SLOT_WORK, SLOT_NORMS, SLOT_RANDOM, SLOT_TRAINING, LAYER_DROPOUT, LAYER_MASK, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION,
   LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
 } from './layout';
 
@@ -23,9 +24,14 @@ import {
   return <usize><u32>value;
 }
 
+@inline function dropoutRate(desc: usize, layer: i32): f32 {
+  return reinterpret<f32>(layerSlot(desc, layer, LAYER_DROPOUT));
+}
+
 /** Runs `rows` samples at x through every layer; returns the pointer to the last layer's output. */
 export function mlpForward(desc: usize, x: usize, rows: i32): usize {
   const layers = headerSlot(desc, SLOT_LAYER_COUNT);
+  const training = headerSlot(desc, SLOT_TRAINING) != 0;
   const work = ptr(headerSlot(desc, SLOT_WORK));
   let input = x;
   for (let l = 0; l < layers; l++) {
@@ -34,6 +40,9 @@ export function mlpForward(desc: usize, x: usize, rows: i32): usize {
     const output = ptr(layerSlot(desc, l, LAYER_OUTPUT));
     denseForward(rows, outSize, inSize, input, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), ptr(layerSlot(desc, l, LAYER_BIAS)),
       output, layerSlot(desc, l, LAYER_ACTIVATION), work);
+    if (training && layerSlot(desc, l, LAYER_MASK)) {
+      dropoutForward(rows * outSize, output, ptr(layerSlot(desc, l, LAYER_MASK)), dropoutRate(desc, l), desc + (<usize>SLOT_RANDOM << 2));
+    }
     input = output;
   }
   return input;
@@ -73,7 +82,12 @@ export function mlpGradients(desc: usize, x: usize, t: usize, rows: i32): f64 {
       // δ_hidden = (δ·Wᵀ) ⊙ f'(h): each hidden unit sums the deltas of every unit it feeds.
       const hiddenDelta = ptr(layerSlot(desc, l - 1, LAYER_DELTA));
       gemm(0, 1, rows, inSize, units, 1, delta, units, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), units, 0, hiddenDelta, inSize, work);
-      activationBackward(layerSlot(desc, l - 1, LAYER_ACTIVATION), rows * inSize, input, hiddenDelta, hiddenDelta);
+      const mask = ptr(layerSlot(desc, l - 1, LAYER_MASK));
+      if (headerSlot(desc, SLOT_TRAINING) && mask) {
+        dropoutBackward(layerSlot(desc, l - 1, LAYER_ACTIVATION), rows * inSize, input, mask, dropoutRate(desc, l - 1), hiddenDelta);
+      } else {
+        activationBackward(layerSlot(desc, l - 1, LAYER_ACTIVATION), rows * inSize, input, hiddenDelta, hiddenDelta);
+      }
     }
   }
   return loss;
@@ -128,6 +142,8 @@ export function mlpTrainBatches(
   const xStage = ptr(headerSlot(desc, SLOT_X_STAGE));
   const tStage = ptr(headerSlot(desc, SLOT_T_STAGE));
   const end = start + count;
+  // Training steps run their forward pass with dropout; evaluation and gradients() without.
+  store<i32>(desc + (<usize>SLOT_TRAINING << 2), 1);
   const narrow = isNarrow(desc);
   const norms = ptr(headerSlot(desc, SLOT_NORMS));
   let lossSum: f64 = 0;
@@ -146,6 +162,7 @@ export function mlpTrainBatches(
     if (isNaN(loss)) {
       store<f64>(result, lossSum);
       store<f64>(result, 1, 8);
+      store<i32>(desc + (<usize>SLOT_TRAINING << 2), 0);
       return done;
     }
     if (norms) accumulateNorms(desc, norms);
@@ -154,5 +171,6 @@ export function mlpTrainBatches(
   }
   store<f64>(result, lossSum);
   store<f64>(result, 0, 8);
+  store<i32>(desc + (<usize>SLOT_TRAINING << 2), 0);
   return done;
 }

@@ -33,6 +33,10 @@ export interface Kernels {
   sgdUpdate(n: number, w: number, g: number, learningRate: number): number;
   /** The optimizer step of the network at desc (kind, state and hyperparameters in its descriptor); 1 if applied. */
   optimizerStep(desc: number, learningRate: number): number;
+  /** Inverted dropout: y ⊙= mask with mask_i = [u_i ≥ rate]/(1 - rate), u from the xorshift32 state at `state`. */
+  dropoutForward(n: number, y: number, mask: number, rate: number, state: number): void;
+  /** delta ⊙= mask ⊙ f'(h), h = y·(1 - rate). */
+  dropoutBackward(kind: number, n: number, y: number, mask: number, rate: number, delta: number): void;
   /** Index of the first NaN or ±Infinity among n floats at x, or -1. */
   firstNonFinite(n: number, x: number): number;
   /** Σ x². */
@@ -77,7 +81,7 @@ export interface Backend extends Kernels {
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'gemm', 'denseForward', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'expElementwise', 'lossSum', 'outputDelta', 'l2LossSum', 'l2Delta',
-  'sgdUpdate', 'optimizerStep', 'firstNonFinite', 'sumSquares', 'gatherRows', 'mapUnary', 'mapBinary', 'mapScalar', 'broadcastCopy', 'reduceSum',
+  'sgdUpdate', 'optimizerStep', 'dropoutForward', 'dropoutBackward', 'firstNonFinite', 'sumSquares', 'gatherRows', 'mapUnary', 'mapBinary', 'mapScalar', 'broadcastCopy', 'reduceSum',
   'reduceMax', 'transpose', 'softmaxRows', 'mlpForward', 'mlpLossSum', 'mlpGradients', 'mlpTrainStep',
   'mlpTrainBatches',
 ];

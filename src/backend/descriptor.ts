@@ -3,7 +3,7 @@
  * the fused MLP kernels read. Mirrors assembly/layout.ts; a test compares the
  * two through the wasm module's exported globals.
  */
-export const HEADER_SLOTS = 16;
+export const HEADER_SLOTS = 20;
 export const LAYER_SLOTS = 16;
 
 export const SLOT_LAYER_COUNT = 0;
@@ -22,6 +22,8 @@ export const SLOT_STATE1 = 12;
 export const SLOT_STATE2 = 13;
 export const SLOT_STEP = 14;
 export const SLOT_HYPER = 15;
+export const SLOT_RANDOM = 16;
+export const SLOT_TRAINING = 17;
 
 export const LAYER_IN = 0;
 export const LAYER_OUT = 1;
@@ -32,6 +34,8 @@ export const LAYER_WEIGHT_GRAD = 5;
 export const LAYER_BIAS_GRAD = 6;
 export const LAYER_OUTPUT = 7;
 export const LAYER_DELTA = 8;
+export const LAYER_DROPOUT = 9;
+export const LAYER_MASK = 10;
 
 /** Index into an Int32Array view of the i32 in header slot `slot` of the descriptor at byte `desc`. */
 export function headerIndex(desc: number, slot: number): number {

@@ -3,7 +3,7 @@
  * weights in linear memory when it is built.
  */
 import { ACTIVATIONS, type Activation } from '../backend/kinds.js';
-import { oneOf, plainObject, positiveInteger } from './validate.js';
+import { argumentError, oneOf, plainObject, positiveInteger } from './validate.js';
 import type { Random } from '../random.js';
 
 export type { Activation };
@@ -20,6 +20,12 @@ export interface DenseOptions {
   activation?: Activation;
   /** Default: heUniform for the relu family, glorotUniform otherwise. */
   initializer?: Initializer;
+  /**
+   * Inverted dropout on this layer's outputs during training: each is zeroed
+   * with this probability and the rest scaled by 1/(1 - rate); prediction and
+   * evaluation are untouched. Seeded by the network. Not on the last layer. Default 0.
+   */
+  dropout?: number;
 }
 
 /** A fully connected layer: y = f(x·W + b) with W of shape in×units. */
@@ -28,13 +34,16 @@ export interface DenseLayer {
   readonly units: number;
   readonly activation: Activation;
   readonly initializer: Initializer;
+  readonly dropout: number;
 }
 
 const RELU_FAMILY: readonly Activation[] = ['relu', 'leakyRelu', 'elu'];
 
 /** A dense (fully connected) layer of `units` outputs. */
 export function dense(units: number, options: DenseOptions = {}): DenseLayer {
-  return checkDense('dense', 'units', { type: 'dense', units, activation: options?.activation ?? 'linear', initializer: options?.initializer });
+  return checkDense('dense', 'units', {
+    type: 'dense', units, activation: options?.activation ?? 'linear', initializer: options?.initializer, dropout: options?.dropout,
+  });
 }
 
 /** Validates a layer spec that may have been written by hand or read from a file. */
@@ -45,7 +54,11 @@ export function checkDense(where: string, name: string, value: unknown): DenseLa
   const activation = oneOf(where, name === 'units' ? 'options.activation' : `${name}.activation`, spec.activation, ACTIVATIONS);
   const initializer = oneOf(where, name === 'units' ? 'options.initializer' : `${name}.initializer`,
     spec.initializer ?? (RELU_FAMILY.includes(activation) ? 'heUniform' : 'glorotUniform'), INITIALIZERS);
-  return Object.freeze({ type: 'dense', units, activation, initializer });
+  const dropout = spec.dropout ?? 0;
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) {
+    throw argumentError(where, name === 'units' ? 'options.dropout' : `${name}.dropout`, 'a rate in [0, 1)', dropout);
+  }
+  return Object.freeze({ type: 'dense', units, activation, initializer, dropout });
 }
 
 /** Fills W (in×out, row-major) by the layer's initializer. */

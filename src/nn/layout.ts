@@ -30,6 +30,9 @@ export interface LayerPlan {
   readonly biasGrad: number;
   readonly output: number;
   readonly delta: number;
+  /** The dropout mask (capacity × units floats), 0 without dropout. */
+  readonly mask: number;
+  readonly dropout: number;
 }
 
 export interface NetworkPlan {
@@ -54,7 +57,7 @@ export interface NetworkPlan {
   readonly bytes: number;
 }
 
-export function planNetwork(inputSize: number, layers: readonly { units: number; activation: Activation }[], capacity: number,
+export function planNetwork(inputSize: number, layers: readonly { units: number; activation: Activation; dropout?: number }[], capacity: number,
   stateArrays: 0 | 1 | 2 = 0): NetworkPlan {
   const descriptorBytes = align((slots.HEADER_SLOTS + layers.length * slots.LAYER_SLOTS) * 4);
   let paramCount = 0;
@@ -81,12 +84,13 @@ export function planNetwork(inputSize: number, layers: readonly { units: number;
   const plans = layers.map((layer, l): LayerPlan => {
     const output = cursor;
     const delta = output + align(capacity * layer.units * 4);
-    cursor = delta + align(capacity * layer.units * 4);
+    const mask = layer.dropout ? delta + align(capacity * layer.units * 4) : 0;
+    cursor = (mask || delta) + align(capacity * layer.units * 4);
     const plan: LayerPlan = {
       inSize, outSize: layer.units, activation: layer.activation,
       weights: params + paramOffsets[l].weights * 4, bias: params + paramOffsets[l].bias * 4,
       weightGrad: grads + paramOffsets[l].weights * 4, biasGrad: grads + paramOffsets[l].bias * 4,
-      output, delta,
+      output, delta, mask, dropout: layer.dropout ?? 0,
     };
     inSize = layer.units;
     return plan;
@@ -101,6 +105,7 @@ export function planNetwork(inputSize: number, layers: readonly { units: number;
 export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan, inputSize: number, lossId: number, gemmWork: number,
   optimizerId: number): void {
   const step = i32[slots.headerIndex(base, slots.SLOT_STEP)];
+  const random = i32[slots.headerIndex(base, slots.SLOT_RANDOM)];
   const put = (index: number, value: number) => { i32[index] = value | 0; };
   i32.fill(0, base >> 2, (base >> 2) + slots.HEADER_SLOTS + plan.layers.length * slots.LAYER_SLOTS);
   put(slots.headerIndex(base, slots.SLOT_LAYER_COUNT), plan.layers.length);
@@ -118,6 +123,7 @@ export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan
   put(slots.headerIndex(base, slots.SLOT_STATE2), plan.state2 && base + plan.state2);
   put(slots.headerIndex(base, slots.SLOT_STEP), step);
   put(slots.headerIndex(base, slots.SLOT_HYPER), base + plan.hyper);
+  put(slots.headerIndex(base, slots.SLOT_RANDOM), random);
   plan.layers.forEach((layer, l) => {
     put(slots.layerIndex(base, l, slots.LAYER_IN), layer.inSize);
     put(slots.layerIndex(base, l, slots.LAYER_OUT), layer.outSize);
@@ -128,5 +134,7 @@ export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan
     put(slots.layerIndex(base, l, slots.LAYER_BIAS_GRAD), base + layer.biasGrad);
     put(slots.layerIndex(base, l, slots.LAYER_OUTPUT), base + layer.output);
     put(slots.layerIndex(base, l, slots.LAYER_DELTA), base + layer.delta);
+    put(slots.layerIndex(base, l, slots.LAYER_MASK), layer.mask && base + layer.mask);
+    new Float32Array(i32.buffer, i32.byteOffset, i32.length)[slots.layerIndex(base, l, slots.LAYER_DROPOUT)] = layer.dropout;
   });
 }

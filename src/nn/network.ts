@@ -5,7 +5,7 @@
  */
 import type { Backend, BackendName } from '../backend/backend.js';
 import { LOSS_IDS, type Loss } from '../backend/kinds.js';
-import { headerIndex, SLOT_NORMS, SLOT_STEP } from '../backend/descriptor.js';
+import { headerIndex, SLOT_NORMS, SLOT_RANDOM, SLOT_STEP } from '../backend/descriptor.js';
 import { runtime, type Runtime } from '../runtime.js';
 import { Random } from '../random.js';
 import { checkFloat32Rows, checkFloat32Shape, nonFiniteError, toMatrix, toRows, type Matrix, type MatrixInput } from './data.js';
@@ -45,7 +45,7 @@ export interface NetworkJSON {
   format: 'wasmgrad-network';
   version: 1;
   inputSize: number;
-  layers: { type: 'dense'; units: number; activation: string; initializer?: string }[];
+  layers: { type: 'dense'; units: number; activation: string; initializer?: string; dropout?: number }[];
   loss: string;
   optimizer: Optimizer;
   /** The optimizer's progress: updates applied, and its state arrays (float32, base64) where it keeps any. */
@@ -104,6 +104,8 @@ export class Network {
     this.#block = this.#runtime.heap.alloc(this.#plan.bytes);
     // Optimizer state and the step count start at zero (heap blocks come uninitialised).
     this.#runtime.heap.views.u8.fill(0, this.#block, this.#block + this.#plan.prefixBytes);
+    // The dropout stream starts from the seed (xorshift32 needs a non-zero state).
+    this.#runtime.heap.views.i32[headerIndex(this.#block, SLOT_RANDOM)] = (new Random(config.seed, 2).nextUint32() | 1);
     this.#writeDescriptor();
     const f32 = this.#runtime.heap.views.f32;
     f32.set(optimizerNumbers(this.optimizer).hyper, this.#at(this.#plan.hyper));
@@ -315,7 +317,7 @@ export class Network {
       format: 'wasmgrad-network',
       version: 1,
       inputSize: this.inputSize,
-      layers: this.layers.map(({ type, units, activation, initializer }) => ({ type, units, activation, initializer })),
+      layers: this.layers.map(({ type, units, activation, initializer, dropout }) => ({ type, units, activation, initializer, dropout })),
       loss: this.loss,
       optimizer: JSON.parse(JSON.stringify(this.optimizer)),
       optimizerState: this.#optimizerState(),

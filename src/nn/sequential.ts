@@ -33,7 +33,11 @@ export function checkConfig(where: string, value: unknown): NetworkConfig {
     throw argumentError(where, 'config.layers', 'a non-empty array of layers such as dense(3)', config.layers);
   }
   const layers = config.layers.map((layer, l) => checkDense(where, `config.layers[${l}]`, layer));
-  layers.slice(0, -1).forEach((layer, l) => {
+  if (layers[layers.length - 1].dropout > 0) {
+    throw new RangeError(`${where}: config.layers[${layers.length - 1}].dropout must be 0: dropout on the last layer would drop outputs`);
+  }
+  layers.forEach((layer, l) => {
+    if (l === layers.length - 1) return;
     if (layer.activation === 'softmax') {
       throw new RangeError(`${where}: config.layers[${l}].activation is "softmax", which is only supported on the last layer (it couples a row's units)`);
     }

@@ -5,6 +5,7 @@ import * as element from './elementwise.js';
 import { createMlpKernels, type ElementKernels } from './mlp.js';
 import * as tensor from './tensor-kernels.js';
 import { optimizerStep } from './update.js';
+import { dropoutBackward, dropoutForward } from './dropout.js';
 
 /** The pure-TS backend over the given memory: the reference every wasm kernel is tested against. */
 export function createJsBackend(v: MemoryViews): Backend {
@@ -29,6 +30,8 @@ export function createJsBackend(v: MemoryViews): Backend {
     sumSquares: element.sumSquares.bind(null, v),
     firstNonFinite: element.firstNonFinite.bind(null, v),
     optimizerStep: optimizerStep.bind(null, v),
+    dropoutForward: dropoutForward.bind(null, v),
+    dropoutBackward: dropoutBackward.bind(null, v),
     gatherRows: element.gatherRows.bind(null, v),
     mapUnary: tensor.mapUnary.bind(null, v),
     mapBinary: tensor.mapBinary.bind(null, v),

@@ -1,8 +1,9 @@
 import type { MemoryViews } from '../../heap.js';
 import type { Kernels } from '../backend.js';
+import { dropoutBackward, dropoutForward } from './dropout.js';
 import {
   headerIndex, layerIndex, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS,
-  SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_NORMS, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS,
+  SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_NORMS, SLOT_RANDOM, SLOT_TRAINING, LAYER_DROPOUT, LAYER_MASK, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS,
   LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
 } from '../descriptor.js';
 
@@ -16,6 +17,8 @@ export type ElementKernels = Omit<Kernels, 'mlpForward' | 'mlpLossSum' | 'mlpGra
 export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
   const header = (desc: number, slot: number) => v.i32[headerIndex(desc, slot)] >>> 0;
   const layer = (desc: number, l: number, slot: number) => v.i32[layerIndex(desc, l, slot)] >>> 0;
+  const dropoutRate = (desc: number, l: number) => v.f32[layerIndex(desc, l, LAYER_DROPOUT)];
+  const training = (desc: number) => header(desc, SLOT_TRAINING) !== 0;
 
   function mlpForward(desc: number, x: number, rows: number): number {
     const layers = header(desc, SLOT_LAYER_COUNT);
@@ -26,6 +29,9 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
       const output = layer(desc, l, LAYER_OUTPUT);
       k.denseForward(rows, outSize, inSize, input, layer(desc, l, LAYER_WEIGHTS), layer(desc, l, LAYER_BIAS), output,
         layer(desc, l, LAYER_ACTIVATION), work);
+      if (training(desc) && layer(desc, l, LAYER_MASK)) {
+        dropoutForward(v, rows * outSize, output, layer(desc, l, LAYER_MASK), dropoutRate(desc, l), desc + SLOT_RANDOM * 4);
+      }
       input = output;
     }
     return input;
@@ -57,7 +63,12 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
       if (l > 0) {
         const hiddenDelta = layer(desc, l - 1, LAYER_DELTA);
         k.gemm(0, 1, rows, inSize, units, 1, delta, units, layer(desc, l, LAYER_WEIGHTS), units, 0, hiddenDelta, inSize, work);
-        k.activationBackward(layer(desc, l - 1, LAYER_ACTIVATION), rows * inSize, input, hiddenDelta, hiddenDelta);
+        const mask = layer(desc, l - 1, LAYER_MASK);
+        if (training(desc) && mask) {
+          dropoutBackward(v, layer(desc, l - 1, LAYER_ACTIVATION), rows * inSize, input, mask, dropoutRate(desc, l - 1), hiddenDelta);
+        } else {
+          k.activationBackward(layer(desc, l - 1, LAYER_ACTIVATION), rows * inSize, input, hiddenDelta, hiddenDelta);
+        }
       }
     }
     return loss;
@@ -75,6 +86,7 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
     const xStage = header(desc, SLOT_X_STAGE), tStage = header(desc, SLOT_T_STAGE);
     const end = start + count;
     let lossSum = 0, done = 0, diverged = 0;
+    v.i32[headerIndex(desc, SLOT_TRAINING)] = 1;
     for (let from = start; from < end; from += batchSize) {
       const rows = Math.min(batchSize, end - from);
       k.gatherRows(x, inputSize, order, from, rows, xStage);
@@ -92,6 +104,7 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
       lossSum += loss;
       done += rows;
     }
+    v.i32[headerIndex(desc, SLOT_TRAINING)] = 0;
     v.f64[result >> 3] = lossSum;
     v.f64[(result >> 3) + 1] = diverged;
     return done;
