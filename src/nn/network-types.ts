@@ -1,0 +1,53 @@
+/** The shapes a Network is made from and saved as. */
+import type { BackendName } from '../backend/backend.js';
+import type { Loss } from '../backend/kinds.js';
+import type { MatrixInput } from './data.js';
+import type { DenseLayer } from './layers.js';
+import type { Optimizer } from './optimizers.js';
+
+/** One layer's parameters: weights in×out as in a = x·w + b, and the bias. */
+export interface LayerWeights {
+  weights: number[][];
+  bias: number[];
+}
+
+/** Parameters as `setWeights` accepts them: nested arrays or row-major Float32Arrays. */
+export interface LayerWeightsInput {
+  weights: MatrixInput;
+  bias: readonly number[] | Float32Array;
+}
+
+/** A validated network definition (see `sequential`). */
+export interface NetworkConfig {
+  readonly inputSize: number;
+  readonly layers: readonly DenseLayer[];
+  readonly loss: Loss;
+  readonly optimizer: Optimizer;
+  readonly seed: number;
+  readonly backend: BackendName;
+}
+
+/** The saved form of a network (`toJSON` / `fromJSON`). */
+export interface NetworkJSON {
+  format: 'wasmgrad-network';
+  version: 1;
+  inputSize: number;
+  layers: { type: 'dense'; units: number; activation: string; initializer?: string; dropout?: number }[];
+  loss: string;
+  optimizer: Optimizer;
+  /** The optimizer's progress: updates applied, and its state arrays (float32, base64) where it keeps any. */
+  optimizerState: OptimizerState;
+  seed: number;
+  /** Per layer: weights (in×out, row-major) and bias, float32 little-endian, base64. */
+  weights: { weights: string; bias: string }[];
+}
+
+/** An optimizer's progress, as saved: updates applied and its state arrays (float32 base64; momentum or moments). */
+export interface OptimizerState {
+  step: number;
+  /** Epochs completed: where the learning-rate schedule resumes. */
+  epoch: number;
+  state1?: string;
+  state2?: string;
+}
+
