@@ -17,7 +17,11 @@ async function fs() {
 /** Writes `net.toJSON()` to `path` atomically. */
 export async function save(net: Network, path: string): Promise<void> {
   if (typeof path !== 'string' || path === '') throw argumentError('save', 'path', 'a file path', path);
-  const text = JSON.stringify(net.toJSON());
+  await writeFileAtomic(path, JSON.stringify(net.toJSON()));
+}
+
+/** Writes `text` to a temporary file beside `path`, then renames it over `path`: a crash never leaves half a file. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const { writeFile, rename, rm } = await fs();
   const temporary = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
   try {
