@@ -3,8 +3,8 @@
  * the two backends and, in the threads build, the worker pool. `init()`
  * creates it once; everything else asks `runtime()` for it.
  */
-import { Heap } from './heap.js';
-import type { Backend, BackendName } from './backend/backend.js';
+import { Heap, type LinearMemory } from './heap.js';
+import { KERNEL_NAMES, type Backend, type BackendName } from './backend/backend.js';
 import { createWasmBackend } from './backend/wasm.js';
 import { createJsBackend } from './backend/js/index.js';
 import { loadModule, type WasmSource } from './wasm/load.js';
@@ -21,6 +21,8 @@ export interface Runtime {
   readonly threads: number;
   /** The worker pool, when threads > 1. */
   readonly pool: ThreadPool | null;
+  /** The backend networks and tensors use when none is named: 'wasm', or 'js' after init({ backend: 'js' }). */
+  readonly defaultBackend: BackendName;
 }
 
 export interface InitOptions {
@@ -36,6 +38,12 @@ export interface InitOptions {
    * page); where it is missing wasmgrad runs on one thread, with the same results.
    */
   threads?: number | 'auto';
+  /**
+   * 'js' runs everything on the pure-TypeScript backend, without WebAssembly
+   * (for engines that lack it or its SIMD); networks and tensors then default
+   * to it and asking for 'wasm' throws. Default 'wasm'.
+   */
+  backend?: BackendName;
 }
 
 /** Linear memory limit of the threads build (pages of 64 KiB): 1 GiB. Shared memory must declare one. */
@@ -58,7 +66,11 @@ export function init(options: InitOptions = {}): Promise<Runtime> {
   if (threads !== 'auto' && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 64)) {
     return Promise.reject(new RangeError(`init: options.threads must be an integer from 1 to 64 or 'auto', got ${String(threads)}`));
   }
-  pending ??= createRuntime(options.wasm, threads).then(
+  const { backend = 'wasm' } = options;
+  if (backend !== 'wasm' && backend !== 'js') {
+    return Promise.reject(new TypeError(`init: options.backend must be "wasm" or "js", got ${JSON.stringify(backend)}`));
+  }
+  pending ??= (backend === 'js' ? Promise.resolve(createJsRuntime()) : createRuntime(options.wasm, threads)).then(
     (created) => (current = created),
     (error) => {
       pending = null;
@@ -108,7 +120,33 @@ function assemble(instance: WebAssembly.Instance, memory: WebAssembly.Memory, th
   const heap = new Heap(memory, (exports.heapBase as () => number)());
   const gemmWork = heap.alloc((exports.gemmWorkBytes as () => number)());
   const backends = { wasm: createWasmBackend(exports), js: createJsBackend(heap.views) };
-  return { exports, memory, heap, backends, gemmWork, threads, pool };
+  return { exports, memory, heap, backends, gemmWork, threads, pool, defaultBackend: 'wasm' };
+}
+
+/** Linear memory without WebAssembly: an ArrayBuffer that grows by copying (views are re-derived, as after memory.grow). */
+class ArrayBufferMemory implements LinearMemory {
+  buffer = new ArrayBuffer(16 * 65536);
+  grow(pages: number): number {
+    const previous = this.buffer.byteLength / 65536;
+    const next = new ArrayBuffer(this.buffer.byteLength + pages * 65536);
+    new Uint8Array(next).set(new Uint8Array(this.buffer));
+    this.buffer = next;
+    return previous;
+  }
+}
+
+/** The pure-TypeScript runtime: the js backend over an ArrayBuffer; the wasm backend throws when used. */
+function createJsRuntime(): Runtime {
+  const memory = new ArrayBufferMemory();
+  const heap = new Heap(memory, 64);
+  const missing = (name: string) => () => {
+    throw new Error(`wasmgrad: the wasm backend is not loaded (init({ backend: 'js' }) runs without WebAssembly); ${name} needs backend: 'js'`);
+  };
+  const wasm = Object.fromEntries(KERNEL_NAMES.map((name) => [name, missing(name)])) as unknown as Backend;
+  return {
+    exports: {}, memory: memory as unknown as WebAssembly.Memory, heap, gemmWork: 0, threads: 1, pool: null, defaultBackend: 'js',
+    backends: { wasm: { ...wasm, name: 'wasm' }, js: createJsBackend(heap.views) },
+  };
 }
 
 /** The initialised runtime; throws a clear error if `init()` has not finished. */

@@ -7,7 +7,7 @@ import { allocate, Tensor, type NestedArray, type TensorOptions } from './tensor
 function checkOptions(where: string, options: unknown): { requiresGrad: boolean; name?: string; backend: BackendName } {
   const o = plainObject(where, 'options', options ?? {});
   const requiresGrad = optionalBoolean(where, 'options.requiresGrad', o.requiresGrad, false);
-  const backend = oneOf(where, 'options.backend', o.backend ?? 'wasm', BACKEND_NAMES);
+  const backend = oneOf(where, 'options.backend', o.backend ?? runtime().defaultBackend, BACKEND_NAMES);
   if (o.name !== undefined && typeof o.name !== 'string') throw argumentError(where, 'options.name', 'a string', o.name);
   return { requiresGrad, backend, name: o.name as string | undefined };
 }

@@ -2,6 +2,12 @@ import { BACKEND_NAMES, type BackendName } from '../backend/backend.js';
 import { LOSSES, type Loss } from '../backend/kinds.js';
 import { checkDense, type DenseLayer } from './layers.js';
 import { Network, type NetworkConfig } from './network.js';
+import { isInitialized, runtime } from '../runtime.js';
+
+/** 'wasm', or 'js' when init({ backend: 'js' }) ran. */
+function defaultBackend() {
+  return isInitialized() ? runtime().defaultBackend : 'wasm';
+}
 import { checkOptimizer, sgd, type Optimizer } from './optimizers.js';
 import { argumentError, oneOf, plainObject, positiveInteger } from './validate.js';
 
@@ -48,7 +54,7 @@ export function checkConfig(where: string, value: unknown): NetworkConfig {
   if (config.seed === undefined) seed = Math.floor(Math.random() * 2 ** 32);
   else if (typeof config.seed === 'number' && Number.isInteger(config.seed) && config.seed >= 0 && config.seed < 2 ** 32) seed = config.seed;
   else throw argumentError(where, 'config.seed', 'an integer in [0, 2^32)', config.seed);
-  const backend = oneOf(where, 'config.backend', config.backend ?? 'wasm', BACKEND_NAMES);
+  const backend = oneOf(where, 'config.backend', config.backend ?? defaultBackend(), BACKEND_NAMES);
   return { inputSize, layers, loss, optimizer, seed, backend };
 }
 

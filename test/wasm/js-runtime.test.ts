@@ -1,0 +1,32 @@
+/** init({ backend: 'js' }): everything on the pure-TypeScript backend, no WebAssembly module at all. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dense, init, scalar, sequential, sgd, grad } from '../../src/index.js';
+
+beforeAll(async () => {
+  const rt = await init({ backend: 'js' });
+  expect(rt.defaultBackend).toBe('js');
+});
+
+describe('the pure-TypeScript runtime', () => {
+  it('trains XOR with no wasm module loaded', () => {
+    const net = sequential({ inputSize: 2, layers: [dense(4, { activation: 'tanh' }), dense(1, { activation: 'sigmoid' })], optimizer: sgd({ learningRate: 0.5 }), seed: 2 });
+    expect(net.backend).toBe('js');
+    const x = [[0, 0], [0, 1], [1, 0], [1, 1]], t = [[0], [1], [1], [0]];
+    net.fitSync(x, t, { epochs: 2000, batchSize: 4 });
+    net.predict(x).forEach(([y], i) => expect(Math.round(y)).toBe(t[i][0]));
+    net.dispose();
+  });
+
+  it('runs the graph, and grows its memory like linear memory', () => {
+    const [dx] = grad((x) => x.mul(3).pow(2))(scalar(2));
+    expect(dx.item()).toBe(36);
+    const big = sequential({ inputSize: 300, layers: [dense(300)], seed: 1 }); // 90k weights: the memory must grow
+    expect(big.predict(new Float32Array(300))).toHaveLength(300);
+    big.dispose();
+  });
+
+  it('says clearly that the wasm backend is not there', () => {
+    const net = sequential({ inputSize: 2, layers: [dense(1)], backend: 'wasm', seed: 1 });
+    expect(() => net.predict([[1, 2]])).toThrow(/the wasm backend is not loaded \(init\(\{ backend: 'js' \}\) runs without WebAssembly\)/);
+  });
+});
