@@ -10,6 +10,9 @@ export { sgd, adam, adamw, rmsprop, type Sgd, type Adam, type RmsProp, type Opti
 export { fromJSON, type FromJSONOptions } from './nn/serialize.js';
 export { save, load } from './nn/files.js';
 export {
+  toTfjs, fromTfjs, saveTfjs, loadTfjs, type TfjsModelJson, type TfjsWeightSpec, type FromTfjsOptions, type TfjsWeightData,
+} from './nn/tfjs.js';
+export {
   Network, type LayerWeights, type LayerWeightsInput, type NetworkConfig, type NetworkJSON,
 } from './nn/network.js';
 export type { FitOptions, History, EpochLogs, EarlyStoppingOptions } from './nn/fit-options.js';

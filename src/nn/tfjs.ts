@@ -1,0 +1,331 @@
+/**
+ * Interop with TensorFlow.js Layers models: writes and reads the
+ * model.json + weights.bin artifact that `tf.loadLayersModel` and
+ * `model.save` use, without depending on @tensorflow/tfjs at run time.
+ * Only what wasmgrad can represent exactly is accepted: a Sequential stack of
+ * Dense layers, with LeakyReLU(alpha 0.01) allowed after a linear Dense.
+ */
+import { BACKEND_NAMES, type BackendName } from '../backend/backend.js';
+import { LEAKY_SLOPE, LOSSES, type Activation, type Loss } from '../backend/kinds.js';
+import { dense } from './layers.js';
+import { Network } from './network.js';
+import { checkOptimizer, type Optimizer } from './optimizers.js';
+import { checkConfig } from './sequential.js';
+import { argumentError, describe, oneOf, plainObject, positiveInteger } from './validate.js';
+
+/** One entry of a weights manifest: `name` is `<layer name>/kernel` or `<layer name>/bias`. */
+export interface TfjsWeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+}
+
+/** The model.json of a TF.js Layers model. */
+export interface TfjsModelJson {
+  modelTopology: { class_name: 'Sequential'; config: { name: string; layers: { class_name: string; config: Record<string, unknown> }[] } };
+  format: 'layers-model';
+  generatedBy: string;
+  convertedBy: null;
+  weightsManifest: { paths: string[]; weights: TfjsWeightSpec[] }[];
+}
+
+export interface FromTfjsOptions {
+  /** Backend for the network. Default 'wasm'. */
+  backend?: BackendName;
+  /** Loss for further training (model.json does not carry one). Default 'l2'. */
+  loss?: Loss;
+  /** Optimizer for further training. Default `sgd()`. */
+  optimizer?: Optimizer;
+}
+
+/** Weight bytes: one buffer, or several (concatenated in order, as TF.js's `WeightData` and multi-shard manifests allow). */
+export type TfjsWeightData = ArrayBuffer | ArrayBufferView | readonly (ArrayBuffer | ArrayBufferView)[];
+
+/**
+ * A TF.js Layers model artifact for `net`: `modelJson` (save it as model.json)
+ * and `weightData`, every kernel (in×out row-major, TF's layout) and bias as
+ * little-endian float32, in manifest order (save it as weights.bin). Load it
+ * in TF.js with `tf.loadLayersModel(tf.io.fromMemory(...))` or from files.
+ * leakyRelu becomes a linear Dense followed by a LeakyReLU layer, since TF.js
+ * Dense has no leaky activation.
+ */
+export function toTfjs(net: Network): { modelJson: TfjsModelJson; weightData: ArrayBuffer } {
+  if (!(net instanceof Network)) throw argumentError('toTfjs', 'net', 'a Network', net);
+  const params = net.getWeights(); // throws if disposed
+  const layers: TfjsModelJson['modelTopology']['config']['layers'] = [];
+  const specs: TfjsWeightSpec[] = [];
+  let inSize = net.inputSize;
+  net.layers.forEach(({ units, activation }, l) => {
+    const name = `dense_${l + 1}`;
+    const leaky = activation === 'leakyRelu';
+    const config = { name, trainable: true, dtype: 'float32', units, activation: leaky ? 'linear' : activation, use_bias: true };
+    layers.push({ class_name: 'Dense', config: l === 0 ? { ...config, batch_input_shape: [null, net.inputSize] } : config });
+    if (leaky) layers.push({ class_name: 'LeakyReLU', config: { name: `leaky_re_lu_${l + 1}`, trainable: true, dtype: 'float32', alpha: LEAKY_SLOPE } });
+    specs.push({ name: `${name}/kernel`, shape: [inSize, units], dtype: 'float32' }, { name: `${name}/bias`, shape: [units], dtype: 'float32' });
+    inSize = units;
+  });
+  const values = params.flatMap(({ weights, bias }) => [...weights.flat(), ...bias]);
+  const weightData = new ArrayBuffer(values.length * 4);
+  const view = new DataView(weightData);
+  values.forEach((v, i) => view.setFloat32(i * 4, v, true)); // explicit little-endian, whatever the host
+  const modelTopology = { class_name: 'Sequential', config: { name: 'sequential_1', layers } } as const;
+  const weightsManifest = [{ paths: ['weights.bin'], weights: specs }];
+  return { modelJson: { modelTopology, format: 'layers-model', generatedBy: 'wasmgrad', convertedBy: null, weightsManifest }, weightData };
+}
+
+const WHERE = 'fromTfjs';
+/** TF.js activation names wasmgrad computes identically (TF's elu has alpha 1, softmax is over the last axis). */
+const SUPPORTED = ['linear', 'sigmoid', 'tanh', 'relu', 'elu', 'softplus', 'softmax'] as const;
+
+interface DenseInfo { path: string; name: string; units: number; activation: Activation; useBias: boolean }
+interface Spec { name: string; shape: number[]; offset: number; used: boolean; group?: unknown }
+
+/**
+ * Reads a TF.js Layers model: `modelJson` is model.json (object or text) or the
+ * `ModelArtifacts` a `tf.io.withSaveHandler` callback receives (with
+ * `weightSpecs` instead of `weightsManifest`); `weightData` its weight bytes.
+ * Everything (layer classes, activations, every weight's name, shape, dtype
+ * and finiteness, the total byte length) is checked before any memory is
+ * taken, so a bad artifact builds nothing. Weights are found by name, as TF.js
+ * does, so both `dense_1/kernel` and Keras-style `dense_Dense1/kernel` work.
+ */
+export function fromTfjs(modelJson: unknown, weightData: TfjsWeightData, options: FromTfjsOptions = {}): Network {
+  const model = plainObject(WHERE, 'modelJson', typeof modelJson === 'string' ? parseJson(WHERE, 'modelJson', modelJson) : modelJson);
+  if (model.format !== undefined && model.format !== 'layers-model') {
+    throw argumentError(WHERE, 'modelJson.format', '"layers-model" (graph models have no layer structure to read)', model.format);
+  }
+  const opts = plainObject(WHERE, 'options', options);
+  for (const key of Object.keys(opts)) {
+    if (!['backend', 'loss', 'optimizer'].includes(key)) throw argumentError(WHERE, `options.${key}`, 'absent (known: backend, loss, optimizer)', opts[key]);
+  }
+  const backend = oneOf(WHERE, 'options.backend', opts.backend ?? 'wasm', BACKEND_NAMES);
+  const loss = oneOf(WHERE, 'options.loss', opts.loss ?? 'l2', LOSSES);
+  const optimizer = opts.optimizer === undefined ? undefined : checkOptimizer(WHERE, 'options.optimizer', opts.optimizer);
+
+  const { inputSize: declaredInput, layers } = readTopology(model.modelTopology);
+  const specs = readSpecs(model);
+  const bytes = concatBytes(weightData);
+  const expected = specs.reduce((n, s) => n + 4 * size(s.shape), 0);
+  if (bytes.byteLength !== expected) {
+    throw new RangeError(`${WHERE}: weightData holds ${bytes.byteLength} bytes, expected ${expected} (the ${specs.length} float32 weights the manifest lists)`);
+  }
+  const byName = new Map(specs.map((spec) => [spec.name, spec]));
+  if (byName.size < specs.length) throw new RangeError(`${WHERE}: the manifest lists a weight name twice`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const read = (layer: DenseInfo, kind: 'kernel' | 'bias', shape: (number | null)[]): Float32Array => {
+    const spec = byName.get(`${layer.name}/${kind}`);
+    if (!spec) throw new RangeError(`${WHERE}: weight "${layer.name}/${kind}" (the ${kind} of ${layer.path}) is missing from the weights manifest`);
+    if (spec.shape.length !== shape.length || shape.some((d, i) => d !== null && d !== spec.shape[i])) {
+      throw new RangeError(`${WHERE}: weight "${spec.name}" has shape [${spec.shape}], expected [${shape.map((d) => d ?? 'n')}]`);
+    }
+    spec.used = true;
+    const out = new Float32Array(size(spec.shape));
+    for (let i = 0; i < out.length; i++) {
+      out[i] = view.getFloat32(spec.offset + 4 * i, true);
+      if (!Number.isFinite(out[i])) throw new RangeError(`${WHERE}: weight "${spec.name}"[${i}] is ${out[i]}, expected a finite number`);
+    }
+    return out;
+  };
+  // Without batch_input_shape the first kernel's rows say how many inputs there are.
+  let inSize: number | null = declaredInput ?? null;
+  const parameters = layers.map((layer) => {
+    const w = read(layer, 'kernel', [inSize, layer.units]);
+    const b = layer.useBias ? read(layer, 'bias', [layer.units]) : new Float32Array(layer.units); // use_bias false: b = 0
+    inSize = layer.units;
+    return [w, b] as const;
+  });
+  // TF.js's own loader refuses weights no layer takes (except the optimizer's); so do we, as they mean a misread.
+  const stray = specs.find((s) => !s.used && s.group !== 'optimizer');
+  if (stray) throw new RangeError(`${WHERE}: weight "${stray.name}" in the manifest belongs to no Dense layer`);
+  const inputSize = declaredInput ?? parameters[0][0].length / layers[0].units;
+  const config = checkConfig(WHERE, {
+    inputSize, loss, optimizer, backend, layers: layers.map((l) => dense(l.units, { activation: l.activation })),
+  });
+  return new Network(config, parameters);
+}
+
+/** The Sequential's Dense layers (LeakyReLU folded into the Dense before it) and the declared input width, if any. */
+function readTopology(value: unknown): { inputSize?: number; layers: DenseInfo[] } {
+  let path = 'modelJson.modelTopology';
+  let topology = plainObject(WHERE, path, value);
+  // Keras-converted files wrap the model in model_config; TF.js unwraps it too.
+  if (topology.model_config != null) topology = plainObject(WHERE, path += '.model_config', topology.model_config);
+  if (topology.class_name !== 'Sequential') {
+    throw argumentError(WHERE, `${path}.class_name`, '"Sequential" (functional models are not supported)', topology.class_name);
+  }
+  // Old Keras Sequential configs are the bare layer list.
+  const list = Array.isArray(topology.config) ? topology.config : plainObject(WHERE, `${path}.config`, topology.config).layers;
+  path += Array.isArray(topology.config) ? '.config' : '.config.layers';
+  if (!Array.isArray(list) || list.length === 0) throw argumentError(WHERE, path, 'a non-empty array of layers', list);
+  let inputSize: number | undefined;
+  const layers: DenseInfo[] = [];
+  list.forEach((entry: unknown, i) => {
+    const at = `${path}[${i}]`;
+    const layer = plainObject(WHERE, at, entry);
+    const config = plainObject(WHERE, `${at}.config`, layer.config);
+    const shape = config.batch_input_shape ?? config.batch_shape;
+    if (i === 0 && shape !== undefined) {
+      if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== null) throw argumentError(WHERE, `${at}.config.batch_input_shape`, '[null, inputs]', shape);
+      inputSize = positiveInteger(WHERE, `${at}.config.batch_input_shape[1]`, shape[1]);
+    }
+    if (layer.class_name === 'InputLayer' && i === 0) return;
+    if (layer.class_name === 'Dense') {
+      const name = config.name;
+      if (typeof name !== 'string' || name === '') throw argumentError(WHERE, `${at}.config.name`, 'a non-empty string (weights are found by it)', name);
+      const activation = config.activation ?? 'linear';
+      if (!(SUPPORTED as readonly unknown[]).includes(activation)) {
+        throw argumentError(WHERE, `${at}.config.activation`, `one of ${SUPPORTED.map((a) => `"${a}"`).join(', ')} (what wasmgrad computes)`, activation);
+      }
+      if (config.use_bias !== undefined && typeof config.use_bias !== 'boolean') throw argumentError(WHERE, `${at}.config.use_bias`, 'true or false', config.use_bias);
+      const units = positiveInteger(WHERE, `${at}.config.units`, config.units);
+      layers.push({ path: at, name, units, activation: activation as Activation, useBias: config.use_bias !== false });
+      return;
+    }
+    if (layer.class_name === 'LeakyReLU') {
+      const previous = (list[i - 1] as { class_name?: unknown } | undefined)?.class_name;
+      const target = layers.at(-1);
+      if (previous !== 'Dense' || !target || target.activation !== 'linear') {
+        throw new TypeError(`${WHERE}: ${at} is a LeakyReLU, which wasmgrad supports only directly after a Dense with activation "linear"`);
+      }
+      // Keras 3 calls alpha negative_slope; Python Keras writes float32 0.01 as 0.009999999776482582, hence fround.
+      const alpha = config.alpha ?? config.negative_slope;
+      if (typeof alpha !== 'number' || Math.fround(alpha) !== Math.fround(LEAKY_SLOPE)) {
+        throw argumentError(WHERE, `${at}.config.alpha`, `${LEAKY_SLOPE} (wasmgrad's leakyRelu slope)`, alpha);
+      }
+      target.activation = 'leakyRelu';
+      return;
+    }
+    throw argumentError(WHERE, `${at}.class_name`, '"Dense", "LeakyReLU" (after a linear Dense) or "InputLayer" (first)', layer.class_name);
+  });
+  if (layers.length === 0) throw new TypeError(`${WHERE}: ${path} holds no Dense layer`);
+  layers.slice(0, -1).forEach((l) => {
+    if (l.activation === 'softmax') throw new RangeError(`${WHERE}: ${l.path} has activation "softmax", which wasmgrad supports only on the last layer`);
+  });
+  return { inputSize, layers };
+}
+
+/** The weight specs in byte order: `weightSpecs` (ModelArtifacts) or every `weightsManifest` group's weights. */
+function readSpecs(model: Record<string, unknown>): Spec[] {
+  let entries: [string, unknown][];
+  if (model.weightSpecs !== undefined) {
+    if (!Array.isArray(model.weightSpecs)) throw argumentError(WHERE, 'modelJson.weightSpecs', 'an array', model.weightSpecs);
+    entries = model.weightSpecs.map((s, i) => [`modelJson.weightSpecs[${i}]`, s]);
+  } else {
+    if (!Array.isArray(model.weightsManifest)) throw argumentError(WHERE, 'modelJson.weightsManifest', 'an array of { paths, weights } groups', model.weightsManifest);
+    entries = model.weightsManifest.flatMap((g, gi) => {
+      const weights = plainObject(WHERE, `modelJson.weightsManifest[${gi}]`, g).weights;
+      if (!Array.isArray(weights)) throw argumentError(WHERE, `modelJson.weightsManifest[${gi}].weights`, 'an array', weights);
+      return weights.map((s, i): [string, unknown] => [`modelJson.weightsManifest[${gi}].weights[${i}]`, s]);
+    });
+  }
+  let offset = 0;
+  return entries.map(([at, entry]) => {
+    const spec = plainObject(WHERE, at, entry);
+    if (typeof spec.name !== 'string') throw argumentError(WHERE, `${at}.name`, 'a string', spec.name);
+    if (spec.dtype !== undefined && spec.dtype !== 'float32') throw argumentError(WHERE, `${at}.dtype`, '"float32"', spec.dtype);
+    if (spec.quantization !== undefined) throw argumentError(WHERE, `${at}.quantization`, 'absent (quantized weights are not supported)', spec.quantization);
+    const shape = spec.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw argumentError(WHERE, `${at}.shape`, 'an array of non-negative integers', shape);
+    const result = { name: spec.name, shape, offset, used: false, group: spec.group };
+    offset += 4 * size(shape);
+    return result;
+  });
+}
+
+function parseJson(where: string, name: string, text: string): unknown {
+  try { return JSON.parse(text); } catch (cause) { throw new SyntaxError(`${where}: ${name} is not valid JSON (${(cause as Error).message})`); }
+}
+
+function size(shape: readonly number[]): number {
+  return shape.reduce((n, d) => n * d, 1);
+}
+
+/** The weight bytes as one Uint8Array (copied only when given in several pieces). */
+function concatBytes(data: unknown): Uint8Array {
+  const one = (part: unknown, name: string): Uint8Array => {
+    if (part instanceof ArrayBuffer) return new Uint8Array(part);
+    if (ArrayBuffer.isView(part)) return new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+    throw argumentError(WHERE, name, 'an ArrayBuffer, a typed array or an array of them', part);
+  };
+  if (!Array.isArray(data)) return one(data, 'weightData');
+  const parts = data.map((p, i) => one(p, `weightData[${i}]`));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.byteLength), 0);
+  return out;
+}
+
+async function nodeFs(where: string) {
+  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') {
+    throw new Error(`${where} reads and writes files, which needs Node; in a browser use toTfjs() and fromTfjs()`);
+  }
+  return Promise.all([import('node:fs/promises'), import('node:path')]);
+}
+
+/**
+ * Writes `net` as a TF.js Layers model: `dir`/model.json and `dir`/weights.bin
+ * (the directory is created if needed), each written to a temporary file and
+ * renamed over the old one so no file is ever half written. Loads in TF.js
+ * with `tf.loadLayersModel('file://dir/model.json')` (tfjs-node) or over HTTP.
+ */
+export async function saveTfjs(net: Network, dir: string): Promise<void> {
+  if (typeof dir !== 'string' || dir === '') throw argumentError('saveTfjs', 'dir', 'a directory path', dir);
+  const { modelJson, weightData } = toTfjs(net); // before touching the disk
+  const [fs, { join }] = await nodeFs('saveTfjs');
+  await fs.mkdir(dir, { recursive: true });
+  const write = async (path: string, data: string | Uint8Array) => {
+    const temporary = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
+    try {
+      await fs.writeFile(temporary, data, { flag: 'wx' });
+      await fs.rename(temporary, path);
+    } catch (error) {
+      await fs.rm(temporary, { force: true });
+      throw error;
+    }
+  };
+  // Weights first: model.json is what loaders open, so it lands only once the bytes it describes are in place.
+  await write(join(dir, 'weights.bin'), new Uint8Array(weightData));
+  await write(join(dir, 'model.json'), JSON.stringify(modelJson));
+}
+
+/**
+ * Reads a TF.js Layers model from a directory holding model.json, or from the
+ * path of a model.json; its weight files are read from beside it, in manifest
+ * order. Errors are `fromTfjs`'s, with the file named; nothing is built on error.
+ */
+export async function loadTfjs(path: string, options: FromTfjsOptions = {}): Promise<Network> {
+  if (typeof path !== 'string' || path === '') throw argumentError('loadTfjs', 'path', 'a directory or model.json path', path);
+  const [fs, { dirname, join, isAbsolute }] = await nodeFs('loadTfjs');
+  let modelPath = path, text: string;
+  try {
+    if ((await fs.stat(path)).isDirectory()) modelPath = join(path, 'model.json');
+    text = await fs.readFile(modelPath, 'utf8');
+  } catch (cause) {
+    throw new Error(`loadTfjs: cannot read ${modelPath}: ${(cause as Error).message}`, { cause });
+  }
+  const model = parseJson('loadTfjs', modelPath, text);
+  const manifest = (model as { weightsManifest?: unknown } | null)?.weightsManifest;
+  if (!Array.isArray(manifest)) throw argumentError('loadTfjs', `weightsManifest of ${modelPath}`, 'an array of { paths, weights } groups', manifest);
+  const files = manifest.flatMap((group: { paths?: unknown }, g) => {
+    if (!Array.isArray(group?.paths)) throw argumentError('loadTfjs', `weightsManifest[${g}].paths of ${modelPath}`, 'an array of file names', group?.paths);
+    return group.paths as unknown[];
+  });
+  files.forEach((file, i) => {
+    // A model.json names files beside it; one reaching elsewhere on the disk is refused, not followed.
+    if (typeof file !== 'string' || file === '' || isAbsolute(file) || file.split(/[\\/]/).includes('..')) {
+      throw new TypeError(`loadTfjs: weight file ${i} of ${modelPath} must be a relative path beside it, got ${describe(file)}`);
+    }
+  });
+  const buffers = await Promise.all((files as string[]).map(async (file) => {
+    try {
+      return await fs.readFile(join(dirname(modelPath), file));
+    } catch (cause) {
+      throw new Error(`loadTfjs: cannot read weight file ${file} of ${modelPath}: ${(cause as Error).message}`, { cause });
+    }
+  }));
+  try {
+    return fromTfjs(model, buffers, options);
+  } catch (error) {
+    (error as Error).message = `${(error as Error).message} (in ${modelPath})`;
+    throw error;
+  }
+}
