@@ -7,6 +7,13 @@
  * so a diverging run keeps its last finite weights.
  */
 export function sgdUpdate(n: i32, w: usize, g: usize, learningRate: f32): i32 {
+  if (!sgdCheck(n, w, g, learningRate)) return 0;
+  sgdApply(n, w, g, learningRate);
+  return 1;
+}
+
+/** 1 if every w - η g is finite (a read-only pass), else 0. */
+export function sgdCheck(n: i32, w: usize, g: usize, learningRate: f32): i32 {
   const bytes = <usize>n << 2;
   const vecBytes = bytes & ~15;
   const rate = f32x4.splat(learningRate);
@@ -22,12 +29,19 @@ export function sgdUpdate(n: i32, w: usize, g: usize, learningRate: f32): i32 {
   for (; i < bytes; i += 4) tail += (load<f32>(w + i) - learningRate * load<f32>(g + i)) * 0;
   const total = f32x4.extract_lane(probe, 0) + f32x4.extract_lane(probe, 1)
     + f32x4.extract_lane(probe, 2) + f32x4.extract_lane(probe, 3) + tail;
-  if (total != 0) return 0;
-  for (i = 0; i < vecBytes; i += 16) {
+  return total == 0 ? 1 : 0;
+}
+
+/** w ← w - η g, unchecked. */
+export function sgdApply(n: i32, w: usize, g: usize, learningRate: f32): void {
+  const bytes = <usize>n << 2;
+  const vecBytes = bytes & ~15;
+  const rate = f32x4.splat(learningRate);
+  let i: usize = 0;
+  for (; i < vecBytes; i += 16) {
     v128.store(w + i, f32x4.sub(v128.load(w + i), f32x4.mul(rate, v128.load(g + i))));
   }
   for (; i < bytes; i += 4) store<f32>(w + i, load<f32>(w + i) - learningRate * load<f32>(g + i));
-  return 1;
 }
 
 /** Σ x², in f64: a squared gradient norm. */

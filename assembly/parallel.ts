@@ -12,6 +12,7 @@
 // splits the same way.
 
 import { gemmEpilogue, gemmWorkBytes, NO_EPILOGUE } from './gemm';
+import { sgdApply, sgdCheck, sgdUpdate } from './optimizers';
 
 // Board layout, byte offsets.
 const GENERATION: usize = 0;
@@ -20,8 +21,18 @@ const QUIT: usize = 8;
 const WORKERS: usize = 12;
 const WORK_BASE: usize = 16;
 const JOB: usize = 32;
-/** Bytes of the board. */
-export const BOARD_BYTES: i32 = 128;
+/** What the job is: a GEMM, or one of the two passes of a plain SGD update. */
+const KIND: usize = 96;
+/** One i32 per thread: the result of its slice of an SGD check. */
+const RESULTS: usize = 128;
+/** Bytes of the board (RESULTS has room for 64 threads). */
+export const BOARD_BYTES: i32 = 384;
+
+const KIND_GEMM: i32 = 0;
+const KIND_SGD_CHECK: i32 = 1;
+const KIND_SGD_APPLY: i32 = 2;
+/** Parameter arrays shorter than this are updated on one thread. */
+const PARALLEL_MIN_PARAMS: i32 = 1 << 16;
 
 /** Products smaller than this many multiply-adds stay on one thread: waking workers costs more. */
 const PARALLEL_MIN_MACS: i64 = 1 << 21;
@@ -96,6 +107,12 @@ function gemmParallel(
   store<i32>(board + JOB, ldc, 48);
   store<u32>(board + JOB, <u32>bias, 52);
   store<i32>(board + JOB, activation, 56);
+  runJob(workers, KIND_GEMM, work);
+}
+
+/** Posts the job written on the board, runs slice 0 here, and waits for every worker's slice. */
+function runJob(workers: i32, kind: i32, work: usize): void {
+  store<i32>(board + KIND, kind);
   atomic.store<i32>(board + DONE, 0);
   atomic.add<i32>(board + GENERATION, 1);
   atomic.notify(board + GENERATION, workers);
@@ -105,8 +122,52 @@ function gemmParallel(
   }
 }
 
+/**
+ * sgdUpdate (check every new weight, then apply all or none) with both
+ * passes split across the pool for large parameter arrays: the update is a
+ * memory-bound pass that would otherwise run on one thread while the others wait.
+ */
+export function sgdUpdateShared(n: i32, w: usize, g: usize, learningRate: f32): i32 {
+  if (ASC_FEATURE_THREADS) {
+    if (board != 0 && n >= PARALLEL_MIN_PARAMS) {
+      const workers = atomic.load<i32>(board + WORKERS);
+      if (workers > 0) {
+        store<i32>(board + JOB, n);
+        store<u32>(board + JOB, <u32>w, 4);
+        store<u32>(board + JOB, <u32>g, 8);
+        store<f32>(board + JOB, learningRate, 12);
+        runJob(workers, KIND_SGD_CHECK, 0);
+        for (let t = 0; t <= workers; t++) {
+          if (!load<i32>(board + RESULTS + (<usize>t << 2))) return 0;
+        }
+        runJob(workers, KIND_SGD_APPLY, 0);
+        return 1;
+      }
+    }
+  }
+  return sgdUpdate(n, w, g, learningRate);
+}
+
+/** Slice `index` of `parts` of an SGD pass over the board's parameter array. */
+function runSgdSlice(at: usize, index: i32, parts: i32, kind: i32): void {
+  const n = load<i32>(at + JOB);
+  const per = ((n + parts - 1) / parts + 3) & ~3;
+  const first = index * per;
+  const count = min(per, n - first);
+  const offset = <usize>max(first, 0) << 2;
+  const w = <usize>load<u32>(at + JOB, 4) + offset, g = <usize>load<u32>(at + JOB, 8) + offset;
+  const rate = load<f32>(at + JOB, 12);
+  if (kind == KIND_SGD_CHECK) store<i32>(at + RESULTS + (<usize>index << 2), count > 0 ? sgdCheck(count, w, g, rate) : 1);
+  else if (count > 0) sgdApply(count, w, g, rate);
+}
+
 /** Computes slice `index` of `parts` of the job on the board. */
 function runSlice(at: usize, index: i32, parts: i32, work: usize): void {
+  const kind = load<i32>(at + KIND);
+  if (kind != KIND_GEMM) {
+    runSgdSlice(at, index, parts, kind);
+    return;
+  }
   const transA = load<i32>(at + JOB);
   const m = load<i32>(at + JOB, 8);
   const lda = load<i32>(at + JOB, 28);

@@ -9,7 +9,8 @@ import {
   headerSlot, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_STEP, SLOT_HYPER,
 } from './layout';
 import { loadPartial, storePartial } from './math';
-import { sgdUpdate, sumSquares } from './optimizers';
+import { sumSquares } from './optimizers';
+import { sgdUpdateShared } from './parallel';
 
 export const OPTIMIZER_SGD: i32 = 0;
 export const OPTIMIZER_ADAM: i32 = 1;
@@ -57,7 +58,7 @@ export function optimizerStep(desc: usize, learningRate: f32): i32 {
   const step = headerSlot(desc, SLOT_STEP) + 1;
   if (kind == OPTIMIZER_SGD && !s1 && decay == 0 && l2 == 0 && clip == 0) {
     // The seed's plain w ← w - η g: the lean kernel, which a tiny network's batch-1 step is mostly made of.
-    if (!sgdUpdate(n, w, g, learningRate)) return 0;
+    if (!sgdUpdateShared(n, w, g, learningRate)) return 0;
     store<i32>(desc + (<usize>SLOT_STEP << 2), step);
     return 1;
   }
