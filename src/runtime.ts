@@ -111,7 +111,7 @@ async function createRuntime(source: WasmSource | undefined, requested: number |
  */
 async function avoidLiftoffRace(): Promise<void> {
   if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') return;
-  const v8 = await import('node:v8');
+  const v8 = await import(/* @vite-ignore */ 'node:v8');
   v8.setFlagsFromString('--no-liftoff');
 }
 

@@ -11,7 +11,7 @@ async function fs() {
   if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') {
     throw new Error('save/load write and read files, which needs Node; in a browser use toJSON() and fromJSON()');
   }
-  return import('node:fs/promises');
+  return import(/* @vite-ignore */ 'node:fs/promises');
 }
 
 /** Writes `net.toJSON()` to `path` atomically. */

@@ -258,7 +258,7 @@ async function nodeFs(where: string) {
   if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') {
     throw new Error(`${where} reads and writes files, which needs Node; in a browser use toTfjs() and fromTfjs()`);
   }
-  return Promise.all([import('node:fs/promises'), import('node:path')]);
+  return Promise.all([import(/* @vite-ignore */ 'node:fs/promises'), import(/* @vite-ignore */ 'node:path')]);
 }
 
 /**

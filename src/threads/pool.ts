@@ -22,7 +22,7 @@ export function threadsAvailable(): boolean {
 /** Threads to use for `threads: 'auto'`: every logical core. */
 export async function availableCores(): Promise<number> {
   if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
-    const os = await import('node:os');
+    const os = await import(/* @vite-ignore */ 'node:os');
     return os.availableParallelism?.() ?? os.cpus().length;
   }
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
@@ -34,7 +34,7 @@ interface Endpoint {
 }
 
 async function startNodeWorker(start: WorkerStart): Promise<Endpoint> {
-  const { Worker } = await import('node:worker_threads');
+  const { Worker } = await import(/* @vite-ignore */ 'node:worker_threads');
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: start });
   worker.unref(); // a pool must not keep the process alive
   return {

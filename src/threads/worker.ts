@@ -16,9 +16,10 @@ async function run(start: WorkerStart, post: (message: unknown) => void): Promis
   (instance.exports.workerLoop as (board: number, index: number, seen: number) => void)(start.board, start.workerIndex, 0);
 }
 
+// No top-level await: bundlers build workers in formats (Vite's default 'iife') that cannot have it.
 if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
-  const { parentPort, workerData } = await import('node:worker_threads');
-  run(workerData as WorkerStart, (message) => parentPort!.postMessage(message)).catch((error) => parentPort!.postMessage({ error: String(error) }));
+  import(/* @vite-ignore */ 'node:worker_threads').then(({ parentPort, workerData }) =>
+    run(workerData as WorkerStart, (message) => parentPort!.postMessage(message)).catch((error) => parentPort!.postMessage({ error: String(error) })));
 } else {
   const scope = globalThis as unknown as { onmessage: ((event: MessageEvent) => void) | null; postMessage(message: unknown): void };
   scope.onmessage = (event) => {

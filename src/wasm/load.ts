@@ -8,9 +8,16 @@ export type WasmSource = BufferSource | URL | string | Response | PromiseLike<Re
 /** Which build: the default single-threaded one, or the one for shared memory and workers. */
 export type WasmVariant = 'single' | 'threads';
 
-/** The built modules sit next to the compiled package entry: build/wasmgrad.wasm, build/wasmgrad-threads.wasm. */
+/**
+ * The built modules sit next to the compiled package entry: build/wasmgrad.wasm, build/wasmgrad-threads.wasm.
+ * Each URL is written as `new URL('literal', import.meta.url)`, the one form bundlers (Vite, webpack 5,
+ * Parcel, esbuild plugins) recognise as an asset reference: they emit the file and rewrite the URL.
+ * A computed first argument (a ternary) is left alone, and the built app then fetches a file that is not there.
+ */
 export function defaultWasmUrl(variant: WasmVariant = 'single'): URL {
-  return new URL(variant === 'threads' ? '../wasmgrad-threads.wasm' : '../wasmgrad.wasm', import.meta.url);
+  return variant === 'threads'
+    ? new URL('../wasmgrad-threads.wasm', import.meta.url)
+    : new URL('../wasmgrad.wasm', import.meta.url);
 }
 
 // The smallest module that uses a v128 instruction (from wasm-feature-detect).
