@@ -13,9 +13,10 @@
 
 import { ACTIVATION_SOFTMAX, activateV, slopeV } from './activations';
 import { lossSum, outputDelta, LOSS_L2 } from './losses';
+import { storePartial } from './math';
 import { softmaxRows } from './shape';
 import {
-  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, SLOT_PARAM_COUNT, SLOT_GRADS,
+  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS,
   LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
   LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_MASK,
 } from './layout';
@@ -84,10 +85,6 @@ export function narrowGradients(desc: usize, x: usize, t: usize, order: usize, f
   const last = layers - 1;
   const inputSize = headerSlot(desc, SLOT_INPUT_SIZE);
   const outSize = layerSlot(desc, last, LAYER_OUT);
-  // memory.fill would call out of wasm, which costs more than zeroing a narrow network's gradients.
-  const grads = ptr(headerSlot(desc, SLOT_GRADS));
-  const gradBytes = <usize>headerSlot(desc, SLOT_PARAM_COUNT) << 2;
-  for (let i: usize = 0; i < gradBytes; i += 4) store<f32>(grads + i, 0);
   const scale = f32x4.splat(<f32>1 / <f32>rows);
   const lossKind = headerSlot(desc, SLOT_LOSS);
   let loss: f64 = 0;
@@ -127,9 +124,12 @@ export function narrowGradients(desc: usize, x: usize, t: usize, order: usize, f
       const weights = ptr(layerSlot(desc, l, LAYER_WEIGHTS));
       const weightGrad = ptr(layerSlot(desc, l, LAYER_WEIGHT_GRAD));
       const biasGrad = ptr(layerSlot(desc, l, LAYER_BIAS_GRAD));
-      for (let j: usize = 0; j < rowBytes; j += 16) {
-        v128.store(biasGrad + j, f32x4.add(v128.load(biasGrad + j), v128.load(delta + j)));
-      }
+      // The batch's first sample writes the gradients, the others add to them: no zeroing pass.
+      // Rows go in order, so a vector's lanes past its row's end are rewritten by the next rows
+      // or by the bias, written last; on the first sample no vector is stored past the end of
+      // the layer's gradients (weights, then bias), so the next layer's are never touched.
+      const first = r == 0;
+      const layerEnd = <usize>(inSize + 1) * rowBytes;
       const hiddenDelta = l > 0 ? ptr(layerSlot(desc, l - 1, LAYER_DELTA)) : 0;
       for (let i = 0; i < inSize; i++) {
         // ∂L/∂w_ij += h_i δ_j; hidden unit i gathers Σ_j w_ij δ_j from every unit it feeds
@@ -139,10 +139,19 @@ export function narrowGradients(desc: usize, x: usize, t: usize, order: usize, f
         for (let j: usize = 0; j < rowBytes; j += 16) {
           const dj = v128.load(delta + j);
           const g = weightGrad + rowOffset + j;
-          v128.store(g, f32x4.add(v128.load(g), f32x4.mul(hi, dj)));
+          const contribution = f32x4.mul(hi, dj);
+          if (!first) v128.store(g, f32x4.add(v128.load(g), contribution));
+          else if (rowOffset + j + 16 <= layerEnd) v128.store(g, contribution);
+          else storePartial(g, contribution, (layerEnd - rowOffset - j) >> 2);
           back = f32x4.add(back, f32x4.mul(dj, v128.load(weights + rowOffset + j)));
         }
         if (l > 0) store<f32>(hiddenDelta + (<usize>i << 2), sumLanes(back));
+      }
+      for (let j: usize = 0; j < rowBytes; j += 16) {
+        const d = v128.load(delta + j);
+        if (!first) v128.store(biasGrad + j, f32x4.add(v128.load(biasGrad + j), d));
+        else if (j + 16 <= rowBytes) v128.store(biasGrad + j, d);
+        else storePartial(biasGrad + j, d, (rowBytes - j) >> 2);
       }
       if (l > 0) {
         // δ_hidden = (Σ_j w_ij δ_j) ⊙ f'(h), zero past the last unit

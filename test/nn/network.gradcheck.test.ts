@@ -19,6 +19,8 @@ beforeAll(initFromBuild);
 const cases: { sizes: number[]; activations: Activation[]; samples: number; loss?: Loss }[] = [
   { sizes: [2, 3, 2], activations: ['sigmoid', 'sigmoid'], samples: 1 },
   { sizes: [3, 1], activations: ['linear'], samples: 5 },
+  { sizes: [3, 1, 1, 2], activations: ['tanh', 'sigmoid', 'linear'], samples: 4 },
+  { sizes: [2, 2, 3, 1, 2], activations: ['tanh', 'relu', 'sigmoid', 'sigmoid'], samples: 3 },
   { sizes: [4, 5, 3], activations: ['tanh', 'linear'], samples: 6 },
   { sizes: [5, 7, 6, 2], activations: ['relu', 'sigmoid', 'tanh'], samples: 9 },
   { sizes: [9, 17, 4], activations: ['sigmoid', 'relu'], samples: 13 },
