@@ -1,6 +1,7 @@
 /**
  * The demo page: loads wasmgrad (plain ES modules from ../build/, no bundler),
- * then wires up the trainer, the graph view and the benchmark.
+ * then wires up the trainer, the graph views (z = (3x + 4y)³ and the seed's
+ * 2-3-2 network) and the benchmark.
  *
  * Query parameters: ?backend=js (no WebAssembly), ?threads=2 (a worker pool;
  * needs a cross-origin isolated server: npm run demo:serve), ?benchMs=1500
@@ -9,6 +10,7 @@
 import { init } from '../build/index.js';
 import { Trainer } from './trainer.js';
 import { GraphView } from './graph.js';
+import { NetworkView } from './network.js';
 import { BenchView } from './bench.js';
 
 const params = new URLSearchParams(location.search);
@@ -40,6 +42,7 @@ try {
 
   const trainer = new Trainer(document.querySelector('#trainer'), { defaultBackend: runtime.defaultBackend });
   new GraphView(document.querySelector('#graph'));
+  new NetworkView(document.querySelector('#network'), { heap: runtime.heap });
   new BenchView(document.querySelector('#bench'), {
     budgetMs: Number(params.get('benchMs') ?? 1500),
     wasmAvailable: wasm,

@@ -1,13 +1,16 @@
 /**
  * The demo page (demo/): the live trainer's loss drops and its canvases are
  * drawn; the graph view shows the seed's gradients of z = (3x + 4y)³ and
- * follows edits of x and y; the benchmark runs both backends; and with COOP/COEP
+ * follows edits of x and y; the seed's 2-3-2 network view shows ∂L/∂u_11 and
+ * ∂L/∂w_11 equal to the seed's formulas (by hand, float64, here), follows edits
+ * of x1, and one SGD step lowers its loss; the benchmark runs both backends; and with COOP/COEP
  * a worker pool starts (init({ threads: 2 })). The last full-page screenshot,
  * test-results/screenshots/demo.png, is the one for the README.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, startServer, text, withPage, type StaticServer, type WatchedPage } from './helpers.js';
+import { launchBrowser, openPage, SCREENSHOTS, startServer, text, withPage, type StaticServer, type WatchedPage } from './helpers.js';
 
 let browser: Browser;
 let server: StaticServer;
@@ -29,6 +32,32 @@ afterAll(async () => {
 });
 
 const epochs = async (page: Page) => Number(await text(page, 'epochs'));
+
+/** The seed's 2-3-2 network (the weights of `npm start`, part 1), by hand in float64, in the seed's notation. */
+const SEED_NET = {
+  w: [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], b1: [0.1, 0.1, 0.1],
+  u: [[0.7, 0.8], [0.9, 1.0], [1.1, 1.2]], b2: [0.1, 0.1],
+};
+function seedNetworkByHand(x: number[], t: number[], p = SEED_NET) {
+  const sigma = (z: number) => 1 / (1 + Math.exp(-z));
+  const h = [0, 1, 2].map((j) => sigma(p.b1[j] + x[0] * p.w[0][j] + x[1] * p.w[1][j]));
+  const y = [0, 1].map((k) => sigma(p.b2[k] + h.reduce((s, hj, j) => s + hj * p.u[j][k], 0)));
+  const loss = 0.5 * y.reduce((s, yk, k) => s + (yk - t[k]) ** 2, 0);
+  // δ_k = (y_k − t_k) y_k (1 − y_k); the hidden deltas Σ_k δ_k u_jk · h_j (1 − h_j).
+  const delta = y.map((yk, k) => (yk - t[k]) * yk * (1 - yk));
+  const hiddenDelta = h.map((hj, j) => delta.reduce((s, dk, k) => s + dk * p.u[j][k], 0) * hj * (1 - hj));
+  return {
+    h, y, loss, delta, hiddenDelta,
+    u11: delta[0] * h[0],                                                                  // δ_1 h_1
+    w11: (delta[0] * p.u[0][0] + delta[1] * p.u[0][1]) * h[0] * (1 - h[0]) * x[0],       // Σ_k δ_k u_1k h_1(1 − h_1) x_1
+  };
+}
+
+/** |actual − expected| ≤ 1e-6 · |expected| (float32 kernels against float64 by hand). */
+function expectRelativelyClose(actual: number, expected: number, what: string, tolerance = 1e-6) {
+  expect(Number.isFinite(actual), `${what} is a number`).toBe(true);
+  expect(Math.abs(actual - expected), `${what}: ${actual} vs ${expected} by hand`).toBeLessThanOrEqual(tolerance * Math.abs(expected));
+}
 
 /** Share of the boundary canvas's pixels that lean blue (class 1) and orange (class 0). */
 function classShares(page: Page): Promise<{ blue: number; orange: number }> {
@@ -123,6 +152,96 @@ describe('the demo page', () => {
     await page.fill('[data-testid="input-y"]', '1');
     expect(await value('grad-x')).toBe(900);
     expect(await text(page, 'graph-message')).toBe('');
+    demo.expectNoErrors();
+  });
+
+  it('draws the seed\'s 2-3-2 network with ∂L/∂u_11 and ∂L/∂w_11 equal to the seed\'s formulas, follows x1, and one SGD step lowers the loss', async () => {
+    const { page } = demo;
+    const value = async (testid: string) => Number(await page.locator(`[data-testid="${testid}"]`).getAttribute('data-value'));
+    const edge = async (name: string) => {
+      const pill = page.locator(`[data-testid="net-edge-${name}"]`);
+      return { weight: Number(await pill.getAttribute('data-weight')), grad: Number(await pill.getAttribute('data-grad')) };
+    };
+    const liveBlocks = async () => Number(await page.locator('#network').getAttribute('data-live-blocks'));
+    const network = page.locator('#network');
+    await network.scrollIntoViewIfNeeded();
+    expect(await page.inputValue('[data-testid="net-input-x1"]')).toBe('0.5');
+    expect(await page.inputValue('[data-testid="net-input-x2"]')).toBe('0.9');
+
+    // The seed's numbers (npm start, part 1): x = [0.5, 0.9], t = [1, 0].
+    const seed = seedNetworkByHand([0.5, 0.9], [1, 0]);
+    expectRelativelyClose(await value('net-grad-u11'), seed.u11, '∂L/∂u_11');
+    expectRelativelyClose(await value('net-grad-w11'), seed.w11, '∂L/∂w_11');
+    expectRelativelyClose(await value('net-loss'), seed.loss, 'L');
+    // The page's own hand formulas agree too, and the edges carry the same gradients as the formula line.
+    expectRelativelyClose(await value('net-hand-u11'), seed.u11, 'the page\'s δ_1 h_1');
+    expectRelativelyClose(await value('net-hand-w11'), seed.w11, 'the page\'s Σ_k δ_k u_1k h_1(1 − h_1) x_1');
+    expect((await edge('u11')).grad).toBe(await value('net-grad-u11'));
+    expect((await edge('w11')).grad).toBe(await value('net-grad-w11'));
+    expect(Math.abs((await edge('u11')).weight - 0.7)).toBeLessThan(1e-7);
+    // The units' values and deltas.
+    for (let j = 0; j < 3; j++) {
+      expectRelativelyClose(await value(`net-value-h${j + 1}`), seed.h[j], `h_${j + 1}`);
+      expectRelativelyClose(await value(`net-delta-h${j + 1}`), seed.hiddenDelta[j], `δ¹_${j + 1}`);
+    }
+    for (let k = 0; k < 2; k++) {
+      expectRelativelyClose(await value(`net-value-y${k + 1}`), seed.y[k], `y_${k + 1}`);
+      expectRelativelyClose(await value(`net-delta-y${k + 1}`), seed.delta[k], `δ_${k + 1}`);
+    }
+    expect(await text(page, 'net-grad-u11')).toBe('-0.00942085');
+    expect(await text(page, 'net-grad-w11')).toBe('0.0069796');
+    expect(await text(page, 'net-loss')).toBe('0.403992');
+    expect(await text(page, 'net-check')).toContain('∂L/∂u₁₁ = δ₁ h₁');
+    expect(await page.locator('[data-testid="net-edge-u11"]').textContent()).toContain('u₁₁ = 0.7');
+    expect(await page.locator('[data-testid="net-svg"] line.net-edge').count()).toBe(14);   // 6 w, 6 u, 2 into L
+    await network.screenshot({ path: join(SCREENSHOTS, 'demo-network-graph.png') });
+
+    // Editing x1 recomputes everything; every evaluation frees its tensors (tidy), so edits leave no live blocks behind.
+    const blocks = await liveBlocks();
+    expect(blocks).toBeGreaterThan(0);
+    for (const x1 of ['2', '-1.5', '0.25', '2']) await page.fill('[data-testid="net-input-x1"]', x1);
+    const edited = seedNetworkByHand([2, 0.9], [1, 0]);
+    expectRelativelyClose(await value('net-grad-u11'), edited.u11, '∂L/∂u_11 at x1 = 2');
+    expectRelativelyClose(await value('net-grad-w11'), edited.w11, '∂L/∂w_11 at x1 = 2');
+    expectRelativelyClose(await value('net-loss'), edited.loss, 'L at x1 = 2');
+    expect(Math.abs(await value('net-grad-w11') - seed.w11)).toBeGreaterThan(1e-4);
+    expect(await value('net-value-x1')).toBe(2);
+    expect(await liveBlocks()).toBe(blocks);
+    // t2 edits too; a blank input is refused with a message and the step is disabled until it is fixed.
+    await page.fill('[data-testid="net-input-t2"]', '0.5');
+    expectRelativelyClose(await value('net-loss'), seedNetworkByHand([2, 0.9], [1, 0.5]).loss, 'L at t2 = 0.5');
+    await page.fill('[data-testid="net-input-t2"]', '');
+    expect(await text(page, 'net-message')).toContain('Enter a number');
+    expect(await page.locator('[data-testid="net-step"]').isDisabled()).toBe(true);
+    await page.fill('[data-testid="net-input-t2"]', '0');
+    await page.fill('[data-testid="net-input-x1"]', '0.5');
+    expect(await text(page, 'net-message')).toBe('');
+    expect(await value('net-loss')).toBeCloseTo(seed.loss, 6);
+
+    // One SGD step (η = 0.5): every weight moves by −η ∂L/∂w (stored as float32), and the loss drops.
+    const before = { loss: await value('net-loss'), u11: await edge('u11'), w11: await edge('w11'), w23: await edge('w23') };
+    await page.click('[data-testid="net-step"]');
+    const after = { loss: await value('net-loss'), u11: await edge('u11'), w11: await edge('w11'), w23: await edge('w23') };
+    expect(after.loss).toBeLessThan(before.loss);
+    for (const name of ['u11', 'w11', 'w23'] as const) {
+      expect(after[name].weight, `${name} after one step`).toBe(Math.fround(before[name].weight - Math.fround(0.5 * before[name].grad)));
+    }
+    expect(await text(page, 'net-steps')).toBe('1');
+    expect(await text(page, 'net-status')).toMatch(/^Step 1: L 0\.403992 → 0\.\d+ \(down /);
+    // Further steps keep lowering it; Reset brings back the seed's weights.
+    let previous = after.loss;
+    for (let i = 0; i < 4; i++) {
+      await page.click('[data-testid="net-step"]');
+      const loss = await value('net-loss');
+      expect(loss).toBeLessThan(previous);
+      previous = loss;
+    }
+    expect(await text(page, 'net-steps')).toBe('5');
+    expect(await liveBlocks()).toBe(blocks);
+    await page.click('[data-testid="net-reset"]');
+    expect(await text(page, 'net-steps')).toBe('0');
+    expectRelativelyClose(await value('net-grad-u11'), seed.u11, '∂L/∂u_11 after reset');
+    expectRelativelyClose(await value('net-grad-w11'), seed.w11, '∂L/∂w_11 after reset');
     demo.expectNoErrors();
   });
 
