@@ -11,8 +11,7 @@
 // δ = (y - t) (over n for the binary one), which is exact and stable where
 // y saturates.
 
-import { ACTIVATION_SIGMOID, ACTIVATION_SOFTMAX, slopeV } from './activations';
-import { loadPartial } from './math';
+import { ACTIVATION_SIGMOID, ACTIVATION_SOFTMAX, activationBackward } from './activations';
 
 export const LOSS_L2: i32 = 0;
 export const LOSS_MSE: i32 = 1;
@@ -87,27 +86,6 @@ export function outputDelta(loss: i32, activation: i32, rows: i32, cols: i32, y:
       }
       continue;
     }
-    for (let j = 0; j < cols; j++) {
-      const o = <usize>j << 2;
-      const slope = f32x4.extract_lane(slopeV(activation, loadPartial(yr + o, 1)), 0);
-      store<f32>(dr + o, load<f32>(dr + o) * slope);
-    }
+    activationBackward(activation, cols, yr, dr, dr);
   }
-}
-
-/** Σ over all rows of 1/2 Σ_j (y_j - t_j)²: the seed's L2 loss (lossSum with LOSS_L2). */
-export function l2LossSum(rows: i32, cols: i32, y: usize, t: usize): f64 {
-  return lossSum(LOSS_L2, rows, cols, y, t);
-}
-
-/** delta = scale · (y - t): ∂L/∂y of the L2 loss, before the activation's derivative. */
-export function l2Delta(rows: i32, cols: i32, y: usize, t: usize, delta: usize, scale: f32): void {
-  const bytes = <usize>(rows * cols) << 2;
-  const vecBytes = bytes & ~15;
-  const scaleV = f32x4.splat(scale);
-  let i: usize = 0;
-  for (; i < vecBytes; i += 16) {
-    v128.store(delta + i, f32x4.mul(scaleV, f32x4.sub(v128.load(y + i), v128.load(t + i))));
-  }
-  for (; i < bytes; i += 4) store<f32>(delta + i, scale * (load<f32>(y + i) - load<f32>(t + i)));
 }

@@ -90,12 +90,3 @@ const ROUND_MAGIC_BITS: i32 = 0x4b400000;
   if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
   if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
-
-/** y = e^x elementwise over n floats; y may alias x. */
-export function expElementwise(n: i32, x: usize, y: usize): void {
-  const bytes = <usize>n << 2;
-  const vecBytes = bytes & ~15;
-  let i: usize = 0;
-  for (; i < vecBytes; i += 16) v128.store(y + i, expV(v128.load(x + i)));
-  if (i < bytes) storePartial(y + i, expV(loadPartial(x + i, (bytes - i) >> 2)), (bytes - i) >> 2);
-}

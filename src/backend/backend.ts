@@ -19,16 +19,10 @@ export interface Kernels {
   activationForward(kind: number, rows: number, cols: number, x: number, y: number): void;
   /** dx = dy · f'(a), from the kept output y; dx may alias dy. */
   activationBackward(kind: number, n: number, y: number, dy: number, dx: number): void;
-  /** y = e^x elementwise; y may alias x. */
-  expElementwise(n: number, x: number, y: number): void;
   /** Σ over rows of the per-sample loss (LOSS_IDS). */
   lossSum(loss: number, rows: number, cols: number, y: number, t: number): number;
   /** delta = scale · ∂L/∂a at the last layer (the loss's gradient times the activation's derivative, fused where they cancel). */
   outputDelta(loss: number, activation: number, rows: number, cols: number, y: number, t: number, delta: number, scale: number): void;
-  /** Σ_rows 1/2 Σ_j (y - t)². */
-  l2LossSum(rows: number, cols: number, y: number, t: number): number;
-  /** delta = scale · (y - t). */
-  l2Delta(rows: number, cols: number, y: number, t: number, delta: number, scale: number): void;
   /** w ← w - η g if every result is finite: returns 1; else leaves w alone and returns 0. */
   sgdUpdate(n: number, w: number, g: number, learningRate: number): number;
   /** The optimizer step of the network at desc (kind, state and hyperparameters in its descriptor); 1 if applied. */
@@ -80,8 +74,7 @@ export interface Backend extends Kernels {
 }
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
-  'gemm', 'denseForward', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'expElementwise', 'lossSum', 'outputDelta', 'l2LossSum', 'l2Delta',
-  'sgdUpdate', 'optimizerStep', 'dropoutForward', 'dropoutBackward', 'firstNonFinite', 'sumSquares', 'gatherRows', 'mapUnary', 'mapBinary', 'mapScalar', 'broadcastCopy', 'reduceSum',
+  'gemm', 'denseForward', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'lossSum', 'outputDelta', 'sgdUpdate', 'optimizerStep', 'dropoutForward', 'dropoutBackward', 'firstNonFinite', 'sumSquares', 'gatherRows', 'mapUnary', 'mapBinary', 'mapScalar', 'broadcastCopy', 'reduceSum',
   'reduceMax', 'transpose', 'softmaxRows', 'mlpForward', 'mlpLossSum', 'mlpGradients', 'mlpTrainStep',
   'mlpTrainBatches',
 ];

@@ -107,6 +107,7 @@ export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan
   const step = i32[slots.headerIndex(base, slots.SLOT_STEP)];
   const random = i32[slots.headerIndex(base, slots.SLOT_RANDOM)];
   const put = (index: number, value: number) => { i32[index] = value | 0; };
+  const f32 = new Float32Array(i32.buffer, i32.byteOffset, i32.length);
   i32.fill(0, base >> 2, (base >> 2) + slots.HEADER_SLOTS + plan.layers.length * slots.LAYER_SLOTS);
   put(slots.headerIndex(base, slots.SLOT_LAYER_COUNT), plan.layers.length);
   put(slots.headerIndex(base, slots.SLOT_INPUT_SIZE), inputSize);
@@ -135,6 +136,6 @@ export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan
     put(slots.layerIndex(base, l, slots.LAYER_OUTPUT), base + layer.output);
     put(slots.layerIndex(base, l, slots.LAYER_DELTA), base + layer.delta);
     put(slots.layerIndex(base, l, slots.LAYER_MASK), layer.mask && base + layer.mask);
-    new Float32Array(i32.buffer, i32.byteOffset, i32.length)[slots.layerIndex(base, l, slots.LAYER_DROPOUT)] = layer.dropout;
+    f32[slots.layerIndex(base, l, slots.LAYER_DROPOUT)] = layer.dropout;
   });
 }

@@ -149,12 +149,12 @@ describe('bias, loss, update and gather kernels', () => {
     [c, b, sums].forEach((p) => rt.heap.free(p));
   });
 
-  it.each(['wasm', 'js'] as const)('%s: l2LossSum = Σ 1/2 (y - t)² and l2Delta = scale·(y - t)', (backend) => {
+  it.each(['wasm', 'js'] as const)('%s: lossSum(l2) = Σ 1/2 (y - t)² and outputDelta(l2, linear) = scale·(y - t)', (backend) => {
     const kernels = rt.backends[backend];
     const y = put(X), t = put(T), delta = rt.heap.alloc(rows * cols * 4);
     const want = X.reduce((s, v, i) => s + 0.5 * (Math.fround(v) - Math.fround(T[i])) ** 2, 0);
-    expect(kernels.l2LossSum(rows, cols, y, t)).toBeCloseTo(want, 9);
-    kernels.l2Delta(rows, cols, y, t, delta, 0.25);
+    expect(kernels.lossSum(LOSS_IDS.l2, rows, cols, y, t)).toBeCloseTo(want, 9);
+    kernels.outputDelta(LOSS_IDS.l2, ACTIVATION_IDS.linear, rows, cols, y, t, delta, 0.25);
     get(delta, rows * cols).forEach((d, i) => expect(d).toBeCloseTo(0.25 * (X[i] - T[i]), 6));
     [y, t, delta].forEach((p) => rt.heap.free(p));
   });

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runtime, type Runtime } from '../../src/runtime.js';
-import { ACTIVATION_IDS } from '../../src/backend/kinds.js';
+import { ACTIVATION_IDS, UNARY_IDS } from '../../src/backend/kinds.js';
 import { initFromBuild } from '../helpers.js';
 
 let rt: Runtime;
@@ -39,8 +39,8 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 describe('error bounds (wasm SIMD kernels vs float64)', () => {
   it.each([
-    ['exp', -103, 88.7, Math.exp, 2, (n: number, x: number, y: number) => wasm().expElementwise(n, x, y)],
-    ['exp near 0', -4, 4, Math.exp, 2, (n: number, x: number, y: number) => wasm().expElementwise(n, x, y)],
+    ['exp', -103, 88.7, Math.exp, 2, (n: number, x: number, y: number) => wasm().mapUnary(UNARY_IDS.exp, n, x, y)],
+    ['exp near 0', -4, 4, Math.exp, 2, (n: number, x: number, y: number) => wasm().mapUnary(UNARY_IDS.exp, n, x, y)],
     ['sigmoid', -103, 30, sigmoid, 4, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.sigmoid, 1, n, x, y)],
     ['sigmoid near 0', -8, 8, sigmoid, 4, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.sigmoid, 1, n, x, y)],
     ['tanh', -12, 12, Math.tanh, 2, (n: number, x: number, y: number) => wasm().activationForward(ACTIVATION_IDS.tanh, 1, n, x, y)],
@@ -64,7 +64,7 @@ describe('extremes', () => {
   };
 
   it('exp: +Inf above 88.72, 0 far below, 1 at zero, subnormal results kept, never NaN', () => {
-    const out = run((n, x, y) => wasm().expElementwise(n, x, y));
+    const out = run((n, x, y) => wasm().mapUnary(UNARY_IDS.exp, n, x, y));
     expect([...out.slice(0, 5), ...out.slice(6)]).toEqual([Infinity, 0, Infinity, 0, Infinity, Infinity, 0, 1, 1, 0, 1]);
     // e^-88.8 is subnormal in float32 (fewer significant bits): a relative bound, not ulps.
     expect(Math.abs(out[5] / Math.exp(-88.8) - 1)).toBeLessThan(1e-5);

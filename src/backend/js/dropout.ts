@@ -4,25 +4,19 @@ import { slope } from './elementwise.js';
 // The pure-TS twin of assembly/dropout.ts: the same xorshift32 stream, so
 // both backends drop the same units.
 
-function nextUniform(v: MemoryViews, stateIndex: number): number {
-  const u32 = new Uint32Array(v.i32.buffer, v.i32.byteOffset, v.i32.length);
-  let x = u32[stateIndex];
-  x ^= x << 13;
-  x >>>= 0;
-  x ^= x >>> 17;
-  x ^= x << 5;
-  x >>>= 0;
-  u32[stateIndex] = x;
-  return Math.fround((x >>> 8) * (1 / 16777216));
-}
-
 export function dropoutForward(v: MemoryViews, n: number, y: number, mask: number, rate: number, state: number): void {
-  const f = v.f32, keep = Math.fround(1 / Math.fround(1 - Math.fround(rate))), r = Math.fround(rate);
+  const f = v.f32, i32 = v.i32, keep = Math.fround(1 / Math.fround(1 - Math.fround(rate))), r = Math.fround(rate);
+  // xorshift32 on the state slot, kept in a local (as unsigned) and written back once.
+  let x = i32[state >> 2] >>> 0;
   for (let i = 0; i < n; i++) {
-    const m = nextUniform(v, state >> 2) >= r ? keep : 0;
+    x = (x ^ (x << 13)) >>> 0;
+    x = (x ^ (x >>> 17)) >>> 0;
+    x = (x ^ (x << 5)) >>> 0;
+    const m = Math.fround((x >>> 8) * (1 / 16777216)) >= r ? keep : 0;
     f[(mask >> 2) + i] = m;
     f[(y >> 2) + i] = f[(y >> 2) + i] * m;
   }
+  i32[state >> 2] = x | 0;
 }
 
 export function dropoutBackward(v: MemoryViews, kind: number, n: number, y: number, mask: number, rate: number, delta: number): void {

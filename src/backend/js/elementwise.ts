@@ -128,27 +128,6 @@ export function outputDelta(v: MemoryViews, loss: number, activation: number, ro
   }
 }
 
-export function expElementwise(v: MemoryViews, n: number, x: number, y: number): void {
-  const f = v.f32, X = x >> 2, Y = y >> 2;
-  for (let i = 0; i < n; i++) f[Y + i] = Math.exp(f[X + i]);
-}
-
-export function l2LossSum(v: MemoryViews, rows: number, cols: number, y: number, t: number): number {
-  const f = v.f32, Y = y >> 2, T = t >> 2;
-  let sum = 0;
-  for (let i = 0; i < rows * cols; i++) {
-    const diff = f[Y + i] - f[T + i];
-    sum += diff * diff;
-  }
-  return 0.5 * sum;
-}
-
-export function l2Delta(v: MemoryViews, rows: number, cols: number, y: number, t: number, delta: number, scale: number): void {
-  const f = v.f32, Y = y >> 2, T = t >> 2, D = delta >> 2;
-  const s = Math.fround(scale);
-  for (let i = 0; i < rows * cols; i++) f[D + i] = s * (f[Y + i] - f[T + i]);
-}
-
 /** w ← w - η g if every result is finite (returns 1); otherwise changes nothing (returns 0). */
 export function sgdUpdate(v: MemoryViews, n: number, w: number, g: number, learningRate: number): number {
   const f = v.f32, W = w >> 2, G = g >> 2;
