@@ -14,6 +14,7 @@ export { lossSum, outputDelta } from './losses';
 export { sgdUpdate, sumSquares } from './optimizers';
 export { optimizerStep, OPTIMIZER_SGD, OPTIMIZER_ADAM, OPTIMIZER_RMSPROP, HYPER_COUNT } from './update';
 export { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, gatherRows } from './mlp';
+export { isTiny } from './mlp-tiny';
 
 /** First byte of linear memory that no static data uses. */
 export function heapBase(): usize {

@@ -14,6 +14,7 @@ import { sumSquares } from './optimizers';
 import { optimizerStep } from './update';
 import { dropoutForward, dropoutBackward } from './dropout';
 import { isNarrow, narrowGradients } from './mlp-narrow';
+import { isTiny, tinyTrain } from './mlp-tiny';
 import {
   headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_LOSS, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS,
   SLOT_GRADS, SLOT_WORK, SLOT_NORMS, SLOT_RANDOM, SLOT_TRAINING, LAYER_DROPOUT, LAYER_MASK, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION,
@@ -146,6 +147,12 @@ export function mlpTrainBatches(
   store<i32>(desc + (<usize>SLOT_TRAINING << 2), 1);
   const narrow = isNarrow(desc);
   const norms = ptr(headerSlot(desc, SLOT_NORMS));
+  if (batchSize == 1 && !norms && isTiny(desc)) {
+    // Same steps as below, with the weights held in registers from the first sample to the last.
+    const done = tinyTrain(desc, x, t, order, start, count, learningRate, result);
+    store<i32>(desc + (<usize>SLOT_TRAINING << 2), 0);
+    return done;
+  }
   let lossSum: f64 = 0;
   let done = 0;
   for (let from = start; from < end; from += batchSize) {

@@ -34,6 +34,14 @@ export const HYPER_COUNT: i32 = 8;
   return <usize><u32>value;
 }
 
+/** True for the seed's plain w ← w - η g: SGD with no momentum, decay, L2 or clipping. */
+export function isPlainSgd(desc: usize): bool {
+  const hyper = ptr(headerSlot(desc, SLOT_HYPER));
+  return headerSlot(desc, SLOT_OPTIMIZER) == OPTIMIZER_SGD && headerSlot(desc, SLOT_STATE1) == 0
+    && load<f32>(hyper + (<usize>HYPER_WEIGHT_DECAY << 2)) == 0 && load<f32>(hyper + (<usize>HYPER_L2 << 2)) == 0
+    && load<f32>(hyper + (<usize>HYPER_CLIP_NORM << 2)) == 0;
+}
+
 /**
  * One optimizer step for the network at desc. Returns 1 if applied, 0 if any
  * gradient, new weight or new state value would be non-finite (then nothing
@@ -56,7 +64,7 @@ export function optimizerStep(desc: usize, learningRate: f32): i32 {
   const clip = load<f32>(hyper + (<usize>HYPER_CLIP_NORM << 2));
 
   const step = headerSlot(desc, SLOT_STEP) + 1;
-  if (kind == OPTIMIZER_SGD && !s1 && decay == 0 && l2 == 0 && clip == 0) {
+  if (isPlainSgd(desc)) {
     // The seed's plain w ← w - η g: the lean kernel, which a tiny network's batch-1 step is mostly made of.
     if (!sgdUpdateShared(n, w, g, learningRate)) return 0;
     store<i32>(desc + (<usize>SLOT_STEP << 2), step);

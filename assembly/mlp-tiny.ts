@@ -1,0 +1,209 @@
+// Tiny networks trained one sample at a time: one hidden layer, and the
+// input, the hidden layer and the output each at most four wide, like the
+// seed's 2-3-2. At that size a step is a few dozen vector operations, so what
+// it costs is the chain of dependent ones: sample r + 1's forward pass needs
+// the weights sample r just updated. This kernel keeps every weight in a
+// register for a whole run of samples and never writes a gradient, a delta or
+// an activation to memory:
+//
+//   a = x·W1 + b1, h = f(a)              one f32x4 per layer (a lane per unit)
+//   a' = h·W2 + b2, y = f(a')
+//   δ_out = (y - t) ⊙ f'(y)              the L2 loss, batch of one
+//   δ_hidden = (W2 δ_out) ⊙ f'(h)        from W2's columns, kept beside its rows
+//   w ← w - η ∂L/∂w                      every weight, all or nothing
+//
+// It does exactly the arithmetic of assembly/mlp-narrow.ts followed by the
+// plain SGD update, in the same order, so both give the same bits (a test
+// checks). Lanes past a layer's last unit hold zero weights and masked deltas,
+// so they stay zero.
+
+import { ACTIVATION_SOFTMAX, activateV, slopeV } from './activations';
+import { LOSS_L2 } from './losses';
+import { loadPartial, storePartial } from './math';
+import { isPlainSgd } from './update';
+import {
+  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, SLOT_STEP,
+  LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_MASK,
+} from './layout';
+
+export const TINY_UNITS: i32 = 4;
+
+@inline function ptr(value: i32): usize {
+  return <usize><u32>value;
+}
+
+/** `count` (1..4) floats from p, zero in the lanes above. */
+@inline function loadRow(p: usize, count: i32): v128 {
+  return count == 4 ? v128.load(p) : loadPartial(p, count);
+}
+
+@inline function storeRow(p: usize, v: v128, count: i32): void {
+  if (count == 4) v128.store(p, v);
+  else storePartial(p, v, count);
+}
+
+/** Row i (0 if absent) of a row-major matrix with `cols` floats per row. */
+@inline function matrixRow(m: usize, i: i32, rows: i32, cols: i32): v128 {
+  return i < rows ? loadRow(m + (<usize>(i * cols) << 2), cols) : f32x4.splat(0);
+}
+
+/** Column j of a rows×cols row-major matrix (rows ≤ 4), zero past the last row. */
+function matrixColumn(m: usize, j: i32, rows: i32, cols: i32): v128 {
+  let v = f32x4.splat(0);
+  if (j >= cols) return v;
+  const at = m + (<usize>j << 2), stride = <usize>cols << 2;
+  v = f32x4.replace_lane(v, 0, load<f32>(at));
+  if (rows > 1) v = f32x4.replace_lane(v, 1, load<f32>(at + stride));
+  if (rows > 2) v = f32x4.replace_lane(v, 2, load<f32>(at + 2 * stride));
+  if (rows > 3) v = f32x4.replace_lane(v, 3, load<f32>(at + 3 * stride));
+  return v;
+}
+
+/** All-ones in the lanes below `count`, zero above. */
+@inline function laneMask(count: i32): v128 {
+  return i32x4.gt_s(i32x4.splat(count), i32x4(0, 1, 2, 3));
+}
+
+/** 0 in every lane where v is finite, NaN where it is ±Inf or NaN. */
+@inline function nonFinite(v: v128): v128 {
+  return f32x4.mul(v, f32x4.splat(0));
+}
+
+/**
+ * True when the network at desc can train here with batches of one: two
+ * dense layers, every width at most TINY_UNITS, no dropout, an elementwise
+ * output activation, the L2 loss and plain SGD.
+ */
+export function isTiny(desc: usize): bool {
+  if (headerSlot(desc, SLOT_LAYER_COUNT) != 2 || headerSlot(desc, SLOT_INPUT_SIZE) > TINY_UNITS) return false;
+  for (let l = 0; l < 2; l++) {
+    if (layerSlot(desc, l, LAYER_OUT) > TINY_UNITS || layerSlot(desc, l, LAYER_MASK) != 0) return false;
+  }
+  return layerSlot(desc, 1, LAYER_ACTIVATION) != ACTIVATION_SOFTMAX && headerSlot(desc, SLOT_LOSS) == LOSS_L2 && isPlainSgd(desc);
+}
+
+/**
+ * SGD with batches of one on samples order[from .. from+count) (rows
+ * from .. from+count when order is 0) for a network isTiny accepts. Writes
+ * Σ of the per-sample losses to result[0] (f64) and 1 to result[1] if a step
+ * would have made the loss or a weight non-finite (that step is not applied
+ * and training stops there; the weights are those of the step before).
+ * Returns the number of samples trained on.
+ */
+export function tinyTrain(desc: usize, x: usize, t: usize, order: usize, from: i32, count: i32, learningRate: f32, result: usize): i32 {
+  const inputs = headerSlot(desc, SLOT_INPUT_SIZE);
+  const hidden = layerSlot(desc, 0, LAYER_OUT);
+  const outputs = layerSlot(desc, 1, LAYER_OUT);
+  const hiddenKind = layerSlot(desc, 0, LAYER_ACTIVATION);
+  const outKind = layerSlot(desc, 1, LAYER_ACTIVATION);
+  const w1 = ptr(layerSlot(desc, 0, LAYER_WEIGHTS)), b1 = ptr(layerSlot(desc, 0, LAYER_BIAS));
+  const w2 = ptr(layerSlot(desc, 1, LAYER_WEIGHTS)), b2 = ptr(layerSlot(desc, 1, LAYER_BIAS));
+  // W1's rows (one per input, a lane per hidden unit) and W2's rows (one per hidden unit, a lane per output).
+  let in0 = matrixRow(w1, 0, inputs, hidden), in1 = matrixRow(w1, 1, inputs, hidden);
+  let in2 = matrixRow(w1, 2, inputs, hidden), in3 = matrixRow(w1, 3, inputs, hidden);
+  let bias1 = loadRow(b1, hidden);
+  let out0 = matrixRow(w2, 0, hidden, outputs), out1 = matrixRow(w2, 1, hidden, outputs);
+  let out2 = matrixRow(w2, 2, hidden, outputs), out3 = matrixRow(w2, 3, hidden, outputs);
+  let bias2 = loadRow(b2, outputs);
+  // W2's columns (one per output, a lane per hidden unit): δ_hidden = Σ_j w_ij δ_j without a horizontal sum.
+  let col0 = matrixColumn(w2, 0, hidden, outputs), col1 = matrixColumn(w2, 1, hidden, outputs);
+  let col2 = matrixColumn(w2, 2, hidden, outputs), col3 = matrixColumn(w2, 3, hidden, outputs);
+
+  const hiddenMask = laneMask(hidden), outMask = laneMask(outputs);
+  const rate = f32x4.splat(learningRate);
+  const zero = f32x4.splat(0);
+  const inBytes = <usize>inputs << 2, outBytes = <usize>outputs << 2;
+  let loss: f64 = 0;
+  let done = 0;
+  let diverged = false;
+  for (; done < count; done++) {
+    const row = <usize>(order ? load<i32>(order + (<usize>(from + done) << 2)) : from + done);
+    const sample = x + row * inBytes;
+    const target = loadRow(t + row * outBytes, outputs);
+    // a_j = Σ_i x_i w_ij + b_j, h = f(a)
+    const x0 = v128.load32_splat(sample);
+    const x1 = inputs > 1 ? v128.load32_splat(sample + 4) : zero;
+    const x2 = inputs > 2 ? v128.load32_splat(sample + 8) : zero;
+    const x3 = inputs > 3 ? v128.load32_splat(sample + 12) : zero;
+    let a = f32x4.mul(x0, in0);
+    if (inputs > 1) a = f32x4.add(a, f32x4.mul(x1, in1));
+    if (inputs > 2) a = f32x4.add(a, f32x4.mul(x2, in2));
+    if (inputs > 3) a = f32x4.add(a, f32x4.mul(x3, in3));
+    const h = activateV(hiddenKind, f32x4.add(a, bias1));
+    const h0 = f32x4.splat(f32x4.extract_lane(h, 0));
+    const h1 = f32x4.splat(f32x4.extract_lane(h, 1));
+    const h2 = f32x4.splat(f32x4.extract_lane(h, 2));
+    const h3 = f32x4.splat(f32x4.extract_lane(h, 3));
+    let a2 = f32x4.mul(h0, out0);
+    if (hidden > 1) a2 = f32x4.add(a2, f32x4.mul(h1, out1));
+    if (hidden > 2) a2 = f32x4.add(a2, f32x4.mul(h2, out2));
+    if (hidden > 3) a2 = f32x4.add(a2, f32x4.mul(h3, out3));
+    const y = activateV(outKind, f32x4.add(a2, bias2));
+
+    // L = 1/2 Σ_j (y_j - t_j)², in f64 as lossSum computes it
+    const e0 = <f64>f32x4.extract_lane(y, 0) - <f64>f32x4.extract_lane(target, 0);
+    const e1 = <f64>f32x4.extract_lane(y, 1) - <f64>f32x4.extract_lane(target, 1);
+    const e2 = <f64>f32x4.extract_lane(y, 2) - <f64>f32x4.extract_lane(target, 2);
+    const e3 = <f64>f32x4.extract_lane(y, 3) - <f64>f32x4.extract_lane(target, 3);
+    let squares = e0 * e0;
+    if (outputs > 1) squares += e1 * e1;
+    if (outputs > 2) squares += e2 * e2;
+    if (outputs > 3) squares += e3 * e3;
+    // δ_j = (y_j - t_j) f'(y_j); δ_hidden,i = (Σ_j w_ij δ_j) f'(h_i), both with the weights before the step
+    const outputDelta = f32x4.mul(v128.and(f32x4.sub(y, target), outMask), slopeV(outKind, y));
+    const d0 = f32x4.splat(f32x4.extract_lane(outputDelta, 0));
+    const d1 = f32x4.splat(f32x4.extract_lane(outputDelta, 1));
+    const d2 = f32x4.splat(f32x4.extract_lane(outputDelta, 2));
+    const d3 = f32x4.splat(f32x4.extract_lane(outputDelta, 3));
+    let back = f32x4.mul(d0, col0);
+    if (outputs > 1) back = f32x4.add(back, f32x4.mul(d1, col1));
+    if (outputs > 2) back = f32x4.add(back, f32x4.mul(d2, col2));
+    if (outputs > 3) back = f32x4.add(back, f32x4.mul(d3, col3));
+    const hiddenDelta = v128.and(f32x4.mul(back, slopeV(hiddenKind, h)), hiddenMask);
+
+    // w_ij ← w_ij - η h_i δ_j (∂L/∂w_ij = h_i δ_j), b_j ← b_j - η δ_j
+    const hm = v128.and(h, hiddenMask);
+    const nextOut0 = f32x4.sub(out0, f32x4.mul(rate, f32x4.mul(h0, outputDelta)));
+    const nextOut1 = f32x4.sub(out1, f32x4.mul(rate, f32x4.mul(h1, outputDelta)));
+    const nextOut2 = f32x4.sub(out2, f32x4.mul(rate, f32x4.mul(h2, outputDelta)));
+    const nextOut3 = f32x4.sub(out3, f32x4.mul(rate, f32x4.mul(h3, outputDelta)));
+    const nextBias2 = f32x4.sub(bias2, f32x4.mul(rate, outputDelta));
+    const nextIn0 = f32x4.sub(in0, f32x4.mul(rate, f32x4.mul(x0, hiddenDelta)));
+    const nextIn1 = f32x4.sub(in1, f32x4.mul(rate, f32x4.mul(x1, hiddenDelta)));
+    const nextIn2 = f32x4.sub(in2, f32x4.mul(rate, f32x4.mul(x2, hiddenDelta)));
+    const nextIn3 = f32x4.sub(in3, f32x4.mul(rate, f32x4.mul(x3, hiddenDelta)));
+    const nextBias1 = f32x4.sub(bias1, f32x4.mul(rate, hiddenDelta));
+    // All or nothing: the loss (y and t) and every new weight must be finite.
+    const probe = f32x4.add(
+      f32x4.add(f32x4.add(nonFinite(y), nonFinite(target)), f32x4.add(nonFinite(nextBias1), nonFinite(nextBias2))),
+      f32x4.add(
+        f32x4.add(f32x4.add(nonFinite(nextOut0), nonFinite(nextOut1)), f32x4.add(nonFinite(nextOut2), nonFinite(nextOut3))),
+        f32x4.add(f32x4.add(nonFinite(nextIn0), nonFinite(nextIn1)), f32x4.add(nonFinite(nextIn2), nonFinite(nextIn3)))));
+    if (v128.any_true(f32x4.ne(probe, zero))) {
+      diverged = true;
+      break;
+    }
+    // The columns get the same products, so they stay equal to the rows' transposition.
+    col0 = f32x4.sub(col0, f32x4.mul(rate, f32x4.mul(hm, d0)));
+    col1 = f32x4.sub(col1, f32x4.mul(rate, f32x4.mul(hm, d1)));
+    col2 = f32x4.sub(col2, f32x4.mul(rate, f32x4.mul(hm, d2)));
+    col3 = f32x4.sub(col3, f32x4.mul(rate, f32x4.mul(hm, d3)));
+    out0 = nextOut0; out1 = nextOut1; out2 = nextOut2; out3 = nextOut3; bias2 = nextBias2;
+    in0 = nextIn0; in1 = nextIn1; in2 = nextIn2; in3 = nextIn3; bias1 = nextBias1;
+    loss += 0.5 * squares;
+  }
+  if (inputs > 0) storeRow(w1, in0, hidden);
+  if (inputs > 1) storeRow(w1 + (<usize>hidden << 2), in1, hidden);
+  if (inputs > 2) storeRow(w1 + (<usize>(2 * hidden) << 2), in2, hidden);
+  if (inputs > 3) storeRow(w1 + (<usize>(3 * hidden) << 2), in3, hidden);
+  storeRow(b1, bias1, hidden);
+  storeRow(w2, out0, outputs);
+  if (hidden > 1) storeRow(w2 + (<usize>outputs << 2), out1, outputs);
+  if (hidden > 2) storeRow(w2 + (<usize>(2 * outputs) << 2), out2, outputs);
+  if (hidden > 3) storeRow(w2 + (<usize>(3 * outputs) << 2), out3, outputs);
+  storeRow(b2, bias2, outputs);
+  store<i32>(desc + (<usize>SLOT_STEP << 2), headerSlot(desc, SLOT_STEP) + done);
+  store<f64>(result, loss);
+  store<f64>(result, diverged ? 1 : 0, 8);
+  return done;
+}
