@@ -31,8 +31,13 @@ const ROUND_MAGIC_BITS: i32 = 0x4b400000;
   const p45 = f32x4.add(f32x4.mul(f32x4.splat(1.9875691500e-4), r), f32x4.splat(1.3981999507e-3));
   const poly = f32x4.add(f32x4.add(p01, f32x4.mul(r2, p23)), f32x4.mul(r4, p45));
   const er = f32x4.add(f32x4.add(f32x4.mul(poly, r2), r), f32x4.splat(1));
-  // 2^n as two factors 2^(n>>1) · 2^(n - (n>>1)), each a normal float for n in [-150, 128].
   const ni = i32x4.sub(shifted, i32x4.splat(ROUND_MAGIC_BITS));
+  if (i32x4.all_true(v128.and(i32x4.ge_s(ni, i32x4.splat(-125)), i32x4.le_s(ni, i32x4.splat(127))))) {
+    // e^r·2^n is a normal float (e^r is in [0.7, 1.42]): add n to the exponent, one integer add on the
+    // dependency chain instead of two multiplications.
+    return i32x4.add(er, i32x4.shl(ni, 23));
+  }
+  // Results near the subnormals: 2^n as two factors 2^(n>>1) · 2^(n - (n>>1)), each a normal float for n in [-150, 128].
   const half = i32x4.shr_s(ni, 1);
   const bias = i32x4.splat(127);
   const scale1 = i32x4.shl(i32x4.add(half, bias), 23);
@@ -49,8 +54,8 @@ const ROUND_MAGIC_BITS: i32 = 0x4b400000;
 
 /** σ(x) = 1/(1+e^-x), from exp(-|x|) only: never overflows, keeps tiny values for x ≪ 0. */
 @inline export function sigmoidV(x: v128): v128 {
-  // -|x| ≤ 0 needs only the lower clamp; one division gives 1/(1+e) or e/(1+e).
-  const e = expCore(f32x4.max(f32x4.neg(f32x4.abs(x)), f32x4.splat(EXP_MIN)));
+  // -|x| (the sign bit set) ≤ 0 needs only the lower clamp; one division gives 1/(1+e) or e/(1+e).
+  const e = expCore(f32x4.max(v128.or(x, f32x4.splat(-0.0)), f32x4.splat(EXP_MIN)));
   const numerator = v128.bitselect(f32x4.splat(1), e, f32x4.ge(x, f32x4.splat(0)));
   return f32x4.div(numerator, f32x4.add(f32x4.splat(1), e));
 }

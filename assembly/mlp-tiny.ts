@@ -64,9 +64,10 @@ function matrixColumn(m: usize, j: i32, rows: i32, cols: i32): v128 {
   return i32x4.gt_s(i32x4.splat(count), i32x4(0, 1, 2, 3));
 }
 
-/** 0 in every lane where v is finite, NaN where it is ±Inf or NaN. */
-@inline function nonFinite(v: v128): v128 {
-  return f32x4.mul(v, f32x4.splat(0));
+/** True when every lane is finite: v·0 is 0 for finite v and NaN for ±Inf and NaN. */
+@inline function allFinite(v: v128): bool {
+  const zero = f32x4.splat(0);
+  return !v128.any_true(f32x4.ne(f32x4.mul(v, zero), zero));
 }
 
 /**
@@ -142,13 +143,19 @@ export function tinyTrain(desc: usize, x: usize, t: usize, order: usize, from: i
 
     // L = 1/2 Σ_j (y_j - t_j)², in f64 as lossSum computes it
     const e0 = <f64>f32x4.extract_lane(y, 0) - <f64>f32x4.extract_lane(target, 0);
-    const e1 = <f64>f32x4.extract_lane(y, 1) - <f64>f32x4.extract_lane(target, 1);
-    const e2 = <f64>f32x4.extract_lane(y, 2) - <f64>f32x4.extract_lane(target, 2);
-    const e3 = <f64>f32x4.extract_lane(y, 3) - <f64>f32x4.extract_lane(target, 3);
     let squares = e0 * e0;
-    if (outputs > 1) squares += e1 * e1;
-    if (outputs > 2) squares += e2 * e2;
-    if (outputs > 3) squares += e3 * e3;
+    if (outputs > 1) {
+      const e1 = <f64>f32x4.extract_lane(y, 1) - <f64>f32x4.extract_lane(target, 1);
+      squares += e1 * e1;
+    }
+    if (outputs > 2) {
+      const e2 = <f64>f32x4.extract_lane(y, 2) - <f64>f32x4.extract_lane(target, 2);
+      squares += e2 * e2;
+    }
+    if (outputs > 3) {
+      const e3 = <f64>f32x4.extract_lane(y, 3) - <f64>f32x4.extract_lane(target, 3);
+      squares += e3 * e3;
+    }
     // δ_j = (y_j - t_j) f'(y_j); δ_hidden,i = (Σ_j w_ij δ_j) f'(h_i), both with the weights before the step
     const outputDelta = f32x4.mul(v128.and(f32x4.sub(y, target), outMask), slopeV(outKind, y));
     const d0 = f32x4.splat(f32x4.extract_lane(outputDelta, 0));
@@ -163,31 +170,38 @@ export function tinyTrain(desc: usize, x: usize, t: usize, order: usize, from: i
 
     // w_ij ← w_ij - η h_i δ_j (∂L/∂w_ij = h_i δ_j), b_j ← b_j - η δ_j
     const hm = v128.and(h, hiddenMask);
-    const nextOut0 = f32x4.sub(out0, f32x4.mul(rate, f32x4.mul(h0, outputDelta)));
-    const nextOut1 = f32x4.sub(out1, f32x4.mul(rate, f32x4.mul(h1, outputDelta)));
-    const nextOut2 = f32x4.sub(out2, f32x4.mul(rate, f32x4.mul(h2, outputDelta)));
-    const nextOut3 = f32x4.sub(out3, f32x4.mul(rate, f32x4.mul(h3, outputDelta)));
+    // Rows past the layer's inputs stay zero (their inputs are zero): they are only updated where they exist.
     const nextBias2 = f32x4.sub(bias2, f32x4.mul(rate, outputDelta));
-    const nextIn0 = f32x4.sub(in0, f32x4.mul(rate, f32x4.mul(x0, hiddenDelta)));
-    const nextIn1 = f32x4.sub(in1, f32x4.mul(rate, f32x4.mul(x1, hiddenDelta)));
-    const nextIn2 = f32x4.sub(in2, f32x4.mul(rate, f32x4.mul(x2, hiddenDelta)));
-    const nextIn3 = f32x4.sub(in3, f32x4.mul(rate, f32x4.mul(x3, hiddenDelta)));
+    const nextOut0 = f32x4.sub(out0, f32x4.mul(rate, f32x4.mul(h0, outputDelta)));
+    let nextOut1 = out1, nextOut2 = out2, nextOut3 = out3;
+    if (hidden > 1) nextOut1 = f32x4.sub(out1, f32x4.mul(rate, f32x4.mul(h1, outputDelta)));
+    if (hidden > 2) nextOut2 = f32x4.sub(out2, f32x4.mul(rate, f32x4.mul(h2, outputDelta)));
+    if (hidden > 3) nextOut3 = f32x4.sub(out3, f32x4.mul(rate, f32x4.mul(h3, outputDelta)));
     const nextBias1 = f32x4.sub(bias1, f32x4.mul(rate, hiddenDelta));
-    // All or nothing: the loss (y and t) and every new weight must be finite.
-    const probe = f32x4.add(
-      f32x4.add(f32x4.add(nonFinite(y), nonFinite(target)), f32x4.add(nonFinite(nextBias1), nonFinite(nextBias2))),
+    const nextIn0 = f32x4.sub(in0, f32x4.mul(rate, f32x4.mul(x0, hiddenDelta)));
+    let nextIn1 = in1, nextIn2 = in2, nextIn3 = in3;
+    if (inputs > 1) nextIn1 = f32x4.sub(in1, f32x4.mul(rate, f32x4.mul(x1, hiddenDelta)));
+    if (inputs > 2) nextIn2 = f32x4.sub(in2, f32x4.mul(rate, f32x4.mul(x2, hiddenDelta)));
+    if (inputs > 3) nextIn3 = f32x4.sub(in3, f32x4.mul(rate, f32x4.mul(x3, hiddenDelta)));
+    // All or nothing: the loss (y and t) and every new weight must be finite. Their sum is finite when they
+    // all are (a sum that overflows is rechecked value by value), so one product with 0 tests them all.
+    const sum = f32x4.add(
+      f32x4.add(f32x4.add(y, target), f32x4.add(nextBias1, nextBias2)),
       f32x4.add(
-        f32x4.add(f32x4.add(nonFinite(nextOut0), nonFinite(nextOut1)), f32x4.add(nonFinite(nextOut2), nonFinite(nextOut3))),
-        f32x4.add(f32x4.add(nonFinite(nextIn0), nonFinite(nextIn1)), f32x4.add(nonFinite(nextIn2), nonFinite(nextIn3)))));
-    if (v128.any_true(f32x4.ne(probe, zero))) {
+        f32x4.add(f32x4.add(nextOut0, nextOut1), f32x4.add(nextOut2, nextOut3)),
+        f32x4.add(f32x4.add(nextIn0, nextIn1), f32x4.add(nextIn2, nextIn3))));
+    if (!allFinite(sum) && !(
+      allFinite(y) && allFinite(target) && allFinite(nextBias1) && allFinite(nextBias2)
+      && allFinite(nextOut0) && allFinite(nextOut1) && allFinite(nextOut2) && allFinite(nextOut3)
+      && allFinite(nextIn0) && allFinite(nextIn1) && allFinite(nextIn2) && allFinite(nextIn3))) {
       diverged = true;
       break;
     }
     // The columns get the same products, so they stay equal to the rows' transposition.
     col0 = f32x4.sub(col0, f32x4.mul(rate, f32x4.mul(hm, d0)));
-    col1 = f32x4.sub(col1, f32x4.mul(rate, f32x4.mul(hm, d1)));
-    col2 = f32x4.sub(col2, f32x4.mul(rate, f32x4.mul(hm, d2)));
-    col3 = f32x4.sub(col3, f32x4.mul(rate, f32x4.mul(hm, d3)));
+    if (outputs > 1) col1 = f32x4.sub(col1, f32x4.mul(rate, f32x4.mul(hm, d1)));
+    if (outputs > 2) col2 = f32x4.sub(col2, f32x4.mul(rate, f32x4.mul(hm, d2)));
+    if (outputs > 3) col3 = f32x4.sub(col3, f32x4.mul(rate, f32x4.mul(hm, d3)));
     out0 = nextOut0; out1 = nextOut1; out2 = nextOut2; out3 = nextOut3; bias2 = nextBias2;
     in0 = nextIn0; in1 = nextIn1; in2 = nextIn2; in3 = nextIn3; bias1 = nextBias1;
     loss += 0.5 * squares;
