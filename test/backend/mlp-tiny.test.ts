@@ -146,6 +146,23 @@ describe('tinyTrain gives the bits of the narrow path and its SGD update', () =>
     data.free();
   });
 
+  it('keeps training when the weights are finite but their sum overflows (the cheap check is rechecked value by value)', () => {
+    const spec: Spec = { inputSize: 2, layers: [{ units: 3, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }] };
+    const tiny = makeBlock(spec, 2), narrow = makeBlock(spec, 2);
+    // W1 and b1 zero, W2 all 3e38: h = 1/2, y = σ(+Inf) = 1, so δ = 0 and every weight stays finite, but Σ W2 overflows.
+    for (const { block, plan } of [tiny, narrow]) {
+      const f32 = rt.heap.views.f32;
+      f32.fill(0, (block + plan.params) >> 2, ((block + plan.params) >> 2) + plan.paramCount);
+      f32.fill(3e38, (block + plan.layers[1].weights) >> 2, ((block + plan.layers[1].weights) >> 2) + 6);
+    }
+    const data = makeData(2, 2, 20, 4);
+    const a = train(tiny.block, tiny.plan, data, 0.5, false);
+    expect(a).toMatchObject({ done: 20, diverged: 0 });
+    expect(a).toEqual(train(narrow.block, narrow.plan, data, 0.5, true));
+    expect(bits(tiny.block, tiny.plan)).toEqual(bits(narrow.block, narrow.plan));
+    data.free();
+  });
+
   it('stops before a sample whose target is not finite', () => {
     const spec: Spec = { inputSize: 2, layers: [{ units: 3, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }] };
     const tiny = makeBlock(spec, 2), narrow = makeBlock(spec, 2);
