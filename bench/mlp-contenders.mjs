@@ -16,7 +16,7 @@
  * row-major Float32Array of `rows` samples (the data a caller would hold).
  */
 import { sequential, dense, sgd } from '../build/index.js';
-import { PureJsMlp } from './pure-js-mlp.mjs';
+import { PureJsMlp, PureJs232 } from './pure-js-mlp.mjs';
 import { tfjsFit, tfjsPredict, tfjsStep } from './tfjs-contenders.mjs';
 
 function wasmgradNetwork(spec, backend) {
@@ -69,6 +69,21 @@ const pureJs = {
       inputSize: spec.inputSize, units: spec.units, learningRate: spec.learningRate,
       batchSize: spec.batchSize, parameters,
     });
+    return {
+      run(reps) {
+        mlp.train(data.x, data.t, data.samples, reps);
+      },
+      check: () => mlp.evaluate(data.x, data.t, data.samples),
+      dispose() {},
+    };
+  },
+};
+
+/** W1 only: the seed network written out by hand, the fastest pure JS we know for it. */
+export const pureJs232 = {
+  name: 'pure JS 2-3-2 unrolled',
+  create(spec, data, parameters) {
+    const mlp = new PureJs232({ learningRate: spec.learningRate, parameters });
     return {
       run(reps) {
         mlp.train(data.x, data.t, data.samples, reps);

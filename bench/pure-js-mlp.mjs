@@ -8,7 +8,8 @@
  * Optimisations an honest baseline should have: flat Float32Arrays, every
  * buffer allocated once up front (nothing allocated per sample or per batch),
  * i-k-j loop order so the inner loop walks contiguous memory, data addressed
- * by offset instead of sliced. Nothing clever beyond that (no SIMD, no
+ * by offset instead of sliced, and for batches of one the online form of SGD
+ * (weights updated in the backward pass, no gradient arrays). Nothing clever beyond that (no SIMD, no
  * workers, no float64 tricks): that is the point of the comparison.
  */
 
@@ -73,8 +74,47 @@ export class PureJsMlp {
     return sum;
   }
 
+  /**
+   * One SGD step on the single row `row` (batch size 1): no gradient arrays,
+   * each weight is updated where its gradient is formed, once the delta of
+   * the layer below has been taken from the old weights. Same arithmetic as
+   * trainBatch with rows = 1, without its zeroing and second pass.
+   */
+  trainSample(x, t, row) {
+    const layers = this.layers, last = layers.length - 1, lr = this.learningRate;
+    this.forward(x, row, 1);
+    const loss = this.#lossSum(t, row, 1);
+    const top = layers[last], n = top.out, t0 = row * n;
+    for (let j = 0; j < n; j++) {
+      const y = top.a[j];
+      top.d[j] = (y - t[t0 + j]) * y * (1 - y);
+    }
+    for (let l = last; l >= 0; l--) {
+      const { inSize, out, w, b, d } = layers[l];
+      const input = l === 0 ? x : layers[l - 1].a;
+      const inOffset = l === 0 ? row * this.inputSize : 0;
+      if (l > 0) {
+        const dh = layers[l - 1].d;
+        for (let k = 0; k < inSize; k++) {
+          const wk = k * out;
+          let s = 0;
+          for (let j = 0; j < out; j++) s += d[j] * w[wk + j];
+          const hk = input[k];
+          dh[k] = s * hk * (1 - hk);
+        }
+      }
+      for (let k = 0; k < inSize; k++) {
+        const xk = input[inOffset + k], wk = k * out;
+        for (let j = 0; j < out; j++) w[wk + j] -= lr * (xk * d[j]);
+      }
+      for (let j = 0; j < out; j++) b[j] -= lr * d[j];
+    }
+    return loss;
+  }
+
   /** One SGD step on rows [row, row+rows); returns the batch's loss sum before the step. */
   trainBatch(x, t, row, rows) {
+    if (rows === 1) return this.trainSample(x, t, row);
     const layers = this.layers, last = layers.length - 1, lr = this.learningRate;
     this.forward(x, row, rows);
     const loss = this.#lossSum(t, row, rows);
@@ -144,6 +184,76 @@ export class PureJsMlp {
       const rows = Math.min(this.batchSize, samples - row);
       this.forward(x, row, rows);
       sum += this.#lossSum(t, row, rows);
+    }
+    return sum / samples;
+  }
+}
+
+/**
+ * The strongest pure-JS baseline for the seed's 2-3-2 network: one sample at
+ * a time with every loop bound a constant and the weights in typed arrays, as
+ * a developer who wrote only this network would write it. Same arithmetic as
+ * PureJsMlp (L2, w ← w - η·(h_i δ_j), deltas from the weights before the step).
+ */
+export class PureJs232 {
+  constructor({ learningRate, parameters }) {
+    const [first, second] = parameters;
+    if (parameters.length !== 2 || first.weights.length !== 6 || second.weights.length !== 6) {
+      throw new RangeError('PureJs232 is the 2-3-2 network only');
+    }
+    this.learningRate = learningRate;
+    this.w1 = Float32Array.from(first.weights);
+    this.b1 = Float32Array.from(first.bias);
+    this.w2 = Float32Array.from(second.weights);
+    this.b2 = Float32Array.from(second.bias);
+    this.h = new Float32Array(3);
+    this.y = new Float32Array(2);
+    this.dh = new Float32Array(3);
+    this.dy = new Float32Array(2);
+  }
+
+  /** `epochs` passes over the samples in data order; returns the mean loss of the last epoch. */
+  train(x, t, samples, epochs) {
+    const { w1, b1, w2, b2, h, y, dh, dy, learningRate: lr } = this;
+    let mean = NaN;
+    for (let e = 0; e < epochs; e++) {
+      let sum = 0;
+      for (let r = 0; r < samples; r++) {
+        const x0 = x[2 * r], x1 = x[2 * r + 1];
+        for (let j = 0; j < 3; j++) h[j] = sigmoid(x0 * w1[j] + x1 * w1[3 + j] + b1[j]);
+        for (let j = 0; j < 2; j++) y[j] = sigmoid(h[0] * w2[j] + h[1] * w2[2 + j] + h[2] * w2[4 + j] + b2[j]);
+        for (let j = 0; j < 2; j++) {
+          const err = y[j] - t[2 * r + j];
+          sum += 0.5 * err * err;
+          dy[j] = err * y[j] * (1 - y[j]);
+        }
+        for (let i = 0; i < 3; i++) dh[i] = (dy[0] * w2[2 * i] + dy[1] * w2[2 * i + 1]) * h[i] * (1 - h[i]);
+        for (let i = 0; i < 3; i++) for (let j = 0; j < 2; j++) w2[2 * i + j] -= lr * (h[i] * dy[j]);
+        for (let j = 0; j < 2; j++) b2[j] -= lr * dy[j];
+        for (let j = 0; j < 3; j++) {
+          w1[j] -= lr * (x0 * dh[j]);
+          w1[3 + j] -= lr * (x1 * dh[j]);
+          b1[j] -= lr * dh[j];
+        }
+      }
+      mean = sum / samples;
+    }
+    return mean;
+  }
+
+  /** Mean loss over all samples, forward only. */
+  evaluate(x, t, samples) {
+    const { w1, b1, w2, b2 } = this;
+    let sum = 0;
+    for (let r = 0; r < samples; r++) {
+      const x0 = x[2 * r], x1 = x[2 * r + 1];
+      const h0 = Math.fround(sigmoid(x0 * w1[0] + x1 * w1[3] + b1[0]));
+      const h1 = Math.fround(sigmoid(x0 * w1[1] + x1 * w1[4] + b1[1]));
+      const h2 = Math.fround(sigmoid(x0 * w1[2] + x1 * w1[5] + b1[2]));
+      for (let j = 0; j < 2; j++) {
+        const err = Math.fround(sigmoid(h0 * w2[j] + h1 * w2[2 + j] + h2 * w2[4 + j] + b2[j])) - t[2 * r + j];
+        sum += 0.5 * err * err;
+      }
     }
     return sum / samples;
   }

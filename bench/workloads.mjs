@@ -18,7 +18,7 @@
  */
 import { sigmoidTeacherData, oneHotTeacherData } from './data.mjs';
 import { wasmgradThreads } from './threads-contender.mjs';
-import { MLP_BASELINE, MLP_CONTENDERS, TFJS_FIT, TFJS_STEP, initialParameters } from './mlp-contenders.mjs';
+import { MLP_BASELINE, MLP_CONTENDERS, TFJS_FIT, TFJS_STEP, initialParameters, pureJs232 } from './mlp-contenders.mjs';
 import { predictWorkload, PREDICT_CONTENDERS } from './inference.mjs';
 import { GEMM_WORKLOADS } from './gemm.mjs';
 
@@ -89,6 +89,9 @@ export const WORKLOADS = [
   mlpWorkload({
     id: 'W1', inputSize: 2, units: [3, 2], learningRate: 0.5, batchSize: 1,
     data: (quick) => sigmoidTeacherData({ samples: quick ? 1024 : 4096, inputs: 2, outputs: 2, seed: 1 }),
+    // The general pure-JS MLP is the baseline of every workload; for the seed network a loop written for it alone is faster still.
+    contenders: [...MLP_CONTENDERS, pureJs232],
+    extraRatios: [{ label: 'vs pure JS 2-3-2', contender: pureJs232.name }],
     // tfjs spends ~0.3–0.7 ms of per-batch overhead on each of the 4096 one-sample batches: an epoch is ~2 s
     // (step) to ~3 s (fit), so each of their runs is one epoch whatever minRunMs says; 7 rounds keep W1 near a minute.
     settings: { rounds: 7 },
