@@ -16,10 +16,11 @@ const ROUND_MAGIC_BITS: i32 = 0x4b400000;
 
 /** e^x for x already in [EXP_MIN, EXP_MAX]: the shared core of expV and sigmoidV. */
 @inline function expCore(xc: v128): v128 {
-  // Adding 1.5·2^23 rounds x·log2e to an integer n and leaves n in the low mantissa bits,
-  // which is cheaper than nearest() plus a float→int conversion.
-  const shifted = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
-  const n = f32x4.sub(shifted, f32x4.splat(ROUND_MAGIC));
+  // n = round(x·log2e): nearest() on the dependency chain (one instruction); adding 1.5·2^23 rounds the
+  // same way and leaves n in the low mantissa bits for the exponent, off the chain.
+  const scaled = f32x4.mul(xc, f32x4.splat(LOG2E));
+  const n = f32x4.nearest(scaled);
+  const shifted = f32x4.add(scaled, f32x4.splat(ROUND_MAGIC));
   const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
   // e^r ≈ 1 + r + r²·P(r), P of degree 5 evaluated by Estrin's scheme: three
   // independent pairs combined with r² and r⁴, about half the dependent steps
@@ -48,14 +49,15 @@ const ROUND_MAGIC_BITS: i32 = 0x4b400000;
 @inline export function expV(x: v128): v128 {
   const overflow = f32x4.gt(x, f32x4.splat(EXP_MAX));
   const nanMask = f32x4.ne(x, x);
-  const result = expCore(f32x4.max(f32x4.min(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN)));
+  // pmin/pmax (one instruction each; wasm's min/max cost eight on x64) keep a NaN x as it is, since x is their first operand.
+  const result = expCore(f32x4.pmax(f32x4.pmin(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN)));
   return v128.bitselect(x, v128.bitselect(f32x4.splat(Infinity), result, overflow), nanMask);
 }
 
 /** σ(x) = 1/(1+e^-x), from exp(-|x|) only: never overflows, keeps tiny values for x ≪ 0. */
 @inline export function sigmoidV(x: v128): v128 {
   // -|x| (the sign bit set) ≤ 0 needs only the lower clamp; one division gives 1/(1+e) or e/(1+e).
-  const e = expCore(f32x4.max(v128.or(x, f32x4.splat(-0.0)), f32x4.splat(EXP_MIN)));
+  const e = expCore(f32x4.pmax(v128.or(x, f32x4.splat(-0.0)), f32x4.splat(EXP_MIN)));
   const numerator = v128.bitselect(f32x4.splat(1), e, f32x4.ge(x, f32x4.splat(0)));
   return f32x4.div(numerator, f32x4.add(f32x4.splat(1), e));
 }

@@ -17,7 +17,7 @@
 // checks). Lanes past a layer's last unit hold zero weights and masked deltas,
 // so they stay zero.
 
-import { ACTIVATION_SOFTMAX, activateV, slopeV } from './activations';
+import { ACTIVATION_SIGMOID, ACTIVATION_SOFTMAX, activateV, slopeV } from './activations';
 import { LOSS_L2 } from './losses';
 import { loadPartial, storePartial } from './math';
 import { isPlainSgd } from './update';
@@ -92,11 +92,21 @@ export function isTiny(desc: usize): bool {
  * Returns the number of samples trained on.
  */
 export function tinyTrain(desc: usize, x: usize, t: usize, order: usize, from: i32, count: i32, learningRate: f32, result: usize): i32 {
+  const hiddenKind = layerSlot(desc, 0, LAYER_ACTIVATION);
+  const outKind = layerSlot(desc, 1, LAYER_ACTIVATION);
+  // The seed's all-sigmoid network gets a copy of the loop with the activations fixed: no dispatch per
+  // sample, and V8 hoists σ's constants out of the loop instead of rebuilding them in every iteration.
+  if (hiddenKind == ACTIVATION_SIGMOID && outKind == ACTIVATION_SIGMOID) {
+    return trainSamples(ACTIVATION_SIGMOID, ACTIVATION_SIGMOID, desc, x, t, order, from, count, learningRate, result);
+  }
+  return trainSamples(hiddenKind, outKind, desc, x, t, order, from, count, learningRate, result);
+}
+
+@inline function trainSamples(hiddenKind: i32, outKind: i32, desc: usize, x: usize, t: usize, order: usize, from: i32, count: i32,
+  learningRate: f32, result: usize): i32 {
   const inputs = headerSlot(desc, SLOT_INPUT_SIZE);
   const hidden = layerSlot(desc, 0, LAYER_OUT);
   const outputs = layerSlot(desc, 1, LAYER_OUT);
-  const hiddenKind = layerSlot(desc, 0, LAYER_ACTIVATION);
-  const outKind = layerSlot(desc, 1, LAYER_ACTIVATION);
   const w1 = ptr(layerSlot(desc, 0, LAYER_WEIGHTS)), b1 = ptr(layerSlot(desc, 0, LAYER_BIAS));
   const w2 = ptr(layerSlot(desc, 1, LAYER_WEIGHTS)), b2 = ptr(layerSlot(desc, 1, LAYER_BIAS));
   // W1's rows (one per input, a lane per hidden unit) and W2's rows (one per hidden unit, a lane per output).
