@@ -1,4 +1,4 @@
-// GEMM split by rows across threads (the threads build: shared memory,
+// GEMM split by rows or by columns across threads (the threads build: shared memory,
 // worker instances of this module running workerLoop). In the default build
 // ASC_FEATURE_THREADS is false and `gemm` is gemmSerial with one branch.
 //
@@ -6,11 +6,16 @@
 // bumps the generation and wakes the workers; each worker computes its slice
 // of rows with its own packing workspace and counts itself done; the caller
 // computes slice 0 meanwhile and spins until every worker is done. Slices
-// start on multiples of 4 rows, so every output element is computed exactly
-// as gemmSerial would compute it on one thread: results are bit-identical.
-// The bias-and-activation epilogue of a dense layer works row by row, so it
-// splits the same way.
+// start on multiples of 4 rows or 8 columns (whole micro-kernel tiles), so
+// every output element is computed exactly as gemmSerial would compute it on
+// one thread: results are bit-identical. Each thread packs its own slice of
+// one operand and all of the other, so the split is along the larger side of
+// C: a batch of 128 rows times 1024 units splits by columns, and each thread
+// packs half of the 4 MiB weight matrix instead of all of it. The bias and
+// activation epilogue works element by element, so it splits either way
+// (softmax needs whole rows: its layers split by rows).
 
+import { ACTIVATION_SOFTMAX } from './activations';
 import { gemmEpilogue, gemmWorkBytes, NO_EPILOGUE } from './gemm';
 import { sgdApply, sgdCheck, sgdUpdate } from './optimizers';
 
@@ -23,6 +28,8 @@ const WORK_BASE: usize = 16;
 const JOB: usize = 32;
 /** What the job is: a GEMM, or one of the two passes of a plain SGD update. */
 const KIND: usize = 96;
+/** A GEMM job's split: 0 by rows of C, 1 by columns. */
+const SPLIT: usize = 100;
 /** One i32 per thread: the result of its slice of an SGD check. */
 const RESULTS: usize = 128;
 /** Bytes of the board (RESULTS has room for 64 threads). */
@@ -36,8 +43,9 @@ const PARALLEL_MIN_PARAMS: i32 = 1 << 16;
 
 /** Products smaller than this many multiply-adds stay on one thread: waking workers costs more. */
 const PARALLEL_MIN_MACS: i64 = 1 << 21;
-/** Slices are whole micro-kernel tiles. */
+/** Slices are whole micro-kernel tiles (4 rows × 8 columns). */
 const ROW_ALIGN: i32 = 4;
+const COLUMN_ALIGN: i32 = 8;
 
 /** The board of this instance's thread pool, 0 while it has none (module instance state). */
 let board: usize = 0;
@@ -47,10 +55,10 @@ export function threadsAttach(at: usize): void {
   board = at;
 }
 
-/** Rows per slice when m rows are shared by `parts` threads. */
-@inline function sliceRows(m: i32, parts: i32): i32 {
-  const rows = (m + parts - 1) / parts;
-  return (rows + ROW_ALIGN - 1) & ~(ROW_ALIGN - 1);
+/** Rows (or columns) per slice when `count` are shared by `parts` threads, a multiple of `align`. */
+@inline function sliceSize(count: i32, parts: i32, align: i32): i32 {
+  const size = (count + parts - 1) / parts;
+  return (size + align - 1) & ~(align - 1);
 }
 
 /** C = alpha · op(A) · op(B) + beta · C, on every thread of the pool when it is large enough. */
@@ -78,8 +86,9 @@ function gemmShared(
   if (ASC_FEATURE_THREADS) {
     if (board != 0 && <i64>m * n * k >= PARALLEL_MIN_MACS) {
       const workers = atomic.load<i32>(board + WORKERS);
-      if (workers > 0 && m >= 2 * ROW_ALIGN * (workers + 1)) {
-        gemmParallel(workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
+      const byColumns = n > m && activation != ACTIVATION_SOFTMAX && n >= 2 * COLUMN_ALIGN * (workers + 1);
+      if (workers > 0 && (byColumns || m >= 2 * ROW_ALIGN * (workers + 1))) {
+        gemmParallel(workers, byColumns, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
         return;
       }
     }
@@ -88,7 +97,7 @@ function gemmShared(
 }
 
 function gemmParallel(
-  workers: i32, transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  workers: i32, byColumns: bool, transA: i32, transB: i32, m: i32, n: i32, k: i32,
   alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
 ): void {
@@ -107,6 +116,7 @@ function gemmParallel(
   store<i32>(board + JOB, ldc, 48);
   store<u32>(board + JOB, <u32>bias, 52);
   store<i32>(board + JOB, activation, 56);
+  store<i32>(board + SPLIT, byColumns ? 1 : 0);
   runJob(workers, KIND_GEMM, work);
 }
 
@@ -168,20 +178,31 @@ function runSlice(at: usize, index: i32, parts: i32, work: usize): void {
     runSgdSlice(at, index, parts, kind);
     return;
   }
-  const transA = load<i32>(at + JOB);
-  const m = load<i32>(at + JOB, 8);
-  const lda = load<i32>(at + JOB, 28);
-  const ldc = load<i32>(at + JOB, 48);
-  const rows = sliceRows(m, parts);
-  const first = index * rows;
-  const count = min(rows, m - first);
-  if (count <= 0) return;
-  // op(A) row i is row i of A, or column i of A when transposed.
-  const aRows = <usize>load<u32>(at + JOB, 24) + (transA ? <usize>first << 2 : (<usize>first * lda) << 2);
-  const cRows = <usize>load<u32>(at + JOB, 44) + ((<usize>first * ldc) << 2);
-  gemmEpilogue(transA, load<i32>(at + JOB, 4), count, load<i32>(at + JOB, 12), load<i32>(at + JOB, 16),
-    load<f32>(at + JOB, 20), aRows, lda, <usize>load<u32>(at + JOB, 32), load<i32>(at + JOB, 36),
-    load<f32>(at + JOB, 40), cRows, ldc, work, <usize>load<u32>(at + JOB, 52), load<i32>(at + JOB, 56));
+  const transA = load<i32>(at + JOB), transB = load<i32>(at + JOB, 4);
+  const m = load<i32>(at + JOB, 8), n = load<i32>(at + JOB, 12);
+  const lda = load<i32>(at + JOB, 28), ldb = load<i32>(at + JOB, 36), ldc = load<i32>(at + JOB, 48);
+  let a = <usize>load<u32>(at + JOB, 24), b = <usize>load<u32>(at + JOB, 32), c = <usize>load<u32>(at + JOB, 44);
+  let bias = <usize>load<u32>(at + JOB, 52);
+  let rows = m, columns = n;
+  if (load<i32>(at + SPLIT)) {
+    const size = sliceSize(n, parts, COLUMN_ALIGN);
+    const first = index * size;
+    columns = min(size, n - first);
+    // op(B) column j is column j of B, or row j of B when transposed; bias and C move along with it.
+    b += transB ? (<usize>first * ldb) << 2 : <usize>first << 2;
+    c += <usize>first << 2;
+    if (bias) bias += <usize>first << 2;
+  } else {
+    const size = sliceSize(m, parts, ROW_ALIGN);
+    const first = index * size;
+    rows = min(size, m - first);
+    // op(A) row i is row i of A, or column i of A when transposed.
+    a += transA ? <usize>first << 2 : (<usize>first * lda) << 2;
+    c += (<usize>first * ldc) << 2;
+  }
+  if (rows <= 0 || columns <= 0) return;
+  gemmEpilogue(transA, transB, rows, columns, load<i32>(at + JOB, 16), load<f32>(at + JOB, 20), a, lda, b, ldb,
+    load<f32>(at + JOB, 40), c, ldc, work, bias, load<i32>(at + JOB, 56));
 }
 
 /**

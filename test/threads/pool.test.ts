@@ -1,6 +1,7 @@
 /**
- * The threads build: GEMM split by rows across a worker pool on shared
- * memory. Every output element is computed exactly as on one thread, so the
+ * The threads build: GEMM split by rows or by columns (whichever side of C
+ * is larger) across a worker pool on shared memory. Every output element is
+ * computed exactly as on one thread, so the
  * results must be bit-identical, for single products and for whole training
  * runs. These tests use the built package (workers load build/threads/worker.js).
  */
@@ -56,6 +57,33 @@ describe('threads', () => {
       for (let i = 0; i < m * n; i++) if (parallel[i] !== serial[i]) differing++;
       expect(differing, `${m}×${n}×${k} transA=${transA} transB=${transB}`).toBe(0);
       [a, b, c].forEach((p) => rt.heap.free(p));
+    }
+
+    // denseForward: a wide layer (split by columns, the bias moving with them), and a wide softmax (rows only).
+    for (const [activation, id] of [['sigmoid', 1], ['softmax', 7]] as const) {
+      const m = 40, n = 600, k = 300;
+      const X = new Float32Array(m * k).map((_, i) => Math.sin(i * 0.13));
+      const W = new Float32Array(k * n).map((_, i) => Math.cos(i * 0.07) * 0.1);
+      const bias = new Float32Array(n).map((_, i) => Math.sin(i));
+      const x = rt.heap.alloc(X.length * 4), w = rt.heap.alloc(W.length * 4), bp = rt.heap.alloc(n * 4), y = rt.heap.alloc(m * n * 4);
+      rt.heap.views.f32.set(X, x >> 2);
+      rt.heap.views.f32.set(W, w >> 2);
+      rt.heap.views.f32.set(bias, bp >> 2);
+      (rt.exports.denseForward as (...args: number[]) => void)(m, n, k, x, w, bp, y, id, rt.gemmWork);
+      const parallel = rt.heap.views.f32.slice(y >> 2, (y >> 2) + m * n);
+
+      const sx = singleWork + single.gemmWorkBytes(), sw = sx + X.length * 4 + 64, sbias = sw + W.length * 4 + 64, sy = sbias + n * 4 + 64;
+      const f32 = new Float32Array(singleMemory.buffer);
+      f32.set(X, sx >> 2);
+      f32.set(W, sw >> 2);
+      f32.set(bias, sbias >> 2);
+      single.denseForward(m, n, k, sx, sw, sbias, sy, id, singleWork);
+      const serial = new Float32Array(singleMemory.buffer).slice(sy >> 2, (sy >> 2) + m * n);
+      let differing = 0;
+      for (let i = 0; i < m * n; i++) if (parallel[i] !== serial[i]) differing++;
+      expect(differing, `denseForward ${m}×${n}×${k} ${activation}`).toBe(0);
+      expect(parallel.every(Number.isFinite)).toBe(true);
+      [x, w, bp, y].forEach((p) => rt.heap.free(p));
     }
   });
 });
