@@ -14,8 +14,8 @@ const EXP_MIN: f32 = -103.972084045410;
 const ROUND_MAGIC: f32 = 12582912; // 1.5 · 2^23
 const ROUND_MAGIC_BITS: i32 = 0x4b400000;
 
-/** e^x for x already in [EXP_MIN, EXP_MAX]: the shared core of expV and sigmoidV. */
-@inline function expCore(xc: v128): v128 {
+/** e^x for x already in [EXP_MIN, EXP_MAX] (and ≤ 0 if nonPositive): the shared core of expV and sigmoidV. */
+@inline function expCore(xc: v128, nonPositive: bool): v128 {
   // n = round(x·log2e): nearest() on the dependency chain (one instruction); adding 1.5·2^23 rounds the
   // same way and leaves n in the low mantissa bits for the exponent, off the chain.
   const scaled = f32x4.mul(xc, f32x4.splat(LOG2E));
@@ -33,7 +33,9 @@ const ROUND_MAGIC_BITS: i32 = 0x4b400000;
   const poly = f32x4.add(f32x4.add(p01, f32x4.mul(r2, p23)), f32x4.mul(r4, p45));
   const er = f32x4.add(f32x4.add(f32x4.mul(poly, r2), r), f32x4.splat(1));
   const ni = i32x4.sub(shifted, i32x4.splat(ROUND_MAGIC_BITS));
-  if (i32x4.all_true(v128.and(i32x4.ge_s(ni, i32x4.splat(-125)), i32x4.le_s(ni, i32x4.splat(127))))) {
+  // (For x ≤ 0, as σ uses it, n ≤ 0 and only the lower bound needs a test.)
+  const outside = nonPositive ? i32x4.lt_s(ni, i32x4.splat(-125)) : v128.or(i32x4.lt_s(ni, i32x4.splat(-125)), i32x4.gt_s(ni, i32x4.splat(127)));
+  if (!v128.any_true(outside)) {
     // e^r·2^n is a normal float (e^r is in [0.7, 1.42]): add n to the exponent, one integer add on the
     // dependency chain instead of two multiplications.
     return i32x4.add(er, i32x4.shl(ni, 23));
@@ -50,14 +52,14 @@ const ROUND_MAGIC_BITS: i32 = 0x4b400000;
   const overflow = f32x4.gt(x, f32x4.splat(EXP_MAX));
   const nanMask = f32x4.ne(x, x);
   // pmin/pmax (one instruction each; wasm's min/max cost eight on x64) keep a NaN x as it is, since x is their first operand.
-  const result = expCore(f32x4.pmax(f32x4.pmin(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN)));
+  const result = expCore(f32x4.pmax(f32x4.pmin(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN)), false);
   return v128.bitselect(x, v128.bitselect(f32x4.splat(Infinity), result, overflow), nanMask);
 }
 
 /** σ(x) = 1/(1+e^-x), from exp(-|x|) only: never overflows, keeps tiny values for x ≪ 0. */
 @inline export function sigmoidV(x: v128): v128 {
   // -|x| (the sign bit set) ≤ 0 needs only the lower clamp; one division gives 1/(1+e) or e/(1+e).
-  const e = expCore(f32x4.pmax(v128.or(x, f32x4.splat(-0.0)), f32x4.splat(EXP_MIN)));
+  const e = expCore(f32x4.pmax(v128.or(x, f32x4.splat(-0.0)), f32x4.splat(EXP_MIN)), true);
   const numerator = v128.bitselect(f32x4.splat(1), e, f32x4.ge(x, f32x4.splat(0)));
   return f32x4.div(numerator, f32x4.add(f32x4.splat(1), e));
 }
