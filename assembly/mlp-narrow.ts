@@ -11,7 +11,7 @@
 // data, and deltas are masked to zero there, so gradient updates in those
 // lanes add exactly 0.
 
-import { ACTIVATION_SOFTMAX, activateV, slopeV } from './activations';
+import { ACTIVATION_SIGMOID, ACTIVATION_SOFTMAX, activateV, slopeV } from './activations';
 import { lossSum, outputDelta, LOSS_L2 } from './losses';
 import { storePartial } from './math';
 import { softmaxRows } from './shape';
@@ -47,13 +47,21 @@ export function isNarrow(desc: usize): bool {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
+/** `fixedKind` value meaning: each layer's own activation, read from the descriptor. */
+const ANY_KIND: i32 = -1;
+
+/** A layer's activation: `fixedKind` when the whole network is known to use it (a constant once inlined). */
+@inline function kindOf(desc: usize, layer: i32, fixedKind: i32): i32 {
+  return fixedKind != ANY_KIND ? fixedKind : layerSlot(desc, layer, LAYER_ACTIVATION);
+}
+
 /** One sample through every layer, into row 0 of each layer's output buffer; returns the last. */
-function forwardSample(desc: usize, layers: i32, x: usize): usize {
+@inline function forwardSample(desc: usize, layers: i32, x: usize, fixedKind: i32): usize {
   let input = x;
   for (let l = 0; l < layers; l++) {
     const inSize = layerSlot(desc, l, LAYER_IN);
     const units = layerSlot(desc, l, LAYER_OUT);
-    const kind = layerSlot(desc, l, LAYER_ACTIVATION);
+    const kind = kindOf(desc, l, fixedKind);
     const weights = ptr(layerSlot(desc, l, LAYER_WEIGHTS));
     const bias = ptr(layerSlot(desc, l, LAYER_BIAS));
     const output = ptr(layerSlot(desc, l, LAYER_OUTPUT));
@@ -81,6 +89,16 @@ function forwardSample(desc: usize, layers: i32, x: usize): usize {
  * gradients of the batch-mean loss; returns Σ over rows of the per-sample loss.
  */
 export function narrowGradients(desc: usize, x: usize, t: usize, order: usize, from: i32, rows: i32): f64 {
+  // All-sigmoid networks (the seed's kind) get a copy with the activation fixed: no dispatch per
+  // vector, and σ's constants are built once per call instead of once per use.
+  const layers = headerSlot(desc, SLOT_LAYER_COUNT);
+  let allSigmoid = true;
+  for (let l = 0; l < layers; l++) allSigmoid = allSigmoid && layerSlot(desc, l, LAYER_ACTIVATION) == ACTIVATION_SIGMOID;
+  if (allSigmoid) return gradientsAs(ACTIVATION_SIGMOID, desc, x, t, order, from, rows);
+  return gradientsAs(ANY_KIND, desc, x, t, order, from, rows);
+}
+
+@inline function gradientsAs(fixedKind: i32, desc: usize, x: usize, t: usize, order: usize, from: i32, rows: i32): f64 {
   const layers = headerSlot(desc, SLOT_LAYER_COUNT);
   const last = layers - 1;
   const inputSize = headerSlot(desc, SLOT_INPUT_SIZE);
@@ -92,10 +110,10 @@ export function narrowGradients(desc: usize, x: usize, t: usize, order: usize, f
     const row = order ? load<i32>(order + (<usize>(from + r) << 2)) : from + r;
     const sample = x + (<usize>(row * inputSize) << 2);
     const target = t + (<usize>(row * outSize) << 2);
-    const y = forwardSample(desc, layers, sample);
+    const y = forwardSample(desc, layers, sample, fixedKind);
     // δ_out = ∂L/∂y ⊙ f'(y) / rows, zero past the last unit; the loss in f64 as lossSum computes it
     const outputDeltas = ptr(layerSlot(desc, last, LAYER_DELTA));
-    const outKind = layerSlot(desc, last, LAYER_ACTIVATION);
+    const outKind = kindOf(desc, last, fixedKind);
     if (lossKind == LOSS_L2 && outKind != ACTIVATION_SOFTMAX) {
       // The seed's case, in registers: (y - t) ⊙ f'(y) / rows
       for (let j = 0; j < outSize; j += 4) {
@@ -155,7 +173,7 @@ export function narrowGradients(desc: usize, x: usize, t: usize, order: usize, f
       }
       if (l > 0) {
         // δ_hidden = (Σ_j w_ij δ_j) ⊙ f'(h), zero past the last unit
-        const kind = layerSlot(desc, l - 1, LAYER_ACTIVATION);
+        const kind = kindOf(desc, l - 1, fixedKind);
         for (let i = 0; i < inSize; i += 4) {
           const offset = <usize>i << 2;
           const d = f32x4.mul(v128.load(hiddenDelta + offset), slopeV(kind, v128.load(input + offset)));
