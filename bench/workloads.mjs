@@ -111,11 +111,14 @@ export const WORKLOADS = [
     id: 'W3', inputSize: 1024, units: [1024, 1024, 10], learningRate: 0.1, batchSize: 128,
     // One epoch of 256 samples (2 batches) is ~3.2 GFLOP of training: ~0.1 s for wasmgrad wasm but ~3–4 s for
     // pure JS, wasmgrad js and both tfjs contenders (tfjs's transposed matMuls run at 0.4–2 GFLOP/s), so those
-    // time one epoch per run; 5 rounds (the fewest that give a median) keep W3 near 1.5 minutes.
+    // time one epoch per run; 5 rounds (the fewest that give a median) keep W3 near 1.5 minutes. The fast
+    // contenders' runs last 1.5 s: a run on two threads that follows seconds of one-core work starts slow while
+    // the idle virtual CPU is woken (measured: 4.9–6.1 k samples/s against 6.0 k steady), and 0.3 s runs
+    // (tried) let that transient set the ratio.
     data: (quick) => oneHotTeacherData({ samples: quick ? 128 : 256, inputs: 1024, classes: 10, seed: 3 }),
     contenders: [...MLP_CONTENDERS, wasmgradThreads(2)],
     extraRatios: [{ label: 'vs wasmgrad wasm', contender: 'wasmgrad wasm' }],
-    settings: { rounds: 5, minRunMs: 300, warmupMs: 0 },
+    settings: { rounds: 5, minRunMs: 1500, warmupMs: 0 },
     quickSettings: { rounds: 1, warmupMs: 0 }, // a smoke run: it only has to show every contender runs and learns
   }),
   ...GEMM_WORKLOADS,
