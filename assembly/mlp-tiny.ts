@@ -59,6 +59,20 @@ function matrixColumn(m: usize, j: i32, rows: i32, cols: i32): v128 {
   return v;
 }
 
+/** w - η (h δ): one SGD step on four weights, ∂L/∂w = h δ multiplied out before η as sgdApply does. */
+@inline function descend(w: v128, rate: v128, h: v128, delta: v128): v128 {
+  return f32x4.sub(w, f32x4.mul(rate, f32x4.mul(h, delta)));
+}
+
+/** s0·v0 + s1·v1 + … over the first `count` (1..4) terms, added in that order (as the narrow path adds them). */
+@inline function weightedSum(count: i32, s0: v128, v0: v128, s1: v128, v1: v128, s2: v128, v2: v128, s3: v128, v3: v128): v128 {
+  let sum = f32x4.mul(s0, v0);
+  if (count > 1) sum = f32x4.add(sum, f32x4.mul(s1, v1));
+  if (count > 2) sum = f32x4.add(sum, f32x4.mul(s2, v2));
+  if (count > 3) sum = f32x4.add(sum, f32x4.mul(s3, v3));
+  return sum;
+}
+
 /** All-ones in the lanes below `count`, zero above. */
 @inline function laneMask(count: i32): v128 {
   return i32x4.gt_s(i32x4.splat(count), i32x4(0, 1, 2, 3));
@@ -136,20 +150,12 @@ export function tinyTrain(desc: usize, x: usize, t: usize, order: usize, from: i
     const x1 = inputs > 1 ? v128.load32_splat(sample + 4) : zero;
     const x2 = inputs > 2 ? v128.load32_splat(sample + 8) : zero;
     const x3 = inputs > 3 ? v128.load32_splat(sample + 12) : zero;
-    let a = f32x4.mul(x0, in0);
-    if (inputs > 1) a = f32x4.add(a, f32x4.mul(x1, in1));
-    if (inputs > 2) a = f32x4.add(a, f32x4.mul(x2, in2));
-    if (inputs > 3) a = f32x4.add(a, f32x4.mul(x3, in3));
-    const h = activateV(hiddenKind, f32x4.add(a, bias1));
+    const h = activateV(hiddenKind, f32x4.add(weightedSum(inputs, x0, in0, x1, in1, x2, in2, x3, in3), bias1));
     const h0 = f32x4.splat(f32x4.extract_lane(h, 0));
     const h1 = f32x4.splat(f32x4.extract_lane(h, 1));
     const h2 = f32x4.splat(f32x4.extract_lane(h, 2));
     const h3 = f32x4.splat(f32x4.extract_lane(h, 3));
-    let a2 = f32x4.mul(h0, out0);
-    if (hidden > 1) a2 = f32x4.add(a2, f32x4.mul(h1, out1));
-    if (hidden > 2) a2 = f32x4.add(a2, f32x4.mul(h2, out2));
-    if (hidden > 3) a2 = f32x4.add(a2, f32x4.mul(h3, out3));
-    const y = activateV(outKind, f32x4.add(a2, bias2));
+    const y = activateV(outKind, f32x4.add(weightedSum(hidden, h0, out0, h1, out1, h2, out2, h3, out3), bias2));
 
     // L = 1/2 Σ_j (y_j - t_j)², in f64 as lossSum computes it
     const e0 = <f64>f32x4.extract_lane(y, 0) - <f64>f32x4.extract_lane(target, 0);
@@ -172,27 +178,24 @@ export function tinyTrain(desc: usize, x: usize, t: usize, order: usize, from: i
     const d1 = f32x4.splat(f32x4.extract_lane(outputDelta, 1));
     const d2 = f32x4.splat(f32x4.extract_lane(outputDelta, 2));
     const d3 = f32x4.splat(f32x4.extract_lane(outputDelta, 3));
-    let back = f32x4.mul(d0, col0);
-    if (outputs > 1) back = f32x4.add(back, f32x4.mul(d1, col1));
-    if (outputs > 2) back = f32x4.add(back, f32x4.mul(d2, col2));
-    if (outputs > 3) back = f32x4.add(back, f32x4.mul(d3, col3));
+    const back = weightedSum(outputs, d0, col0, d1, col1, d2, col2, d3, col3);
     const hiddenDelta = v128.and(f32x4.mul(back, slopeV(hiddenKind, h)), hiddenMask);
 
     // w_ij ← w_ij - η h_i δ_j (∂L/∂w_ij = h_i δ_j), b_j ← b_j - η δ_j
     const hm = v128.and(h, hiddenMask);
     // Rows past the layer's inputs stay zero (their inputs are zero): they are only updated where they exist.
     const nextBias2 = f32x4.sub(bias2, f32x4.mul(rate, outputDelta));
-    const nextOut0 = f32x4.sub(out0, f32x4.mul(rate, f32x4.mul(h0, outputDelta)));
+    const nextOut0 = descend(out0, rate, h0, outputDelta);
     let nextOut1 = out1, nextOut2 = out2, nextOut3 = out3;
-    if (hidden > 1) nextOut1 = f32x4.sub(out1, f32x4.mul(rate, f32x4.mul(h1, outputDelta)));
-    if (hidden > 2) nextOut2 = f32x4.sub(out2, f32x4.mul(rate, f32x4.mul(h2, outputDelta)));
-    if (hidden > 3) nextOut3 = f32x4.sub(out3, f32x4.mul(rate, f32x4.mul(h3, outputDelta)));
+    if (hidden > 1) nextOut1 = descend(out1, rate, h1, outputDelta);
+    if (hidden > 2) nextOut2 = descend(out2, rate, h2, outputDelta);
+    if (hidden > 3) nextOut3 = descend(out3, rate, h3, outputDelta);
     const nextBias1 = f32x4.sub(bias1, f32x4.mul(rate, hiddenDelta));
-    const nextIn0 = f32x4.sub(in0, f32x4.mul(rate, f32x4.mul(x0, hiddenDelta)));
+    const nextIn0 = descend(in0, rate, x0, hiddenDelta);
     let nextIn1 = in1, nextIn2 = in2, nextIn3 = in3;
-    if (inputs > 1) nextIn1 = f32x4.sub(in1, f32x4.mul(rate, f32x4.mul(x1, hiddenDelta)));
-    if (inputs > 2) nextIn2 = f32x4.sub(in2, f32x4.mul(rate, f32x4.mul(x2, hiddenDelta)));
-    if (inputs > 3) nextIn3 = f32x4.sub(in3, f32x4.mul(rate, f32x4.mul(x3, hiddenDelta)));
+    if (inputs > 1) nextIn1 = descend(in1, rate, x1, hiddenDelta);
+    if (inputs > 2) nextIn2 = descend(in2, rate, x2, hiddenDelta);
+    if (inputs > 3) nextIn3 = descend(in3, rate, x3, hiddenDelta);
     // All or nothing: the loss (y and t) and every new weight must be finite. Their sum is finite when they
     // all are (a sum that overflows is rechecked value by value), so one product with 0 tests them all.
     const sum = f32x4.add(
@@ -208,10 +211,10 @@ export function tinyTrain(desc: usize, x: usize, t: usize, order: usize, from: i
       break;
     }
     // The columns get the same products, so they stay equal to the rows' transposition.
-    col0 = f32x4.sub(col0, f32x4.mul(rate, f32x4.mul(hm, d0)));
-    if (outputs > 1) col1 = f32x4.sub(col1, f32x4.mul(rate, f32x4.mul(hm, d1)));
-    if (outputs > 2) col2 = f32x4.sub(col2, f32x4.mul(rate, f32x4.mul(hm, d2)));
-    if (outputs > 3) col3 = f32x4.sub(col3, f32x4.mul(rate, f32x4.mul(hm, d3)));
+    col0 = descend(col0, rate, hm, d0);
+    if (outputs > 1) col1 = descend(col1, rate, hm, d1);
+    if (outputs > 2) col2 = descend(col2, rate, hm, d2);
+    if (outputs > 3) col3 = descend(col3, rate, hm, d3);
     out0 = nextOut0; out1 = nextOut1; out2 = nextOut2; out3 = nextOut3; bias2 = nextBias2;
     in0 = nextIn0; in1 = nextIn1; in2 = nextIn2; in3 = nextIn3; bias1 = nextBias1;
     loss += 0.5 * squares;
