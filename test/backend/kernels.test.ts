@@ -169,6 +169,17 @@ describe('bias, loss, update and gather kernels', () => {
     [w, g].forEach((p) => rt.heap.free(p));
   });
 
+  it.each(['wasm', 'js'] as const)('%s: sumSquares over odd lengths (the 8-float blocks and the tail) matches float64', (backend) => {
+    const random = new Random(8);
+    for (const n of [1, 3, 7, 8, 9, 31, 33, 1000, 100003]) {
+      const values = randomValues(random, n, 3);
+      const x = put(values);
+      const want = values.reduce((s, v) => s + Math.fround(v) ** 2, 0);
+      expect(Math.abs(rt.backends[backend].sumSquares(n, x) - want) / want, `n = ${n}`).toBeLessThan(1e-12);
+      rt.heap.free(x);
+    }
+  });
+
   it.each(['wasm', 'js'] as const)('%s: gatherRows copies rows in the given order', (backend) => {
     const src = put(X), dst = rt.heap.alloc(3 * cols * 4);
     const order = rt.heap.alloc(16);
