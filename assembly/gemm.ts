@@ -36,21 +36,6 @@ export function gemmWorkBytes(): usize {
   return PACK_B_OFFSET + (<usize>(KC * NC) << 2);
 }
 
-/**
- * C = alpha · op(A) · op(B) + beta · C on the calling thread (assembly/parallel.ts
- * splits large products across threads and calls this for each slice).
- * op(A) is m×k: A itself is m×k (transA = 0) or k×m (transA = 1), row stride lda.
- * op(B) is k×n: B itself is k×n (transB = 0) or n×k (transB = 1), row stride ldb.
- * beta = 0 overwrites C without reading it (garbage or NaN in C is ignored).
- */
-export function gemmSerial(
-  transA: i32, transB: i32, m: i32, n: i32, k: i32,
-  alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
-  beta: f32, c: usize, ldc: i32, work: usize,
-): void {
-  gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, 0, NO_EPILOGUE);
-}
-
 /** The bias and activation of a whole m×n block (rows contiguous when softmax: ldc == n). */
 function epilogueRows(m: i32, n: i32, ldc: i32, c: usize, bias: usize, activation: i32): void {
   biasActivate(m, n, ldc, c, bias, activation == ACTIVATION_SOFTMAX ? ACTIVATION_LINEAR : activation);
@@ -61,9 +46,14 @@ function epilogueRows(m: i32, n: i32, ldc: i32, c: usize, bias: usize, activatio
 export const NO_EPILOGUE: i32 = -1;
 
 /**
- * gemmSerial, then C = f(C + bias) (bias broadcast over rows; bias 0 means
- * none), applied to each block of C right after its last depth block, while
- * it is still in cache. activation NO_EPILOGUE skips it.
+ * C = alpha · op(A) · op(B) + beta · C on the calling thread (assembly/parallel.ts
+ * splits large products across threads and calls this for each slice).
+ * op(A) is m×k: A itself is m×k (transA = 0) or k×m (transA = 1), row stride lda.
+ * op(B) is k×n: B itself is k×n (transB = 0) or n×k (transB = 1), row stride ldb.
+ * beta = 0 overwrites C without reading it (garbage or NaN in C is ignored).
+ * Then C = f(C + bias) (bias broadcast over rows; bias 0 means none), applied
+ * to each block of C right after its last depth block, while it is still in
+ * cache; activation NO_EPILOGUE skips it.
  */
 export function gemmEpilogue(
   transA: i32, transB: i32, m: i32, n: i32, k: i32,

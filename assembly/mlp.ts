@@ -145,7 +145,6 @@ export function mlpTrainBatches(
   const end = start + count;
   // Training steps run their forward pass with dropout; evaluation and gradients() without.
   store<i32>(desc + (<usize>SLOT_TRAINING << 2), 1);
-  const narrow = isNarrow(desc);
   const norms = ptr(headerSlot(desc, SLOT_NORMS));
   if (batchSize == 1 && !norms && isTiny(desc)) {
     // Same steps as below, with the weights held in registers from the first sample to the last.
@@ -153,6 +152,7 @@ export function mlpTrainBatches(
     store<i32>(desc + (<usize>SLOT_TRAINING << 2), 0);
     return done;
   }
+  const narrow = isNarrow(desc);
   let lossSum: f64 = 0;
   let done = 0;
   for (let from = start; from < end; from += batchSize) {

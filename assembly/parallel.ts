@@ -1,13 +1,13 @@
 // GEMM split by rows or by columns across threads (the threads build: shared memory,
 // worker instances of this module running workerLoop). In the default build
-// ASC_FEATURE_THREADS is false and `gemm` is gemmSerial with one branch.
+// ASC_FEATURE_THREADS is false and `gemm` is gemmEpilogue with one branch.
 //
 // The board is a small block of shared memory: the caller writes a job,
 // bumps the generation and wakes the workers; each worker computes its slice
 // of rows with its own packing workspace and counts itself done; the caller
 // computes slice 0 meanwhile and spins until every worker is done. Slices
 // start on multiples of 4 rows or 8 columns (whole micro-kernel tiles), so
-// every output element is computed exactly as gemmSerial would compute it on
+// every output element is computed exactly as gemmEpilogue would compute it on
 // one thread: results are bit-identical. Each thread packs its own slice of
 // one operand and all of the other, so the split is along the larger side of
 // C: a batch of 128 rows times 1024 units splits by columns, and each thread

@@ -81,28 +81,13 @@ export class PureJsMlp {
    * trainBatch with rows = 1, without its zeroing and second pass.
    */
   trainSample(x, t, row) {
-    const layers = this.layers, last = layers.length - 1, lr = this.learningRate;
-    this.forward(x, row, 1);
-    const loss = this.#lossSum(t, row, 1);
-    const top = layers[last], n = top.out, t0 = row * n;
-    for (let j = 0; j < n; j++) {
-      const y = top.a[j];
-      top.d[j] = (y - t[t0 + j]) * y * (1 - y);
-    }
-    for (let l = last; l >= 0; l--) {
+    const layers = this.layers, lr = this.learningRate;
+    const loss = this.#forwardToOutputDelta(x, t, row, 1);
+    for (let l = layers.length - 1; l >= 0; l--) {
       const { inSize, out, w, b, d } = layers[l];
       const input = l === 0 ? x : layers[l - 1].a;
       const inOffset = l === 0 ? row * this.inputSize : 0;
-      if (l > 0) {
-        const dh = layers[l - 1].d;
-        for (let k = 0; k < inSize; k++) {
-          const wk = k * out;
-          let s = 0;
-          for (let j = 0; j < out; j++) s += d[j] * w[wk + j];
-          const hk = input[k];
-          dh[k] = s * hk * (1 - hk);
-        }
-      }
+      if (l > 0) this.#deltaBelow(l, 1);
       for (let k = 0; k < inSize; k++) {
         const xk = input[inOffset + k], wk = k * out;
         for (let j = 0; j < out; j++) w[wk + j] -= lr * (xk * d[j]);
@@ -112,21 +97,44 @@ export class PureJsMlp {
     return loss;
   }
 
-  /** One SGD step on rows [row, row+rows); returns the batch's loss sum before the step. */
-  trainBatch(x, t, row, rows) {
-    if (rows === 1) return this.trainSample(x, t, row);
-    const layers = this.layers, last = layers.length - 1, lr = this.learningRate;
+  /**
+   * Forward pass of rows [row, row+rows), then the output delta ∂L/∂z =
+   * (y - t)/rows · y(1 - y), the 1/rows from the batch mean. Returns the loss
+   * sum of those rows.
+   */
+  #forwardToOutputDelta(x, t, row, rows) {
     this.forward(x, row, rows);
     const loss = this.#lossSum(t, row, rows);
-
-    // Output delta: ∂L/∂z = (y - t)/rows · y(1 - y), the 1/rows from the batch mean.
-    const top = layers[last], inv = 1 / rows, n = top.out, t0 = row * n;
+    const top = this.layers[this.layers.length - 1], inv = 1 / rows, n = top.out, t0 = row * n;
     for (let i = 0; i < rows * n; i++) {
       const y = top.a[i];
       top.d[i] = (y - t[t0 + i]) * inv * y * (1 - y);
     }
+    return loss;
+  }
 
-    for (let l = last; l >= 0; l--) {
+  /** Layer l-1's delta from layer l's, for `rows` rows: (d·Wᵀ) ⊙ h(1 - h), with W before its update. */
+  #deltaBelow(l, rows) {
+    const { inSize, out, w, d } = this.layers[l];
+    const below = this.layers[l - 1], h = below.a, dh = below.d;
+    for (let r = 0; r < rows; r++) {
+      const dr = r * out, hr = r * inSize;
+      for (let k = 0; k < inSize; k++) {
+        const wk = k * out;
+        let s = 0;
+        for (let j = 0; j < out; j++) s += d[dr + j] * w[wk + j];
+        const hk = h[hr + k];
+        dh[hr + k] = s * hk * (1 - hk);
+      }
+    }
+  }
+
+  /** One SGD step on rows [row, row+rows); returns the batch's loss sum before the step. */
+  trainBatch(x, t, row, rows) {
+    if (rows === 1) return this.trainSample(x, t, row);
+    const layers = this.layers, lr = this.learningRate;
+    const loss = this.#forwardToOutputDelta(x, t, row, rows);
+    for (let l = layers.length - 1; l >= 0; l--) {
       const { inSize, out, w, b, gw, gb, d } = layers[l];
       const input = l === 0 ? x : layers[l - 1].a;
       const inOffset = l === 0 ? row * this.inputSize : 0;
@@ -145,19 +153,7 @@ export class PureJsMlp {
         for (let j = 0; j < out; j++) gb[j] += d[dr + j];
       }
       // The previous layer's delta needs this layer's weights before they are updated.
-      if (l > 0) {
-        const below = layers[l - 1], h = below.a, dh = below.d;
-        for (let r = 0; r < rows; r++) {
-          const dr = r * out, hr = r * inSize;
-          for (let k = 0; k < inSize; k++) {
-            const wk = k * out;
-            let s = 0;
-            for (let j = 0; j < out; j++) s += d[dr + j] * w[wk + j];
-            const hk = h[hr + k];
-            dh[hr + k] = s * hk * (1 - hk);
-          }
-        }
-      }
+      if (l > 0) this.#deltaBelow(l, rows);
       for (let i = 0; i < w.length; i++) w[i] -= lr * gw[i];
       for (let j = 0; j < out; j++) b[j] -= lr * gb[j];
     }

@@ -113,7 +113,9 @@ describe('tinyTrain gives the bits of the narrow path and its SGD update', () =>
         expect(bits(tiny.block, tiny.plan)).toEqual(bits(narrow.block, narrow.plan));
       }
       // The weights moved: the comparison above is not between two untouched copies.
-      expect(bits(tiny.block, tiny.plan)).not.toEqual(bits(makeBlock(spec, 5).block, tiny.plan));
+      const untouched = makeBlock(spec, 5);
+      expect(bits(tiny.block, tiny.plan)).not.toEqual(bits(untouched.block, untouched.plan));
+      [tiny, narrow, untouched].forEach(({ block }) => rt.heap.free(block));
       data.free();
     });
   }
@@ -127,6 +129,7 @@ describe('tinyTrain gives the bits of the narrow path and its SGD update', () =>
     expect(grads().every((g) => g === 0)).toBe(true);
     train(block, plan, data, 0.5, true);
     expect(grads().some((g) => g !== 0)).toBe(true);
+    rt.heap.free(block);
     data.free();
   });
 
@@ -143,6 +146,7 @@ describe('tinyTrain gives the bits of the narrow path and its SGD update', () =>
     expect(bits(tiny.block, tiny.plan)).toEqual(bits(narrow.block, narrow.plan));
     const weights = rt.heap.views.f32.subarray((tiny.block + tiny.plan.params) >> 2, ((tiny.block + tiny.plan.params) >> 2) + tiny.plan.paramCount);
     expect(weights.every(Number.isFinite)).toBe(true);
+    [tiny, narrow].forEach(({ block }) => rt.heap.free(block));
     data.free();
   });
 
@@ -160,6 +164,7 @@ describe('tinyTrain gives the bits of the narrow path and its SGD update', () =>
     expect(a).toMatchObject({ done: 20, diverged: 0 });
     expect(a).toEqual(train(narrow.block, narrow.plan, data, 0.5, true));
     expect(bits(tiny.block, tiny.plan)).toEqual(bits(narrow.block, narrow.plan));
+    [tiny, narrow].forEach(({ block }) => rt.heap.free(block));
     data.free();
   });
 
@@ -173,6 +178,7 @@ describe('tinyTrain gives the bits of the narrow path and its SGD update', () =>
     expect(a).toMatchObject({ done: 7, diverged: 1, step: 7 });
     expect(a).toEqual(train(narrow.block, narrow.plan, data, 0.5, true));
     expect(bits(tiny.block, tiny.plan)).toEqual(bits(narrow.block, narrow.plan));
+    [tiny, narrow].forEach(({ block }) => rt.heap.free(block));
     data.free();
   });
 });
