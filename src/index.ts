@@ -3,6 +3,7 @@
  * WebAssembly SIMD and this TypeScript facade around them.
  */
 export { init, type InitOptions } from './runtime.js';
+export { ERROR_CODES, isWasmgradError, type ErrorCode, type WasmgradError } from './errors.js';
 export type { WasmSource } from './wasm/load.js';
 export { sequential, type SequentialConfig } from './nn/sequential.js';
 export { dense, INITIALIZERS, type DenseLayer, type DenseOptions, type Activation, type Initializer } from './nn/layers.js';

@@ -40,8 +40,8 @@ export function expandTo(t: Tensor, shape: readonly number[]): Tensor {
   let stride = 1;
   for (let d = rank - 1; d >= 0; d--) {
     const own = t.shape[t.shape.length - rank + d] ?? 1;
-    i32[(table >> 2) + d] = shape[d];
-    i32[(table >> 2) + rank + d] = own === 1 ? 0 : stride;
+    i32[(table >>> 2) + d] = shape[d];
+    i32[(table >>> 2) + rank + d] = own === 1 ? 0 : stride;
     stride *= own;
   }
   const out = allocate(shape, t.backend, { requiresGrad: false, op: 'expand' });

@@ -21,7 +21,7 @@ export function fromValues(values: ArrayLike<number>, shape: readonly number[], 
     }
   }
   const t = allocate(shape, backend, { requiresGrad, op: 'leaf', name });
-  runtime().heap.views.f32.set(values, t.ptr >> 2);
+  runtime().heap.views.f32.set(values, t.ptr >>> 2);
   return t;
 }
 

@@ -89,7 +89,7 @@ export class Tensor {
   /** A copy of the values, row-major. */
   dataSync(): Float32Array {
     this.assertLive('Tensor.dataSync');
-    const start = this.ptr >> 2;
+    const start = this.ptr >>> 2;
     return runtime().heap.views.f32.slice(start, start + this.size);
   }
 

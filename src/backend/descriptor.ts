@@ -39,10 +39,10 @@ export const LAYER_MASK = 10;
 
 /** Index into an Int32Array view of the i32 in header slot `slot` of the descriptor at byte `desc`. */
 export function headerIndex(desc: number, slot: number): number {
-  return (desc >> 2) + slot;
+  return (desc >>> 2) + slot;
 }
 
 /** Index into an Int32Array view of layer `layer`'s slot `slot`. */
 export function layerIndex(desc: number, layer: number, slot: number): number {
-  return (desc >> 2) + HEADER_SLOTS + layer * LAYER_SLOTS + slot;
+  return (desc >>> 2) + HEADER_SLOTS + layer * LAYER_SLOTS + slot;
 }

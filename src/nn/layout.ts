@@ -108,7 +108,7 @@ export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan
   const random = i32[slots.headerIndex(base, slots.SLOT_RANDOM)];
   const put = (index: number, value: number) => { i32[index] = value | 0; };
   const f32 = new Float32Array(i32.buffer, i32.byteOffset, i32.length);
-  i32.fill(0, base >> 2, (base >> 2) + slots.HEADER_SLOTS + plan.layers.length * slots.LAYER_SLOTS);
+  i32.fill(0, base >>> 2, (base >>> 2) + slots.HEADER_SLOTS + plan.layers.length * slots.LAYER_SLOTS);
   put(slots.headerIndex(base, slots.SLOT_LAYER_COUNT), plan.layers.length);
   put(slots.headerIndex(base, slots.SLOT_INPUT_SIZE), inputSize);
   put(slots.headerIndex(base, slots.SLOT_LOSS), lossId);

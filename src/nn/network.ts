@@ -184,7 +184,7 @@ export class Network {
       f32.set(data.subarray(start * inputSize, (start + count) * inputSize), this.#at(this.#plan.xStage));
       const bad = this.#kernels.firstNonFinite(count * inputSize, this.#block + this.#plan.xStage);
       if (bad >= 0) throw nonFiniteError(where, 'inputs', data, start * inputSize + bad, inputSize);
-      const y = this.#kernels.mlpForward(this.#block, this.#block + this.#plan.xStage, count) >> 2;
+      const y = this.#kernels.mlpForward(this.#block, this.#block + this.#plan.xStage, count) >>> 2;
       out.set(this.#runtime.heap.views.f32.subarray(y, y + count * outputSize), start * outputSize);
     }
   }
@@ -317,15 +317,15 @@ export class Network {
     const normsSlot = headerIndex(this.#block, SLOT_NORMS);
     const views = this.#runtime.heap.views;
     if (norms) {
-      views.f64.fill(0, normsAt >> 3, (normsAt >> 3) + this.layers.length);
+      views.f64.fill(0, normsAt >>> 3, (normsAt >>> 3) + this.layers.length);
       views.i32[normsSlot] = normsAt;
     }
     try {
       const done = this.#kernels.mlpTrainBatches(this.#block, data.x, data.t, data.order, start, count, batchSize,
         learningRate, result);
       const f64 = this.#runtime.heap.views.f64;
-      norms?.forEach((_, l) => { norms[l] += f64[(normsAt >> 3) + l]; });
-      return { done, lossSum: f64[result >> 3], diverged: f64[(result >> 3) + 1] !== 0 };
+      norms?.forEach((_, l) => { norms[l] += f64[(normsAt >>> 3) + l]; });
+      return { done, lossSum: f64[result >>> 3], diverged: f64[(result >>> 3) + 1] !== 0 };
     } finally {
       this.#runtime.heap.views.i32[normsSlot] = 0;
     }
@@ -366,7 +366,7 @@ export class Network {
 
   /** Index into the f32 view of a byte offset inside this network's block. */
   #at(offset: number): number {
-    return (this.#block + offset) >> 2;
+    return (this.#block + offset) >>> 2;
   }
 
   #stage(m: Matrix, startRow: number, rows: number, offset: number): void {

@@ -81,8 +81,8 @@ export class TrainingRun {
     this.#block = heap.alloc(xBytes + tBytes + x.rows * 4);
     this.#data = { x: this.#block, t: this.#block + xBytes, order: this.#block + xBytes + tBytes };
     const views = heap.views;
-    views.f32.set(x.data, this.#data.x >> 2);
-    views.f32.set(t.data, this.#data.t >> 2);
+    views.f32.set(x.data, this.#data.x >>> 2);
+    views.f32.set(t.data, this.#data.t >>> 2);
     const order = this.#order();
     for (let i = 0; i < order.length; i++) order[i] = i;
   }
@@ -134,7 +134,7 @@ export class TrainingRun {
   }
 
   #order(): Int32Array {
-    return this.heap.views.i32.subarray(this.#data.order >> 2, (this.#data.order >> 2) + this.#samples);
+    return this.heap.views.i32.subarray(this.#data.order >>> 2, (this.#data.order >>> 2) + this.#samples);
   }
 
   /** Trains up to `maxSamples` more samples of the current epoch, in whole batches; true when the epoch is complete. */

@@ -2,6 +2,7 @@
  * Argument checks. Every error names where it was raised, the argument, what
  * was expected and what was given, and is thrown before any state changes.
  */
+import { codedError, type WasmgradError } from '../errors.js';
 
 /** A short, readable description of a value for an error message. */
 export function describe(value: unknown): string {
@@ -15,10 +16,15 @@ export function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** An error whose message reads `where: name must be expected, got value`. */
-export function argumentError(where: string, name: string, expected: string, value: unknown): Error {
+/**
+ * An error whose message reads `where: name must be expected, got value`, with
+ * code WASMGRAD_INVALID_ARGUMENT: a RangeError for a number (or a missing
+ * value), a TypeError otherwise.
+ */
+export function argumentError(where: string, name: string, expected: string, value: unknown): WasmgradError {
   const message = `${where}: ${name} must be ${expected}, got ${describe(value)}`;
-  return typeof value === 'number' || value === undefined || value === null ? new RangeError(message) : new TypeError(message);
+  const kind = typeof value === 'number' || value === undefined || value === null ? 'RangeError' : 'TypeError';
+  return codedError('WASMGRAD_INVALID_ARGUMENT', message, kind);
 }
 
 export function positiveInteger(where: string, name: string, value: unknown): number {

@@ -17,15 +17,15 @@ export function sigmoid(x: number): number {
 }
 
 export function biasAdd(v: MemoryViews, rows: number, cols: number, bias: number, c: number): void {
-  const f = v.f32, B = bias >> 2;
+  const f = v.f32, B = bias >>> 2;
   for (let i = 0; i < rows; i++) {
-    const row = (c >> 2) + i * cols;
+    const row = (c >>> 2) + i * cols;
     for (let j = 0; j < cols; j++) f[row + j] += f[B + j];
   }
 }
 
 export function columnSums(v: MemoryViews, rows: number, cols: number, x: number, out: number): void {
-  const f = v.f32, O = out >> 2, X = x >> 2;
+  const f = v.f32, O = out >>> 2, X = x >>> 2;
   for (let j = 0; j < cols; j++) {
     let sum = 0;
     for (let i = 0; i < rows; i++) sum += f[X + i * cols + j];
@@ -66,20 +66,20 @@ export function activationForward(v: MemoryViews, kind: number, rows: number, co
     softmaxRows(v, rows, cols, x, y);
     return;
   }
-  const f = v.f32, X = x >> 2, Y = y >> 2;
+  const f = v.f32, X = x >>> 2, Y = y >>> 2;
   for (let i = 0; i < rows * cols; i++) f[Y + i] = activate(kind, f[X + i]);
 }
 
 /** dx = dy · f'(a) from the kept output y (elementwise kinds). */
 export function activationBackward(v: MemoryViews, kind: number, n: number, y: number, dy: number, dx: number): void {
-  const f = v.f32, Y = y >> 2, DY = dy >> 2, DX = dx >> 2;
+  const f = v.f32, Y = y >>> 2, DY = dy >>> 2, DX = dx >>> 2;
   for (let i = 0; i < n; i++) f[DX + i] = f[DY + i] * slope(kind, f[Y + i]);
 }
 
 const FLOOR = 1e-7;
 
 export function lossSum(v: MemoryViews, loss: number, rows: number, cols: number, y: number, t: number): number {
-  const f = v.f32, Y = y >> 2, T = t >> 2;
+  const f = v.f32, Y = y >>> 2, T = t >>> 2;
   let sum = 0;
   for (let i = 0; i < rows * cols; i++) {
     const yi = f[Y + i], ti = f[T + i];
@@ -103,7 +103,7 @@ export function outputDelta(v: MemoryViews, loss: number, activation: number, ro
   const fusedBinary = loss === LOSS_IDS.binaryCrossentropy && activation === SIGMOID;
   const fusedCategorical = loss === LOSS_IDS.categoricalCrossentropy && activation === SOFTMAX;
   for (let r = 0; r < rows; r++) {
-    const Y = (y >> 2) + r * cols, T = (t >> 2) + r * cols, D = (delta >> 2) + r * cols;
+    const Y = (y >>> 2) + r * cols, T = (t >>> 2) + r * cols, D = (delta >>> 2) + r * cols;
     for (let j = 0; j < cols; j++) {
       const yi = f[Y + j], ti = f[T + j];
       let g: number;
@@ -130,7 +130,7 @@ export function outputDelta(v: MemoryViews, loss: number, activation: number, ro
 
 /** w ← w - η g if every result is finite (returns 1); otherwise changes nothing (returns 0). */
 export function sgdUpdate(v: MemoryViews, n: number, w: number, g: number, learningRate: number): number {
-  const f = v.f32, W = w >> 2, G = g >> 2;
+  const f = v.f32, W = w >>> 2, G = g >>> 2;
   const rate = Math.fround(learningRate);
   // Rounding η·g to float32 first makes this the wasm kernel's f32 arithmetic exactly.
   for (let i = 0; i < n; i++) {
@@ -141,22 +141,22 @@ export function sgdUpdate(v: MemoryViews, n: number, w: number, g: number, learn
 }
 
 export function firstNonFinite(v: MemoryViews, n: number, x: number): number {
-  const f = v.f32, X = x >> 2;
+  const f = v.f32, X = x >>> 2;
   for (let i = 0; i < n; i++) if (!Number.isFinite(f[X + i])) return i;
   return -1;
 }
 
 export function sumSquares(v: MemoryViews, n: number, x: number): number {
-  const f = v.f32, X = x >> 2;
+  const f = v.f32, X = x >>> 2;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += f[X + i] * f[X + i];
   return sum;
 }
 
 export function gatherRows(v: MemoryViews, src: number, rowLength: number, order: number, from: number, rows: number, dst: number): void {
-  const f = v.f32, idx = v.i32, O = order >> 2;
+  const f = v.f32, idx = v.i32, O = order >>> 2;
   for (let r = 0; r < rows; r++) {
-    const start = (src >> 2) + idx[O + from + r] * rowLength;
-    f.copyWithin((dst >> 2) + r * rowLength, start, start + rowLength);
+    const start = (src >>> 2) + idx[O + from + r] * rowLength;
+    f.copyWithin((dst >>> 2) + r * rowLength, start, start + rowLength);
   }
 }

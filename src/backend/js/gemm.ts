@@ -16,7 +16,7 @@ export function createGemm(v: MemoryViews) {
   ): void {
     if (m <= 0 || n <= 0) return;
     const f = v.f32;
-    const A = a >> 2, B = b >> 2, C = c >> 2;
+    const A = a >>> 2, B = b >>> 2, C = c >>> 2;
     if (rowAccumulator.length < n) rowAccumulator = new Float64Array(n);
     const acc = rowAccumulator;
     for (let i = 0; i < m; i++) {

@@ -98,15 +98,15 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
         const layers = header(desc, SLOT_LAYER_COUNT);
         for (let l = 0; l < layers; l++) {
           const count = layer(desc, l, LAYER_IN) * layer(desc, l, LAYER_OUT) + layer(desc, l, LAYER_OUT);
-          v.f64[(norms >> 3) + l] += k.sumSquares(count, layer(desc, l, LAYER_WEIGHT_GRAD));
+          v.f64[(norms >>> 3) + l] += k.sumSquares(count, layer(desc, l, LAYER_WEIGHT_GRAD));
         }
       }
       lossSum += loss;
       done += rows;
     }
     v.i32[headerIndex(desc, SLOT_TRAINING)] = 0;
-    v.f64[result >> 3] = lossSum;
-    v.f64[(result >> 3) + 1] = diverged;
+    v.f64[result >>> 3] = lossSum;
+    v.f64[(result >>> 3) + 1] = diverged;
     return done;
   }
 

@@ -39,22 +39,22 @@ function known<T>(table: T[], op: number, kernel: string): T {
 }
 
 export function mapUnary(v: MemoryViews, op: number, n: number, x: number, y: number): void {
-  const f = v.f32, fn = known(UNARY, op, 'mapUnary'), X = x >> 2, Y = y >> 2;
+  const f = v.f32, fn = known(UNARY, op, 'mapUnary'), X = x >>> 2, Y = y >>> 2;
   for (let i = 0; i < n; i++) f[Y + i] = fn(f[X + i]);
 }
 
 export function mapBinary(v: MemoryViews, op: number, n: number, a: number, b: number, y: number): void {
-  const f = v.f32, fn = known(BINARY, op, 'mapBinary'), A = a >> 2, B = b >> 2, Y = y >> 2;
+  const f = v.f32, fn = known(BINARY, op, 'mapBinary'), A = a >>> 2, B = b >>> 2, Y = y >>> 2;
   for (let i = 0; i < n; i++) f[Y + i] = fn(f[A + i], f[B + i]);
 }
 
 export function mapScalar(v: MemoryViews, op: number, n: number, x: number, s: number, y: number): void {
-  const f = v.f32, fn = known(SCALAR, op, 'mapScalar'), X = x >> 2, Y = y >> 2, scalar = Math.fround(s);
+  const f = v.f32, fn = known(SCALAR, op, 'mapScalar'), X = x >>> 2, Y = y >>> 2, scalar = Math.fround(s);
   for (let i = 0; i < n; i++) f[Y + i] = fn(f[X + i], scalar);
 }
 
 export function broadcastCopy(v: MemoryViews, rank: number, shapePtr: number, stridesPtr: number, x: number, y: number, n: number): void {
-  const f = v.f32, i32 = v.i32, S = shapePtr >> 2, T = stridesPtr >> 2, X = x >> 2, Y = y >> 2;
+  const f = v.f32, i32 = v.i32, S = shapePtr >>> 2, T = stridesPtr >>> 2, X = x >>> 2, Y = y >>> 2;
   for (let i = 0; i < n; i++) {
     let rest = i, offset = 0;
     for (let d = rank - 1; d >= 0; d--) {
@@ -66,7 +66,7 @@ export function broadcastCopy(v: MemoryViews, rank: number, shapePtr: number, st
 }
 
 export function reduceSum(v: MemoryViews, outer: number, axis: number, inner: number, x: number, y: number): void {
-  const f = v.f32, X = x >> 2, Y = y >> 2;
+  const f = v.f32, X = x >>> 2, Y = y >>> 2;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       let sum = 0;
@@ -77,7 +77,7 @@ export function reduceSum(v: MemoryViews, outer: number, axis: number, inner: nu
 }
 
 export function reduceMax(v: MemoryViews, outer: number, axis: number, inner: number, x: number, y: number): void {
-  const f = v.f32, X = x >> 2, Y = y >> 2;
+  const f = v.f32, X = x >>> 2, Y = y >>> 2;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       let top = f[X + o * axis * inner + i];
@@ -88,14 +88,14 @@ export function reduceMax(v: MemoryViews, outer: number, axis: number, inner: nu
 }
 
 export function transpose(v: MemoryViews, rows: number, cols: number, x: number, y: number): void {
-  const f = v.f32, X = x >> 2, Y = y >> 2;
+  const f = v.f32, X = x >>> 2, Y = y >>> 2;
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) f[Y + c * rows + r] = f[X + r * cols + c];
 }
 
 export function softmaxRows(v: MemoryViews, rows: number, cols: number, x: number, y: number): void {
   const f = v.f32;
   for (let r = 0; r < rows; r++) {
-    const X = (x >> 2) + r * cols, Y = (y >> 2) + r * cols;
+    const X = (x >>> 2) + r * cols, Y = (y >>> 2) + r * cols;
     let top = -Infinity;
     for (let c = 0; c < cols; c++) top = Math.max(top, f[X + c]);
     let sum = 0;

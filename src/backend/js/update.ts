@@ -14,8 +14,8 @@ const f32 = Math.fround;
 export function optimizerStep(v: MemoryViews, desc: number, learningRate: number): number {
   const i32 = v.i32, f = v.f32;
   const slot = (s: number) => i32[headerIndex(desc, s)] >>> 0;
-  const n = slot(SLOT_PARAM_COUNT), W = slot(SLOT_PARAMS) >> 2, G = slot(SLOT_GRADS) >> 2;
-  const S1 = slot(SLOT_STATE1) >> 2, S2 = slot(SLOT_STATE2) >> 2, H = slot(SLOT_HYPER) >> 2;
+  const n = slot(SLOT_PARAM_COUNT), W = slot(SLOT_PARAMS) >>> 2, G = slot(SLOT_GRADS) >>> 2;
+  const S1 = slot(SLOT_STATE1) >>> 2, S2 = slot(SLOT_STATE2) >>> 2, H = slot(SLOT_HYPER) >>> 2;
   const kind = slot(SLOT_OPTIMIZER);
   const beta1 = f[H + HYPER.beta1], beta2 = f[H + HYPER.beta2], epsilon = f[H + HYPER.epsilon];
   const nesterov = f[H + HYPER.nesterov] !== 0, decay = f[H + HYPER.weightDecay], l2 = f[H + HYPER.l2], clip = f[H + HYPER.clipNorm];
