@@ -5,7 +5,10 @@
 import type { Matrix } from './data.js';
 import { toMatrix } from './data.js';
 import { checkMetrics, type Metric } from './metrics.js';
-import { argumentError, oneOf, optionalBoolean, optionalFunction, plainObject, positiveFinite, positiveInteger } from './validate.js';
+import { codedError, shapeError } from '../errors.js';
+import {
+  argumentError, oneOf, optionalBoolean, optionalFunction, orDefault, plainObject, positiveFinite, positiveInteger, rejectUnknownKeys,
+} from './validate.js';
 
 /** What `onEpochEnd` receives. */
 export interface EpochLogs {
@@ -113,6 +116,7 @@ export interface FitData {
 
 const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'onEpochEnd', 'gradientNorms', 'explodingGradientThreshold', 'onWarning',
   'validationData', 'validationSplit', 'metrics', 'earlyStopping', 'onBatchEnd', 'onTrainEnd'];
+const EARLY_STOPPING_OPTIONS = ['monitor', 'patience', 'minDelta', 'restoreBestWeights'];
 
 function rows(m: Matrix, from: number, to: number): Matrix {
   return { rows: to - from, cols: m.cols, data: m.data.subarray(from * m.cols, to * m.cols) };
@@ -120,7 +124,7 @@ function rows(m: Matrix, from: number, to: number): Matrix {
 
 /** Splits off or checks the validation data; throws before anything changes. */
 export function fitData(where: string, options: unknown, x: Matrix, t: Matrix): FitData {
-  const o = plainObject(where, 'options', options ?? {});
+  const o = plainObject(where, 'options', orDefault(options, {}));
   if (o.validationData !== undefined && o.validationSplit !== undefined) {
     throw argumentError(where, 'options.validationSplit', 'absent when options.validationData is given', o.validationSplit);
   }
@@ -131,7 +135,7 @@ export function fitData(where: string, options: unknown, x: Matrix, t: Matrix): 
     const vx = toMatrix(where, 'options.validationData[0]', o.validationData[0], x.cols, 'the network\'s inputSize');
     const vt = toMatrix(where, 'options.validationData[1]', o.validationData[1], t.cols, 'the units of the last layer');
     if (vx.rows !== vt.rows) {
-      throw new RangeError(`${where}: options.validationData must have as many inputs as targets, got ${vx.rows} and ${vt.rows}`);
+      throw shapeError(`${where}: options.validationData must have as many inputs as targets, got ${vx.rows} and ${vt.rows}`);
     }
     return { x, t, validation: { x: vx, t: vt } };
   }
@@ -139,7 +143,7 @@ export function fitData(where: string, options: unknown, x: Matrix, t: Matrix): 
     const split = o.validationSplit;
     if (typeof split !== 'number' || !(split > 0 && split < 1)) throw argumentError(where, 'options.validationSplit', 'a number between 0 and 1', split);
     const held = Math.ceil(x.rows * split);
-    if (held >= x.rows) throw new RangeError(`${where}: options.validationSplit ${split} leaves no samples to train on (${x.rows} samples)`);
+    if (held >= x.rows) throw argumentError(where, 'options.validationSplit', `a fraction that leaves samples to train on (${x.rows} samples)`, split);
     const cut = x.rows - held;
     return { x: rows(x, 0, cut), t: rows(t, 0, cut), validation: { x: rows(x, cut, x.rows), t: rows(t, cut, t.rows) } };
   }
@@ -149,27 +153,24 @@ export function fitData(where: string, options: unknown, x: Matrix, t: Matrix): 
 function checkEarlyStopping(where: string, value: unknown, hasValidation: boolean): Required<EarlyStoppingOptions> | null {
   if (value === undefined) return null;
   const e = plainObject(where, 'options.earlyStopping', value);
-  const monitor = oneOf(where, 'options.earlyStopping.monitor', e.monitor ?? (hasValidation ? 'valLoss' : 'loss'),
+  rejectUnknownKeys(where, 'options.earlyStopping', e, EARLY_STOPPING_OPTIONS);
+  const monitor = oneOf(where, 'options.earlyStopping.monitor', orDefault(e.monitor, hasValidation ? 'valLoss' : 'loss'),
     ['loss', 'valLoss', 'accuracy', 'valAccuracy'] as const);
   if (monitor.startsWith('val') && !hasValidation) {
-    throw new RangeError(`${where}: options.earlyStopping.monitor is "${monitor}", which needs validationData or validationSplit`);
+    throw codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: options.earlyStopping.monitor is "${monitor}", which needs validationData or validationSplit`, 'RangeError');
   }
-  const patience = e.patience === 0 ? 0 : positiveInteger(where, 'options.earlyStopping.patience', e.patience ?? 5);
-  const minDelta = e.minDelta ?? 0;
+  const patience = e.patience === 0 ? 0 : positiveInteger(where, 'options.earlyStopping.patience', orDefault(e.patience, 5));
+  const minDelta = orDefault(e.minDelta, 0);
   if (typeof minDelta !== 'number' || !(minDelta >= 0)) throw argumentError(where, 'options.earlyStopping.minDelta', 'a number ≥ 0', minDelta);
   const restoreBestWeights = optionalBoolean(where, 'options.earlyStopping.restoreBestWeights', e.restoreBestWeights, true);
   return { monitor, patience, minDelta, restoreBestWeights };
 }
 
 export function checkFitOptions(where: string, options: unknown, samples: number, hasValidation: boolean): FitSettings {
-  const o = plainObject(where, 'options', options ?? {});
-  for (const key of Object.keys(o)) {
-    if (!FIT_OPTIONS.includes(key)) {
-      throw argumentError(where, `options.${key}`, `absent (not a known option: ${FIT_OPTIONS.join(', ')})`, o[key]);
-    }
-  }
-  const epochs = positiveInteger(where, 'options.epochs', o.epochs ?? 1);
-  const batchSize = positiveInteger(where, 'options.batchSize', o.batchSize ?? 32);
+  const o = plainObject(where, 'options', orDefault(options, {}));
+  rejectUnknownKeys(where, 'options', o, FIT_OPTIONS);
+  const epochs = positiveInteger(where, 'options.epochs', orDefault(o.epochs, 1));
+  const batchSize = positiveInteger(where, 'options.batchSize', orDefault(o.batchSize, 32));
   const shuffle = optionalBoolean(where, 'options.shuffle', o.shuffle, true);
   optionalFunction(where, 'options.onEpochEnd', o.onEpochEnd);
   optionalFunction(where, 'options.onWarning', o.onWarning);
@@ -179,7 +180,7 @@ export function checkFitOptions(where: string, options: unknown, samples: number
   const earlyStopping = checkEarlyStopping(where, o.earlyStopping, hasValidation);
   if (earlyStopping?.monitor.endsWith('ccuracy') && !metrics.includes('accuracy')) metrics.push('accuracy');
   const gradientNorms = optionalBoolean(where, 'options.gradientNorms', o.gradientNorms, true);
-  const explodingGradientThreshold = positiveFinite(where, 'options.explodingGradientThreshold', o.explodingGradientThreshold ?? 1000);
+  const explodingGradientThreshold = positiveFinite(where, 'options.explodingGradientThreshold', orDefault(o.explodingGradientThreshold, 1000));
   return {
     epochs, batchSize: Math.min(batchSize, samples), shuffle, onEpochEnd: o.onEpochEnd as FitSettings['onEpochEnd'],
     gradientNorms, explodingGradientThreshold,

@@ -3,7 +3,7 @@
  * weights in linear memory when it is built.
  */
 import { ACTIVATIONS, type Activation } from '../backend/kinds.js';
-import { argumentError, oneOf, plainObject, positiveInteger } from './validate.js';
+import { argumentError, oneOf, orDefault, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 import type { Random } from '../random.js';
 
 export type { Activation };
@@ -39,24 +39,35 @@ export interface DenseLayer {
 
 const RELU_FAMILY: readonly Activation[] = ['relu', 'leakyRelu', 'elu'];
 
+const OPTION_KEYS = ['activation', 'initializer', 'dropout'];
+const SPEC_KEYS = ['type', 'units', ...OPTION_KEYS];
+
 /** A dense (fully connected) layer of `units` outputs. */
 export function dense(units: number, options: DenseOptions = {}): DenseLayer {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw argumentError('dense', 'options', 'an object such as { activation: \'relu\' }', options);
+  }
+  rejectUnknownKeys('dense', 'options', options as Record<string, unknown>, OPTION_KEYS);
   return checkDense('dense', 'units', {
-    type: 'dense', units, activation: options?.activation ?? 'linear', initializer: options?.initializer, dropout: options?.dropout,
+    type: 'dense', units, activation: orDefault(options.activation, 'linear'), initializer: options.initializer, dropout: options.dropout,
   });
 }
 
 /** Validates a layer spec that may have been written by hand or read from a file. */
 export function checkDense(where: string, name: string, value: unknown): DenseLayer {
   const spec = plainObject(where, name, value);
-  if (spec.type !== 'dense') throw new TypeError(`${where}: ${name}.type must be "dense", got ${JSON.stringify(spec.type)}`);
-  const units = positiveInteger(where, name === 'units' ? 'units' : `${name}.units`, spec.units);
-  const activation = oneOf(where, name === 'units' ? 'options.activation' : `${name}.activation`, spec.activation, ACTIVATIONS);
-  const initializer = oneOf(where, name === 'units' ? 'options.initializer' : `${name}.initializer`,
-    spec.initializer ?? (RELU_FAMILY.includes(activation) ? 'heUniform' : 'glorotUniform'), INITIALIZERS);
-  const dropout = spec.dropout ?? 0;
-  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) {
-    throw argumentError(where, name === 'units' ? 'options.dropout' : `${name}.dropout`, 'a rate in [0, 1)', dropout);
+  // dense() names its arguments (units, options.activation); a spec names its fields (layers[0].units).
+  const field = (key: string) => (name === 'units' ? (key === 'units' ? 'units' : `options.${key}`) : `${name}.${key}`);
+  if (name !== 'units') rejectUnknownKeys(where, name, spec, SPEC_KEYS, 'layer field');
+  if (spec.type !== 'dense') throw argumentError(where, `${name}.type`, '"dense"', spec.type);
+  const units = positiveInteger(where, field('units'), spec.units);
+  const activation = oneOf(where, field('activation'), spec.activation, ACTIVATIONS);
+  const initializer = oneOf(where, field('initializer'),
+    orDefault(spec.initializer, RELU_FAMILY.includes(activation) ? 'heUniform' : 'glorotUniform'), INITIALIZERS);
+  // The rate is a float32 in the descriptor: 0.99999999999 would round to 1 there and scale by 1/0.
+  const dropout = orDefault(spec.dropout, 0);
+  if (typeof dropout !== 'number' || !(Math.fround(dropout) >= 0 && Math.fround(dropout) < 1)) {
+    throw argumentError(where, field('dropout'), 'a rate in [0, 1)', dropout);
   }
   return Object.freeze({ type: 'dense', units, activation, initializer, dropout });
 }

@@ -1,13 +1,17 @@
 /** Metrics reported besides the loss. */
-import { argumentError } from './validate.js';
+import { argumentError, holeError } from './validate.js';
 
 export const METRICS = ['accuracy'] as const;
 export type Metric = (typeof METRICS)[number];
 
 export function checkMetrics(where: string, value: unknown): Metric[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((m) => !METRICS.includes(m))) {
-    throw argumentError(where, 'options.metrics', `an array of metric names (${METRICS.map((m) => `"${m}"`).join(', ')})`, value);
+  const expected = `an array of metric names (${METRICS.map((m) => `"${m}"`).join(', ')})`;
+  if (!Array.isArray(value)) throw argumentError(where, 'options.metrics', expected, value);
+  // An index loop, not some(): some() skips the holes of a sparse array.
+  for (let i = 0; i < value.length; i++) {
+    if (!(i in value)) throw holeError(where, `options.metrics[${i}]`, 'a metric name');
+    if (!METRICS.includes(value[i])) throw argumentError(where, 'options.metrics', expected, value);
   }
   return [...new Set(value as Metric[])];
 }

@@ -17,6 +17,22 @@ export interface LayerWeightsInput {
   bias: readonly number[] | Float32Array;
 }
 
+/** A network definition, as `sequential` and `new Network` accept it. */
+export interface SequentialConfig {
+  /** Values per input sample. */
+  inputSize: number;
+  /** The layers, first to last, e.g. `[dense(3, { activation: 'sigmoid' }), dense(2, { activation: 'sigmoid' })]`. */
+  layers: readonly DenseLayer[];
+  /** Default 'l2', the seed's L = 1/2 Σ (y - t)², averaged over the batch. */
+  loss?: Loss;
+  /** Default `sgd({ learningRate: 0.01 })`. */
+  optimizer?: Optimizer;
+  /** Seeds weight initialisation and shuffling; same seed, same backend, same data → identical weights. Default: random (see `net.seed`). */
+  seed?: number;
+  /** 'wasm' (default, SIMD kernels; under init({ backend: 'js' }) the default is 'js') or 'js' (the pure-TypeScript reference kernels). */
+  backend?: BackendName;
+}
+
 /** A validated network definition (see `sequential`). */
 export interface NetworkConfig {
   readonly inputSize: number;

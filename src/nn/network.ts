@@ -8,31 +8,37 @@ import { LOSS_IDS, type Loss } from '../backend/kinds.js';
 import { headerIndex, SLOT_NORMS, SLOT_RANDOM, SLOT_STEP } from '../backend/descriptor.js';
 import { runtime, type Runtime } from '../runtime.js';
 import { Random } from '../random.js';
-import { checkFloat32Rows, checkFloat32Shape, nonFiniteError, toMatrix, toRows, type Matrix, type MatrixInput } from './data.js';
+import { codedError, disposedError, shapeError, type WasmgradError } from '../errors.js';
+import { checkFloat32Rows, checkFloat32Shape, nonFiniteError, toFloat32Vector, toMatrix, toRows, type Matrix, type MatrixInput } from './data.js';
+import { checkConfig, checkParameters, checkRestoredState } from './config.js';
 import { initialWeights, type DenseLayer } from './layers.js';
 import { planNetwork, writeDescriptor, type NetworkPlan } from './layout.js';
 import { optimizerNumbers, stateArrays, type Optimizer } from './optimizers.js';
 import { float32ToBase64 } from './base64.js';
-import { argumentError, plainObject } from './validate.js';
+import { registerNetworkMemory } from './network-memory.js';
+import { argumentError, holeError, plainObject, rejectUnknownKeys } from './validate.js';
 import { checkMetrics, countCorrect, type Metric } from './metrics.js';
-import { TrainingRun } from './training.js';
-import type { LayerWeights, LayerWeightsInput, NetworkConfig, NetworkJSON, OptimizerState } from './network-types.js';
+import { TrainingRun, type Trainee } from './training.js';
+import type { LayerWeights, LayerWeightsInput, NetworkConfig, NetworkJSON, OptimizerState, SequentialConfig } from './network-types.js';
 
 export type { LayerWeights, LayerWeightsInput, NetworkConfig, NetworkJSON, OptimizerState };
 import { checkFitOptions, fitData, type FitOptions, type History } from './fit-options.js';
 
 /** Rows that predict and evaluate push through at once. */
 const CHUNK_ROWS = 1024;
+/** The error prefix of the constructor's checks. */
+const CONSTRUCTOR = 'new Network';
+
+/** Finite inputs and weights whose result overflowed float32: WASMGRAD_DIVERGED, as for training, and nothing changed. */
+function overflowError(where: string, what: string): WasmgradError {
+  return codedError('WASMGRAD_DIVERGED', `${where}: ${what}: the inputs, targets or weights are finite but too large for float32 arithmetic `
+    + '(a product or sum overflowed to Infinity). Scale the data down, or check the weights.', 'RangeError');
+}
 
 export class Network {
-  readonly inputSize: number;
-  readonly layers: readonly DenseLayer[];
-  readonly loss: Loss;
-  readonly optimizer: Optimizer;
-  /** The seed of the weight initialisation and shuffling: pass it back to reproduce this network. */
-  readonly seed: number;
-  readonly backend: BackendName;
-
+  // The definition is read-only (getters over private fields, frozen objects): changing
+  // inputSize or layers under the memory plan would make the kernels write past the block.
+  readonly #config: NetworkConfig;
   readonly #runtime: Runtime;
   readonly #kernels: Backend;
   readonly #shuffleRandom: Random;
@@ -46,18 +52,17 @@ export class Network {
    * Use `sequential()` or `fromJSON()`; `parameters`, if given, are per layer
    * [W, b], and `optimizerState` the optimizer's step and state arrays.
    */
-  constructor(config: NetworkConfig, parameters?: readonly (readonly [Float32Array, Float32Array])[],
+  constructor(definition: SequentialConfig, parameters?: readonly (readonly [Float32Array, Float32Array])[],
     optimizerState?: { step: number; epoch?: number; state1?: Float32Array; state2?: Float32Array }) {
-    this.inputSize = config.inputSize;
-    this.layers = Object.freeze([...config.layers]);
-    this.loss = config.loss;
-    this.optimizer = config.optimizer;
-    this.seed = config.seed;
-    this.backend = config.backend;
+    // Checked like sequential's (fromJSON and fromTfjs have checked theirs already; a second check finds nothing).
+    const config = checkConfig(CONSTRUCTOR, definition);
+    checkParameters(CONSTRUCTOR, parameters, config);
+    this.#config = config;
     this.#runtime = runtime();
     this.#kernels = this.#runtime.backends[config.backend];
     this.#shuffleRandom = new Random(config.seed, 1);
     this.#plan = planNetwork(this.inputSize, this.layers, 1, stateArrays(this.optimizer));
+    checkRestoredState(CONSTRUCTOR, optimizerState, config, this.#plan.paramCount);
     this.#block = this.#runtime.heap.alloc(this.#plan.bytes);
     // Optimizer state and the step count start at zero (heap blocks come uninitialised).
     this.#runtime.heap.views.u8.fill(0, this.#block, this.#block + this.#plan.prefixBytes);
@@ -84,6 +89,36 @@ export class Network {
         b.fill(0);
       }
     });
+    // The model-file writer reads weights and state straight from memory (src/nn/network-memory.ts, internal).
+    registerNetworkMemory(this, () => ({ views: this.#runtime.heap.views, block: this.#block, plan: this.#plan }));
+  }
+
+  /** Values per input sample. */
+  get inputSize(): number {
+    return this.#config.inputSize;
+  }
+
+  /** The layers, first to last (frozen). */
+  get layers(): readonly DenseLayer[] {
+    return this.#config.layers;
+  }
+
+  get loss(): Loss {
+    return this.#config.loss;
+  }
+
+  /** The optimizer's settings (frozen). */
+  get optimizer(): Optimizer {
+    return this.#config.optimizer;
+  }
+
+  /** The seed of the weight initialisation and shuffling: pass it back to reproduce this network. */
+  get seed(): number {
+    return this.#config.seed;
+  }
+
+  get backend(): BackendName {
+    return this.#config.backend;
   }
 
   /** Units of the last layer. */
@@ -101,11 +136,6 @@ export class Network {
     return this.#epochsTrained;
   }
 
-  /** Counts one finished epoch; used by TrainingRun. */
-  completeEpoch(): void {
-    this.#epochsTrained++;
-  }
-
   /** True once `dispose()` has returned this network's memory. */
   get disposed(): boolean {
     return this.#disposed;
@@ -118,14 +148,13 @@ export class Network {
       throw argumentError(where, 'layers', `an array of ${this.layers.length} { weights, bias } entries, one per layer`, layers);
     }
     const checked = this.#plan.layers.map((plan, l) => {
+      if (!(l in layers)) throw holeError(where, `layers[${l}]`, 'a { weights, bias } object');
       const entry = plainObject(where, `layers[${l}]`, layers[l]);
       const w = toMatrix(where, `layers[${l}].weights`, entry.weights, plan.outSize, `layer ${l} has ${plan.outSize} units`);
       if (w.rows !== plan.inSize) {
-        throw new RangeError(`${where}: layers[${l}].weights must have ${plan.inSize} rows (the layer's inputs), got ${w.rows}`);
+        throw shapeError(`${where}: layers[${l}].weights must have ${plan.inSize} rows (the layer's inputs), got ${w.rows}`);
       }
-      const b = toMatrix(where, `layers[${l}].bias`, entry.bias instanceof Float32Array ? entry.bias : [entry.bias], plan.outSize, `layer ${l} has ${plan.outSize} units`);
-      if (b.rows !== 1) throw new RangeError(`${where}: layers[${l}].bias must have ${plan.outSize} values, got ${b.rows * b.cols}`);
-      return [w.data, b.data] as const;
+      return [w.data, toFloat32Vector(where, `layers[${l}].bias`, entry.bias, plan.outSize)] as const;
     });
     const f32 = this.#runtime.heap.views.f32;
     this.#plan.layers.forEach((plan, l) => {
@@ -192,12 +221,15 @@ export class Network {
   /** The mean over samples of the loss (for 'l2': 1/2 Σ_j (y_j - t_j)²). */
   evaluate(inputs: MatrixInput, targets: MatrixInput, options: { metrics?: Metric[] } = {}): { loss: number; accuracy?: number } {
     const [x, t] = this.#checkData('evaluate', inputs, targets);
-    const metrics = checkMetrics(this.#where('evaluate'), plainObject('Network.evaluate', 'options', options).metrics);
-    return this.evaluateChecked(x, t, metrics);
+    const o = plainObject('Network.evaluate', 'options', options);
+    rejectUnknownKeys('Network.evaluate', 'options', o, ['metrics']);
+    const result = this.#evaluateChecked(x, t, checkMetrics(this.#where('evaluate'), o.metrics));
+    if (!Number.isFinite(result.loss)) throw overflowError('Network.evaluate', `the loss is ${result.loss}`);
+    return result;
   }
 
-  /** evaluate() for data already checked (fit's validation data). */
-  evaluateChecked(x: Matrix, t: Matrix, metrics: readonly Metric[]): { loss: number; accuracy?: number } {
+  /** evaluate() for data already checked (also fit's validation data). */
+  #evaluateChecked(x: Matrix, t: Matrix, metrics: readonly Metric[]): { loss: number; accuracy?: number } {
     this.#ensureCapacity(Math.min(x.rows, CHUNK_ROWS));
     let lossSum = 0, correct = 0;
     const outputs = this.outputSize;
@@ -216,13 +248,13 @@ export class Network {
   }
 
   /** A copy of every parameter (for restoring the best weights after early stopping). */
-  snapshotParameters(): Float32Array {
+  #snapshotParameters(): Float32Array {
     const start = this.#at(this.#plan.params);
     return this.#runtime.heap.views.f32.slice(start, start + this.#plan.paramCount);
   }
 
-  /** Puts back a snapshotParameters() copy. */
-  restoreParameters(snapshot: Float32Array): void {
+  /** Puts back a #snapshotParameters() copy. */
+  #restoreParameters(snapshot: Float32Array): void {
     this.#runtime.heap.views.f32.set(snapshot, this.#at(this.#plan.params));
   }
 
@@ -236,6 +268,9 @@ export class Network {
     this.#stage(x, 0, x.rows, this.#plan.xStage);
     this.#stage(t, 0, t.rows, this.#plan.tStage);
     this.#kernels.mlpGradients(this.#block, this.#block + this.#plan.xStage, this.#block + this.#plan.tStage, x.rows);
+    // Finite inputs and weights can still overflow float32 on the way (1e20 · 1e20): say so rather than return Infinity.
+    const bad = this.#kernels.firstNonFinite(this.#plan.paramCount, this.#block + this.#plan.grads);
+    if (bad >= 0) throw overflowError('Network.gradients', `gradient ${bad} of ${this.#plan.paramCount} is ${this.#runtime.heap.views.f32[this.#at(this.#plan.grads) + bad]}`);
     return this.#readLayers('weightGrad', 'biasGrad');
   }
 
@@ -310,8 +345,8 @@ export class Network {
    * TrainingRun. With `norms`, adds each layer's Σ over batches of its
    * squared gradient norm to norms[layer].
    */
-  trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
-    learningRate: number, norms: Float64Array | null = null) {
+  #trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
+    learningRate: number, norms: Float64Array | null) {
     const result = this.#block + this.#plan.result;
     const normsAt = this.#block + this.#plan.norms;
     const normsSlot = headerIndex(this.#block, SLOT_NORMS);
@@ -332,19 +367,56 @@ export class Network {
   }
 
   #startTraining(method: string, inputs: MatrixInput, targets: MatrixInput, options: FitOptions): TrainingRun {
-    const [allX, allT] = this.#checkData(method, inputs, targets);
     const where = this.#where(method);
+    // Also from a training callback: a second run would share the staging buffers and the optimizer's state.
+    if (this.#training) throw codedError('WASMGRAD_BUSY', `${where}: this network is already training (an earlier fit has not finished)`);
+    const [allX, allT] = this.#checkData(method, inputs, targets);
     const data = fitData(where, options, allX, allT);
     const settings = checkFitOptions(where, options, data.x.rows, data.validation !== null);
-    if (this.#training) throw new Error(`${where}: this network is already training (an earlier fit has not finished)`);
     this.#ensureCapacity(settings.batchSize);
     this.#training = true;
     try {
-      return new TrainingRun(where, this, this.#runtime.heap, data, settings, this.#shuffleRandom);
+      return new TrainingRun(where, this.#trainee(where), this.#runtime.heap, data, settings, this.#shuffleRandom);
     } catch (error) {
       this.#training = false;
       throw error;
     }
+  }
+
+  /**
+   * What a TrainingRun may do to this network, kept off the public class.
+   * Each step that touches the block first checks the network is still
+   * there: a callback (onBatchEnd, onEpochEnd, onWarning, onTrainEnd) or
+   * other code between two awaits may have disposed it, and its freed block
+   * may already belong to another network.
+   */
+  #trainee(where: string): Trainee {
+    const live = () => {
+      if (this.#disposed) throw disposedError(`${where}: the network was disposed during training`);
+    };
+    return {
+      layerCount: this.layers.length,
+      optimizer: this.optimizer,
+      disposed: () => this.#disposed,
+      epochsTrained: () => this.#epochsTrained,
+      completeEpoch: () => { this.#epochsTrained++; },
+      trainBatches: (data, start, count, batchSize, learningRate, norms) => {
+        live();
+        return this.#trainBatches(data, start, count, batchSize, learningRate, norms);
+      },
+      evaluate: (x, t, metrics) => {
+        live();
+        return this.#evaluateChecked(x, t, metrics);
+      },
+      snapshotParameters: () => {
+        live();
+        return this.#snapshotParameters();
+      },
+      restoreParameters: (snapshot) => {
+        live();
+        this.#restoreParameters(snapshot);
+      },
+    };
   }
 
   #checkData(method: string, inputs: MatrixInput, targets: MatrixInput): [Matrix, Matrix] {
@@ -352,7 +424,7 @@ export class Network {
     const x = toMatrix(where, 'inputs', inputs, this.inputSize, 'the network\'s inputSize');
     const t = toMatrix(where, 'targets', targets, this.outputSize, 'the units of the last layer');
     if (x.rows !== t.rows) {
-      throw new RangeError(`${where}: inputs and targets must have the same number of samples, got ${x.rows} inputs and ${t.rows} targets`);
+      throw shapeError(`${where}: inputs and targets must have the same number of samples, got ${x.rows} inputs and ${t.rows} targets`);
     }
     return [x, t];
   }
@@ -360,7 +432,7 @@ export class Network {
   /** The error prefix for `method`; throws if the network is disposed. */
   #where(method: string): string {
     const where = `Network.${method}`;
-    if (this.#disposed) throw new Error(`${where}: this network has been disposed`);
+    if (this.#disposed) throw disposedError(`${where}: this network has been disposed`);
     return where;
   }
 

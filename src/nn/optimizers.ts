@@ -4,7 +4,10 @@
  * file only validates settings and turns them into the descriptor's numbers.
  */
 import { HYPER, HYPER_COUNT, OPTIMIZER_IDS } from '../backend/kinds.js';
-import { argumentError, oneOf, optionalBoolean, plainObject, positiveFinite, positiveInteger } from './validate.js';
+import {
+  float32Fraction, nonNegativeFloat32, oneOf, optionalBoolean, orDefault, plainObject, positiveFinite, positiveFloat32, positiveInteger,
+  rejectUnknownKeys,
+} from './validate.js';
 
 /** How the learning rate changes from epoch to epoch (epochs count from 0). */
 export type Schedule =
@@ -59,66 +62,83 @@ export interface RmsProp extends Common {
 export type Optimizer = Sgd | Adam | RmsProp;
 export const OPTIMIZER_TYPES = ['sgd', 'adam', 'rmsprop'] as const;
 
+const COMMON_KEYS = ['learningRate', 'clipNorm', 'l2', 'weightDecay', 'schedule'] as const;
+/** The settings each optimizer type takes, besides `type`. */
+const KEYS: Readonly<Record<Optimizer['type'], readonly string[]>> = {
+  sgd: [...COMMON_KEYS, 'momentum', 'nesterov'],
+  adam: [...COMMON_KEYS, 'beta1', 'beta2', 'epsilon'],
+  rmsprop: [...COMMON_KEYS, 'rho', 'epsilon'],
+};
+
+/** The factories' options: an object (or nothing) with only the keys `type` takes; the error names the factory. */
+function factoryOptions(where: string, type: Optimizer['type'], options: unknown): Record<string, unknown> {
+  const o = plainObject(where, 'options', options === undefined ? {} : options);
+  rejectUnknownKeys(where, 'options', o, KEYS[type]);
+  return o;
+}
+
 /** SGD. Defaults: learningRate 0.01, momentum 0, nesterov false. */
 export function sgd(options: CommonOptions & { momentum?: number; nesterov?: boolean } = {}): Sgd {
-  return checkOptimizer('sgd', 'options', { type: 'sgd', ...options }) as Sgd;
+  return checkOptimizer('sgd', 'options', { ...factoryOptions('sgd', 'sgd', options), type: 'sgd' }) as Sgd;
 }
 
 /** Adam. Defaults: learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-8. */
 export function adam(options: CommonOptions & { beta1?: number; beta2?: number; epsilon?: number } = {}): Adam {
-  return checkOptimizer('adam', 'options', { type: 'adam', ...options }) as Adam;
+  return checkOptimizer('adam', 'options', { ...factoryOptions('adam', 'adam', options), type: 'adam' }) as Adam;
 }
 
 /** Adam with decoupled weight decay (default 0.01). */
 export function adamw(options: CommonOptions & { beta1?: number; beta2?: number; epsilon?: number } = {}): Adam {
-  return checkOptimizer('adamw', 'options', { type: 'adam', weightDecay: 0.01, ...options }) as Adam;
+  const o = factoryOptions('adamw', 'adam', options);
+  return checkOptimizer('adamw', 'options', { ...o, weightDecay: orDefault(o.weightDecay, 0.01), type: 'adam' }) as Adam;
 }
 
 /** RMSProp. Defaults: learningRate 0.001, rho 0.9, epsilon 1e-8. */
 export function rmsprop(options: CommonOptions & { rho?: number; epsilon?: number } = {}): RmsProp {
-  return checkOptimizer('rmsprop', 'options', { type: 'rmsprop', ...options }) as RmsProp;
+  return checkOptimizer('rmsprop', 'options', { ...factoryOptions('rmsprop', 'rmsprop', options), type: 'rmsprop' }) as RmsProp;
 }
 
-function fraction(where: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw argumentError(where, name, 'a number in [0, 1)', value);
-  return value;
-}
-
-function nonNegative(where: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw argumentError(where, name, 'a finite number ≥ 0', value);
-  return value;
-}
+const SCHEDULE_KEYS = { step: ['type', 'every', 'factor'], exponential: ['type', 'factor'], cosine: ['type', 'epochs', 'minimum'] } as const;
 
 function checkSchedule(where: string, name: string, value: unknown): Schedule | undefined {
   if (value === undefined) return undefined;
   const s = plainObject(where, name, value);
   const type = oneOf(where, `${name}.type`, s.type, ['step', 'exponential', 'cosine'] as const);
-  if (type === 'step') return { type, every: positiveInteger(where, `${name}.every`, s.every), factor: positiveFinite(where, `${name}.factor`, s.factor) };
-  if (type === 'exponential') return { type, factor: positiveFinite(where, `${name}.factor`, s.factor) };
-  return { type, epochs: positiveInteger(where, `${name}.epochs`, s.epochs), minimum: nonNegative(where, `${name}.minimum`, s.minimum ?? 0) };
+  rejectUnknownKeys(where, name, s, SCHEDULE_KEYS[type], `${type} schedule field`);
+  // The factor's powers and the minimum become float32 learning rates; TrainingRun checks each epoch's rate.
+  if (type === 'step') return Object.freeze({ type, every: positiveInteger(where, `${name}.every`, s.every), factor: positiveFinite(where, `${name}.factor`, s.factor) });
+  if (type === 'exponential') return Object.freeze({ type, factor: positiveFinite(where, `${name}.factor`, s.factor) });
+  return Object.freeze({ type, epochs: positiveInteger(where, `${name}.epochs`, s.epochs),
+    minimum: nonNegativeFloat32(where, `${name}.minimum`, orDefault(s.minimum, 0)) });
 }
 
-/** Validates an optimizer config that may have been written by hand or read from a file. */
+/**
+ * Validates an optimizer config that may have been written by hand or read
+ * from a file. Every setting is checked as the float32 the kernels will see
+ * (a learning rate of 1e39 is Infinity there, 1e-46 is zero); an absent
+ * setting takes its default, a null one is refused.
+ */
 export function checkOptimizer(where: string, name: string, value: unknown): Optimizer {
   const o = plainObject(where, name, value);
   const type = oneOf(where, `${name}.type`, o.type, OPTIMIZER_TYPES);
+  rejectUnknownKeys(where, name, o, ['type', ...KEYS[type]], `${type} setting`);
   const common: Common = {
-    learningRate: positiveFinite(where, `${name}.learningRate`, o.learningRate ?? (type === 'sgd' ? 0.01 : 0.001)),
-    clipNorm: nonNegative(where, `${name}.clipNorm`, o.clipNorm ?? 0),
-    l2: nonNegative(where, `${name}.l2`, o.l2 ?? 0),
-    weightDecay: nonNegative(where, `${name}.weightDecay`, o.weightDecay ?? 0),
+    learningRate: positiveFloat32(where, `${name}.learningRate`, orDefault(o.learningRate, type === 'sgd' ? 0.01 : 0.001)),
+    clipNorm: nonNegativeFloat32(where, `${name}.clipNorm`, orDefault(o.clipNorm, 0)),
+    l2: nonNegativeFloat32(where, `${name}.l2`, orDefault(o.l2, 0)),
+    weightDecay: nonNegativeFloat32(where, `${name}.weightDecay`, orDefault(o.weightDecay, 0)),
     schedule: checkSchedule(where, `${name}.schedule`, o.schedule),
   };
-  const epsilon = () => positiveFinite(where, `${name}.epsilon`, o.epsilon ?? 1e-8);
+  const epsilon = () => positiveFloat32(where, `${name}.epsilon`, orDefault(o.epsilon, 1e-8));
   if (type === 'sgd') {
-    return Object.freeze({ type, ...common, momentum: fraction(where, `${name}.momentum`, o.momentum ?? 0),
+    return Object.freeze({ type, ...common, momentum: float32Fraction(where, `${name}.momentum`, orDefault(o.momentum, 0)),
       nesterov: optionalBoolean(where, `${name}.nesterov`, o.nesterov, false) });
   }
   if (type === 'adam') {
-    return Object.freeze({ type, ...common, beta1: fraction(where, `${name}.beta1`, o.beta1 ?? 0.9),
-      beta2: fraction(where, `${name}.beta2`, o.beta2 ?? 0.999), epsilon: epsilon() });
+    return Object.freeze({ type, ...common, beta1: float32Fraction(where, `${name}.beta1`, orDefault(o.beta1, 0.9)),
+      beta2: float32Fraction(where, `${name}.beta2`, orDefault(o.beta2, 0.999)), epsilon: epsilon() });
   }
-  return Object.freeze({ type, ...common, rho: fraction(where, `${name}.rho`, o.rho ?? 0.9), epsilon: epsilon() });
+  return Object.freeze({ type, ...common, rho: float32Fraction(where, `${name}.rho`, orDefault(o.rho, 0.9)), epsilon: epsilon() });
 }
 
 /** How many parameter-sized state arrays the optimizer keeps: velocity, or Adam's two moments. */

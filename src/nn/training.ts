@@ -8,21 +8,26 @@ import type { Heap } from '../heap.js';
 import type { Random } from '../random.js';
 import type { Matrix } from './data.js';
 import { VECTOR_SLACK } from './layout.js';
+import { codedError, disposedError } from '../errors.js';
 import { learningRateAt, type Optimizer } from './optimizers.js';
 import { NORM_BATCHES, VANISHING_RATIO, type EpochLogs, type FitData, type FitSettings, type History } from './fit-options.js';
 import type { Metric } from './metrics.js';
 
-/** The part of a network a training run drives. */
+/**
+ * The part of a network a training run drives: an internal object that the
+ * network makes for each run (never the public class). The steps that touch
+ * the network's memory throw WASMGRAD_DISPOSED once it has been disposed.
+ */
 export interface Trainee {
-  readonly disposed: boolean;
-  readonly layers: readonly unknown[];
+  readonly layerCount: number;
   readonly optimizer: Optimizer;
+  disposed(): boolean;
   /** Epochs this network has completed over all fits: the learning-rate schedule's clock. */
-  readonly epochsTrained: number;
+  epochsTrained(): number;
   completeEpoch(): void;
   trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
     learningRate: number, norms: Float64Array | null): { done: number; lossSum: number; diverged: boolean };
-  evaluateChecked(x: Matrix, t: Matrix, metrics: readonly Metric[]): { loss: number; accuracy?: number };
+  evaluate(x: Matrix, t: Matrix, metrics: readonly Metric[]): { loss: number; accuracy?: number };
   snapshotParameters(): Float32Array;
   restoreParameters(snapshot: Float32Array): void;
 }
@@ -72,9 +77,10 @@ export class TrainingRun {
     private readonly random: Random,
   ) {
     const { x, t } = data;
+    checkScheduledRates(where, net.optimizer, net.epochsTrained(), settings.epochs);
     this.#trainingData = data;
     this.#samples = x.rows;
-    this.#norms = settings.gradientNorms ? new Float64Array(net.layers.length) : null;
+    this.#norms = settings.gradientNorms ? new Float64Array(net.layerCount) : null;
     // Slack after the targets: narrow-network kernels read them as whole f32x4 vectors.
     const xBytes = align64(x.data.length * 4);
     const tBytes = align64(t.data.length * 4 + VECTOR_SLACK);
@@ -93,9 +99,11 @@ export class TrainingRun {
       while (!this.#advance(Infinity));
       const logs = this.#finishEpoch();
       this.settings.onEpochEnd?.(this.#epoch - 1, logs);
+      this.#checkLive();
     }
     this.#finishTraining();
     this.settings.onTrainEnd?.(this.#history);
+    this.#checkLive();
     return this.#history;
   }
 
@@ -112,9 +120,11 @@ export class TrainingRun {
       if (epochDone) {
         const logs = this.#finishEpoch();
         await this.settings.onEpochEnd?.(this.#epoch - 1, logs);
+        this.#checkLive();
         if (this.#epoch === this.settings.epochs || this.#stop) {
           this.#finishTraining();
           await this.settings.onTrainEnd?.(this.#history);
+          this.#checkLive();
           return this.#history;
         }
       }
@@ -126,7 +136,16 @@ export class TrainingRun {
     }
   }
 
-  /** Frees the resident copy of the data. Idempotent. */
+  /**
+   * Throws if a callback, or other code while fit awaited, disposed the
+   * network: fit then rejects rather than finish on memory it no longer owns.
+   * (The network's own steps check again, as a last line.)
+   */
+  #checkLive(): void {
+    if (this.net.disposed()) throw disposedError(`${this.where}: the network was disposed during training`);
+  }
+
+  /** Frees the resident copy of the data (the run's own block, never the network's). Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -139,7 +158,7 @@ export class TrainingRun {
 
   /** Trains up to `maxSamples` more samples of the current epoch, in whole batches; true when the epoch is complete. */
   #advance(maxSamples: number): boolean {
-    if (this.net.disposed) throw new Error(`${this.where}: the network was disposed during training`);
+    this.#checkLive();
     const { batchSize } = this.settings;
     if (this.#position === 0 && this.settings.shuffle) this.random.shuffle(this.#order());
     const measuring = this.#norms !== null && this.#batches < NORM_BATCHES;
@@ -148,16 +167,19 @@ export class TrainingRun {
       : measuring ? NORM_BATCHES - this.#batches : Math.max(1, Math.floor(maxSamples / batchSize));
     const count = Math.min(this.#samples - this.#position, batches * batchSize);
     const { done, lossSum, diverged } = this.net.trainBatches(this.#data, this.#position, count, batchSize,
-      learningRateAt(this.net.optimizer, this.net.epochsTrained), measuring ? this.#norms : null);
+      learningRateAt(this.net.optimizer, this.net.epochsTrained()), measuring ? this.#norms : null);
     this.#lossSum += lossSum;
     if (measuring) this.#batches += Math.ceil(done / batchSize);
     this.#position += done;
     if (diverged) {
-      throw new Error(`${this.where}: training diverged in epoch ${this.#epoch + 1} at sample ${this.#position + 1} of ${this.#samples}: `
+      throw codedError('WASMGRAD_DIVERGED', `${this.where}: training diverged in epoch ${this.#epoch + 1} at sample ${this.#position + 1} of ${this.#samples}: `
         + 'the loss or a gradient became NaN or Infinity. That step was not applied; the weights are those of the last finite step. '
-        + 'Try a smaller learningRate or inputs of a smaller scale.');
+        + 'Try a smaller learningRate or inputs of a smaller scale.', 'RangeError');
     }
-    if (this.settings.onBatchEnd && done > 0) this.settings.onBatchEnd(this.#batchInEpoch++, { loss: lossSum / done });
+    if (this.settings.onBatchEnd && done > 0) {
+      this.settings.onBatchEnd(this.#batchInEpoch++, { loss: lossSum / done });
+      this.#checkLive();
+    }
     return this.#position === this.#samples;
   }
 
@@ -172,12 +194,12 @@ export class TrainingRun {
     const logs: EpochLogs = { loss };
     const { metrics } = this.settings;
     if (metrics.length) {
-      logs.accuracy = this.net.evaluateChecked(this.#trainingData.x, this.#trainingData.t, metrics).accuracy;
+      logs.accuracy = this.net.evaluate(this.#trainingData.x, this.#trainingData.t, metrics).accuracy;
       (this.#history.accuracy ??= []).push(logs.accuracy!);
     }
     const validation = this.#trainingData.validation;
     if (validation) {
-      const result = this.net.evaluateChecked(validation.x, validation.t, metrics);
+      const result = this.net.evaluate(validation.x, validation.t, metrics);
       logs.valLoss = result.loss;
       (this.#history.valLoss ??= []).push(result.loss);
       if (result.accuracy !== undefined) {
@@ -191,6 +213,7 @@ export class TrainingRun {
       this.#batches = 0;
       (this.#history.gradientNorms ??= []).push(logs.gradientNorms);
       this.#checkGradientHealth(logs.gradientNorms);
+      this.#checkLive(); // onWarning may have disposed it
     }
     this.#watchForEarlyStop(logs);
     return logs;
@@ -241,6 +264,22 @@ export class TrainingRun {
           + 'at every layer it passes back through; try smaller initial weights or learning rate.');
       }
     });
+  }
+}
+
+/**
+ * The kernels take the learning rate as a float32: refuse, before any step, a
+ * schedule whose rate leaves float32's range during this fit. Step and
+ * exponential schedules are monotone and cosine stays between its ends, so
+ * the largest rate is at the first or the last epoch.
+ */
+function checkScheduledRates(where: string, optimizer: Optimizer, firstEpoch: number, epochs: number): void {
+  for (const epoch of [firstEpoch, firstEpoch + epochs - 1]) {
+    const rate = learningRateAt(optimizer, epoch);
+    if (!Number.isFinite(Math.fround(rate))) {
+      throw codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: the optimizer's schedule gives a learning rate of ${rate} in epoch ${epoch}, `
+        + 'which float32 cannot hold (above 3.4e38); use a smaller schedule factor or fewer epochs', 'RangeError');
+    }
   }
 }
 

@@ -64,3 +64,61 @@ export function optionalBoolean(where: string, name: string, value: unknown, fal
   if (typeof value !== 'boolean') throw argumentError(where, name, 'true or false', value);
   return value;
 }
+
+/**
+ * `value`, or `fallback` when it is absent. Only `undefined` means absent:
+ * `null` stays and is then refused by the check it goes on to, as an option
+ * set to null is more likely a bug than a request for the default.
+ */
+export function orDefault(value: unknown, fallback: unknown): unknown {
+  return value === undefined ? fallback : value;
+}
+
+/**
+ * Refuses every key of `object` that is not in `known` (a misspelt option
+ * would otherwise be ignored silently): `name.key must be absent: not a known
+ * option (known options: …)`.
+ */
+export function rejectUnknownKeys(where: string, name: string, object: Record<string, unknown>, known: readonly string[], noun = 'option'): void {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) {
+      throw argumentError(where, `${name}.${key}`, `absent: not a known ${noun} (known ${noun}s: ${known.join(', ')})`, object[key]);
+    }
+  }
+}
+
+/** The error for an empty slot of a sparse array (`[a, , b]`), which forEach and map would skip silently. */
+export function holeError(where: string, name: string, expected: string): WasmgradError {
+  return codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: ${name} must be ${expected}, got an empty slot (the array has a hole there)`, 'TypeError');
+}
+
+/** The smallest positive normal float32: values below it lose precision, or flush to 0, in the kernels. */
+export const FLOAT32_MIN_NORMAL = 2 ** -126;
+
+/**
+ * A number that stays positive, finite and normal once rounded to float32, as
+ * it is when it enters linear memory: 1e39 would become Infinity, 1e-46 zero.
+ */
+export function positiveFloat32(where: string, name: string, value: unknown): number {
+  const rounded = typeof value === 'number' ? Math.fround(value) : NaN;
+  if (!(rounded >= FLOAT32_MIN_NORMAL && rounded < Infinity)) {
+    throw argumentError(where, name, 'a positive finite number in float32\'s normal range (1.2e-38 to 3.4e38)', value);
+  }
+  return value as number;
+}
+
+/** 0, or a number that positiveFloat32 accepts. */
+export function nonNegativeFloat32(where: string, name: string, value: unknown): number {
+  const rounded = typeof value === 'number' ? Math.fround(value) : NaN;
+  if (!(value === 0 || (rounded >= FLOAT32_MIN_NORMAL && rounded < Infinity))) {
+    throw argumentError(where, name, 'a finite number ≥ 0 (0, or in float32\'s normal range 1.2e-38 to 3.4e38)', value);
+  }
+  return value as number;
+}
+
+/** A number in [0, 1) that is still below 1 once rounded to float32 (0.99999999999 rounds to 1). */
+export function float32Fraction(where: string, name: string, value: unknown): number {
+  const rounded = typeof value === 'number' ? Math.fround(value) : NaN;
+  if (!(rounded >= 0 && rounded < 1)) throw argumentError(where, name, 'a number in [0, 1), also once rounded to float32', value);
+  return value as number;
+}

@@ -1,0 +1,111 @@
+/**
+ * What a Network is built from, checked: the definition (`sequential`'s
+ * config), and, when a saved network is rebuilt, its parameters and optimizer
+ * state. Every path that builds a network (sequential, fromJSON, fromTfjs,
+ * `new Network`) goes through these checks before any memory is taken.
+ */
+import { BACKEND_NAMES } from '../backend/backend.js';
+import { LOSSES } from '../backend/kinds.js';
+import { codedError, shapeError, unsupportedError } from '../errors.js';
+import { isInitialized, runtime } from '../runtime.js';
+import { checkDense, type DenseLayer } from './layers.js';
+import { checkOptimizer, sgd, stateArrays } from './optimizers.js';
+import type { NetworkConfig } from './network-types.js';
+import { argumentError, holeError, oneOf, orDefault, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
+
+const KNOWN_KEYS = ['inputSize', 'layers', 'loss', 'optimizer', 'seed', 'backend'];
+
+/** 'wasm', or 'js' when init({ backend: 'js' }) ran. */
+function defaultBackend() {
+  return isInitialized() ? runtime().defaultBackend : 'wasm';
+}
+
+/** Checks a network definition; the error names the first wrong field. Absent fields take their defaults; null ones are refused. */
+export function checkConfig(where: string, value: unknown): NetworkConfig {
+  const config = plainObject(where, 'config', value);
+  rejectUnknownKeys(where, 'config', config, KNOWN_KEYS, 'field');
+  const inputSize = positiveInteger(where, 'config.inputSize', config.inputSize);
+  const layers = checkLayers(where, config.layers);
+  const loss = oneOf(where, 'config.loss', orDefault(config.loss, 'l2'), LOSSES);
+  const optimizer = checkOptimizer(where, 'config.optimizer', orDefault(config.optimizer, sgd()));
+  let seed: number;
+  if (config.seed === undefined) seed = Math.floor(Math.random() * 2 ** 32);
+  else if (typeof config.seed === 'number' && Number.isInteger(config.seed) && config.seed >= 0 && config.seed < 2 ** 32) seed = config.seed;
+  else throw argumentError(where, 'config.seed', 'an integer in [0, 2^32)', config.seed);
+  const backend = oneOf(where, 'config.backend', orDefault(config.backend, defaultBackend()), BACKEND_NAMES);
+  // Said here, at construction, rather than by the first kernel call under a kernel's name.
+  if (backend === 'wasm' && isInitialized() && runtime().defaultBackend === 'js') {
+    throw unsupportedError(`${where}: config.backend is "wasm", but init({ backend: 'js' }) loaded no WebAssembly; `
+      + 'use backend: \'js\' (the default under it), or init() without backend: \'js\'');
+  }
+  return Object.freeze({ inputSize, layers, loss, optimizer, seed, backend });
+}
+
+/** The layers, each checked; an index loop, as map() would skip a sparse array's holes. */
+function checkLayers(where: string, value: unknown): readonly DenseLayer[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw argumentError(where, 'config.layers', 'a non-empty array of layers such as dense(3)', value);
+  }
+  const layers: DenseLayer[] = [];
+  for (let l = 0; l < value.length; l++) {
+    if (!(l in value)) throw holeError(where, `config.layers[${l}]`, 'a layer such as dense(3)');
+    layers.push(checkDense(where, `config.layers[${l}]`, value[l]));
+  }
+  const last = layers.length - 1;
+  if (layers[last].dropout > 0) {
+    throw codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: config.layers[${last}].dropout must be 0: dropout on the last layer would drop outputs`, 'RangeError');
+  }
+  for (let l = 0; l < last; l++) {
+    if (layers[l].activation === 'softmax') {
+      throw codedError('WASMGRAD_INVALID_ARGUMENT',
+        `${where}: config.layers[${l}].activation is "softmax", which is only supported on the last layer (it couples a row's units)`, 'RangeError');
+    }
+  }
+  return Object.freeze(layers);
+}
+
+/** Per layer [W (in×out), b], as fromJSON and fromTfjs pass them: each a Float32Array of the right length, every value finite. */
+export function checkParameters(where: string, value: unknown, config: NetworkConfig): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || value.length !== config.layers.length) {
+    throw argumentError(where, 'parameters', `an array of ${config.layers.length} [weights, bias] Float32Array pairs, one per layer`, value);
+  }
+  let inSize = config.inputSize;
+  for (let l = 0; l < config.layers.length; l++) {
+    const units = config.layers[l].units;
+    const pair: unknown = value[l];
+    if (!Array.isArray(pair) || pair.length !== 2) throw argumentError(where, `parameters[${l}]`, 'a [weights, bias] pair of Float32Arrays', pair);
+    finiteFloats(where, `parameters[${l}][0]`, pair[0], inSize * units, `${inSize}×${units} weights`);
+    finiteFloats(where, `parameters[${l}][1]`, pair[1], units, `${units} biases`);
+    inSize = units;
+  }
+}
+
+/** The optimizer's saved progress: a whole number of steps and epochs, and state arrays the optimizer keeps. */
+export function checkRestoredState(where: string, value: unknown, config: NetworkConfig, paramCount: number): void {
+  if (value === undefined) return;
+  const state = plainObject(where, 'optimizerState', value);
+  for (const key of ['step', 'epoch']) {
+    const n = key === 'epoch' ? orDefault(state.epoch, 0) : state[key];
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw argumentError(where, `optimizerState.${key}`, 'a non-negative integer', n);
+  }
+  const arrays = stateArrays(config.optimizer);
+  (['state1', 'state2'] as const).forEach((key, i) => {
+    if (state[key] === undefined) return; // absent: zeros, a fresh optimizer
+    if (i >= arrays) throw argumentError(where, `optimizerState.${key}`, `absent: a ${config.optimizer.type} optimizer keeps ${arrays} state arrays`, state[key]);
+    const values = finiteFloats(where, `optimizerState.${key}`, state[key], paramCount, 'one value per parameter');
+    // Mean squares (RMSProp's only array, Adam's second) are never negative: a negative one would make √v NaN.
+    const meanSquares = config.optimizer.type === 'rmsprop' || (config.optimizer.type === 'adam' && key === 'state2');
+    const negative = meanSquares ? values.findIndex((v) => v < 0) : -1;
+    if (negative >= 0) throw argumentError(where, `optimizerState.${key}[${negative}]`, 'a mean square ≥ 0', values[negative]);
+  });
+}
+
+function finiteFloats(where: string, name: string, value: unknown, length: number, meaning: string): Float32Array {
+  if (!(value instanceof Float32Array)) throw argumentError(where, name, `a Float32Array of ${length} values (${meaning})`, value);
+  if (value.length !== length) throw shapeError(`${where}: ${name} holds ${value.length} values, expected ${length} (${meaning})`);
+  for (let i = 0; i < length; i++) {
+    if (value[i] - value[i] !== 0) throw argumentError(where, `${name}[${i}]`, 'a finite number', value[i]);
+  }
+  return value;
+}
