@@ -8,13 +8,27 @@
  * memory stops growing after the first few.
  */
 
-/** The part of `WebAssembly.Memory` the heap needs. */
+import { codedError, internalError } from './errors.js';
+
+/**
+ * The part of `WebAssembly.Memory` the heap needs. `grow` may add more pages
+ * than asked (the pure-TS memory grows geometrically); the heap reads the new
+ * size from `buffer`.
+ */
 export interface LinearMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
 
-const PAGE_BYTES = 65536;
+/** Bytes in one page of linear memory (WebAssembly's unit of growth). */
+export const PAGE_BYTES = 65536;
+
+/**
+ * Pages a 32-bit linear memory can ever have: 65536 × 64 KiB = 4 GiB. Every
+ * pointer in wasmgrad (kernel arguments, the i32 network descriptor) is an
+ * unsigned 32-bit byte offset, so no memory, wasm or pure-TS, goes past this.
+ */
+export const WASM32_MAXIMUM_PAGES = 65536;
 /** Every block starts on a cache line, which also satisfies any v128 access. */
 export const BLOCK_ALIGN = 64;
 
@@ -61,8 +75,12 @@ export class Heap {
   private readonly live = new Map<number, number>();
   private top: number;
 
-  /** @param base first byte the heap may use (the wasm module's `heapBase()`). */
-  constructor(readonly memory: LinearMemory, base: number) {
+  /**
+   * @param base first byte the heap may use (the wasm module's `heapBase()`).
+   * @param maximumBytes the most bytes `memory` may reach: the build's limit
+   *   (its declared maximum, at most 4 GiB), reported by out-of-memory errors.
+   */
+  constructor(readonly memory: LinearMemory, base: number, readonly maximumBytes: number = WASM32_MAXIMUM_PAGES * PAGE_BYTES) {
     this.views = new MemoryViews(memory);
     this.top = alignUp(base, BLOCK_ALIGN);
     const end = memory.buffer.byteLength;
@@ -73,7 +91,7 @@ export class Heap {
   /** Allocates `bytes` (rounded up to 64) and returns the block's address. Contents are unspecified. */
   alloc(bytes: number): number {
     if (!Number.isInteger(bytes) || bytes < 0) {
-      throw new RangeError(`heap.alloc: bytes must be a non-negative integer, got ${bytes}`);
+      throw codedError('WASMGRAD_INVALID_ARGUMENT', `heap.alloc: bytes must be a non-negative integer, got ${bytes}`, 'RangeError');
     }
     const size = Math.max(BLOCK_ALIGN, alignUp(bytes, BLOCK_ALIGN));
     let index = this.freeSpans.findIndex((span) => span.bytes >= size);
@@ -92,7 +110,7 @@ export class Heap {
   /** Returns a block from `alloc` to the heap. */
   free(ptr: number): void {
     const bytes = this.live.get(ptr);
-    if (bytes === undefined) throw new Error(`heap.free: ${ptr} is not a live block`);
+    if (bytes === undefined) throw internalError(`heap.free: ${ptr} is not a live block`);
     this.live.delete(ptr);
     let index = 0;
     while (index < this.freeSpans.length && this.freeSpans[index].ptr < ptr) index++;
@@ -126,20 +144,43 @@ export class Heap {
     return this.live.size;
   }
 
-  /** Grows memory so that a free span of at least `size` bytes ends at the top; returns its index. */
+  /**
+   * Grows memory so that a free span of at least `size` bytes ends at the top; returns its index.
+   * Nothing changes when it cannot: the caller's earlier blocks stay as they were, for it to free.
+   */
   private grow(size: number): number {
     const last = this.freeSpans[this.freeSpans.length - 1];
     const tailFree = last && last.ptr + last.bytes === this.top ? last.bytes : 0;
     const pages = Math.ceil((size - tailFree) / PAGE_BYTES);
-    try {
-      this.memory.grow(pages);
-    } catch (cause) {
-      throw new RangeError(`heap.alloc: cannot grow linear memory by ${pages} pages for a ${size}-byte block`, { cause });
-    }
-    const added = pages * PAGE_BYTES;
+    // Past the limit (at most 4 GiB, where pointers stop fitting in 32 bits) refuse without asking the memory.
+    const cause = this.top + pages * PAGE_BYTES > this.maximumBytes ? null : this.tryGrow(pages);
+    if (cause !== undefined) throw this.outOfMemory(size, cause);
+    // Read the size back: the memory may have grown by more than asked.
+    const added = this.memory.buffer.byteLength - this.top;
+    if (added < pages * PAGE_BYTES) throw internalError(`heap.alloc: memory.grow(${pages}) added only ${added} bytes`);
     if (tailFree > 0) last.bytes += added;
     else this.freeSpans.push({ ptr: this.top, bytes: added });
     this.top += added;
     return this.freeSpans.length - 1;
+  }
+
+  /** memory.grow(pages): undefined when it worked, else what it threw. */
+  private tryGrow(pages: number): unknown {
+    try {
+      this.memory.grow(pages);
+      return undefined;
+    } catch (error) {
+      return error ?? null;
+    }
+  }
+
+  private outOfMemory(size: number, cause: unknown) {
+    const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    return codedError('WASMGRAD_OUT_OF_MEMORY',
+      `heap.alloc: out of memory: cannot grow linear memory for a block of ${size} bytes (${mib(size)}); ` +
+      `${mib(this.liveBytes)} in use in ${this.live.size} blocks, ${mib(this.memoryBytes)} of linear memory, ` +
+      `this build's limit is ${mib(this.maximumBytes)}${cause === null ? '' : ' (the engine refused to grow it)'}. ` +
+      'Dispose networks and tensors no longer needed, or make them smaller',
+      'RangeError', cause === null ? undefined : { cause });
   }
 }

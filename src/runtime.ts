@@ -3,11 +3,13 @@
  * the two backends and, in the threads build, the worker pool. `init()`
  * creates it once; everything else asks `runtime()` for it.
  */
-import { Heap, type LinearMemory } from './heap.js';
+import { Heap, PAGE_BYTES, WASM32_MAXIMUM_PAGES } from './heap.js';
 import { KERNEL_NAMES, type Backend, type BackendName } from './backend/backend.js';
 import { createWasmBackend } from './backend/wasm.js';
 import { createJsBackend } from './backend/js/index.js';
-import { loadModule, type WasmSource } from './wasm/load.js';
+import { codedError, unsupportedError } from './errors.js';
+import { ArrayBufferMemory, JS_MAXIMUM_PAGES } from './js-memory.js';
+import { defaultWasmUrl, loadModule, type WasmSource } from './wasm/load.js';
 import { availableCores, startPool, threadsAvailable, type ThreadPool } from './threads/pool.js';
 
 export interface Runtime {
@@ -17,7 +19,7 @@ export interface Runtime {
   readonly backends: Readonly<Record<BackendName, Backend>>;
   /** GEMM packing workspace of the calling thread (single-threaded JS, so never in use twice). */
   readonly gemmWork: number;
-  /** Threads that share large matrix products (1: no worker pool). */
+  /** Threads that share large matrix products (1: no worker pool, or the pool has ended). */
   readonly threads: number;
   /** The worker pool, when threads > 1. */
   readonly pool: ThreadPool | null;
@@ -46,8 +48,18 @@ export interface InitOptions {
   backend?: BackendName;
 }
 
-/** Linear memory limit of the threads build (pages of 64 KiB): 1 GiB. Shared memory must declare one. */
-const SHARED_MAXIMUM_PAGES = 16384;
+/**
+ * Linear memory limit of the threads build, in 64 KiB pages: 65536 = 4 GiB, the
+ * most a 32-bit memory can address, as for the single-thread build (whose
+ * memory declares no maximum, so 4 GiB is its engine limit too). A shared
+ * memory must declare its maximum, and the engine reserves that much address
+ * space when it is made (not memory: pages are committed as they are used), so
+ * 4 GiB costs nothing on 64-bit engines; Node 20 makes and grows such memories
+ * (test/reliability/memory.test.ts starts a 2-thread runtime repeatedly in one
+ * process). Must equal `maximumMemory` of the threads target in asconfig.json:
+ * the memory given to the module may not declare more than its import does.
+ */
+export const SHARED_MAXIMUM_PAGES = WASM32_MAXIMUM_PAGES;
 
 let current: Runtime | null = null;
 let pending: Promise<Runtime> | null = null;
@@ -56,21 +68,27 @@ let pending: Promise<Runtime> | null = null;
  * Loads and instantiates wasmgrad's module. Call once before building
  * networks; later calls return the same runtime (idempotent, also when
  * concurrent); the first call's options decide.
+ *
+ * Rejects with WASMGRAD_INVALID_ARGUMENT for bad options, or for an
+ * `options.wasm` that is not the build the options need (the threads build,
+ * wasmgrad-threads.wasm, for `threads` > 1; either build for one thread),
+ * WASMGRAD_UNSUPPORTED where the engine lacks WebAssembly SIMD or shared
+ * memory, and WASMGRAD_IO where the module's file cannot be read.
  */
 export function init(options: InitOptions = {}): Promise<Runtime> {
   if (current) return Promise.resolve(current);
   if (options === null || typeof options !== 'object') {
-    return Promise.reject(new TypeError(`init: options must be an object, got ${options === null ? 'null' : typeof options}`));
+    return Promise.reject(codedError('WASMGRAD_INVALID_ARGUMENT', `init: options must be an object, got ${options === null ? 'null' : typeof options}`, 'TypeError'));
   }
   const { threads = 1 } = options;
   if (threads !== 'auto' && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 64)) {
-    return Promise.reject(new RangeError(`init: options.threads must be an integer from 1 to 64 or 'auto', got ${String(threads)}`));
+    return Promise.reject(codedError('WASMGRAD_INVALID_ARGUMENT', `init: options.threads must be an integer from 1 to 64 or 'auto', got ${String(threads)}`, 'RangeError'));
   }
   const { backend = 'wasm' } = options;
   if (backend !== 'wasm' && backend !== 'js') {
-    return Promise.reject(new TypeError(`init: options.backend must be "wasm" or "js", got ${JSON.stringify(backend)}`));
+    return Promise.reject(codedError('WASMGRAD_INVALID_ARGUMENT', `init: options.backend must be "wasm" or "js", got ${JSON.stringify(backend)}`, 'TypeError'));
   }
-  pending ??= (backend === 'js' ? Promise.resolve(createJsRuntime()) : createRuntime(options.wasm, threads)).then(
+  pending ??= (backend === 'js' ? Promise.resolve().then(createJsRuntime) : createRuntime(options.wasm, threads)).then(
     (created) => (current = created),
     (error) => {
       pending = null;
@@ -83,23 +101,63 @@ export function init(options: InitOptions = {}): Promise<Runtime> {
 async function createRuntime(source: WasmSource | undefined, requested: number | 'auto'): Promise<Runtime> {
   const wanted = requested === 'auto' ? await availableCores() : requested;
   const threads = wanted > 1 && threadsAvailable() ? wanted : 1;
-  if (threads === 1) {
-    const instance = await WebAssembly.instantiate(await loadModule(source, 'single'), {});
-    return assemble(instance, instance.exports.memory as WebAssembly.Memory, 1, null);
+  const given = source !== undefined;
+  if (threads > 1) await avoidLiftoffRace();
+  const module = await loadModule(source, threads > 1 ? 'threads' : 'single');
+  const what = given ? 'options.wasm' : `the default module (${defaultWasmUrl(threads > 1 ? 'threads' : 'single').href})`;
+  if (moduleBuild(module, what) === 'single') {
+    // Refused rather than run on one thread: threads were asked for, and a silent fallback would hide the wrong file.
+    if (threads > 1) {
+      throw codedError('WASMGRAD_INVALID_ARGUMENT', `init: ${what} is the single-thread build (wasmgrad.wasm), but threads: ${String(requested)} ` +
+        'needs the threads build: pass wasmgrad-threads.wasm as options.wasm, or threads: 1');
+    }
+    const instance = await instantiate(module, {}, what);
+    return assemble(instance, instance.exports.memory as WebAssembly.Memory, WASM32_MAXIMUM_PAGES, null);
   }
-  await avoidLiftoffRace();
-  const module = await loadModule(source, 'threads');
+  if (typeof SharedArrayBuffer === 'undefined') {
+    throw unsupportedError(`init: ${what} is the threads build (wasmgrad-threads.wasm), which needs shared memory, and this ` +
+      'engine or page has none (a browser page must be cross-origin isolated): pass the single-thread build, wasmgrad.wasm');
+  }
+  // The threads build on one thread (shared memory, no pool) gives the same results as the single-thread build.
   const memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAXIMUM_PAGES, shared: true });
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  const partial = assemble(instance, memory, threads, null);
+  const instance = await instantiate(module, { env: { memory } }, what);
+  if (threads === 1) return assemble(instance, memory, SHARED_MAXIMUM_PAGES, null);
   const exports = instance.exports as Record<string, CallableFunction>;
+  const heap = new Heap(memory, (exports.heapBase as () => number)(), SHARED_MAXIMUM_PAGES * PAGE_BYTES);
   const workers = threads - 1;
-  const board = partial.heap.alloc((exports.BOARD_BYTES as unknown as WebAssembly.Global).value as number);
-  const workBase = partial.heap.alloc((exports.gemmWorkBytes() as number) * workers);
+  const board = heap.alloc((exports.BOARD_BYTES as unknown as WebAssembly.Global).value as number);
+  const workBase = heap.alloc((exports.gemmWorkBytes() as number) * workers);
   exports.boardInit(board, workers, workBase);
-  const pool = await startPool(module, memory, board, workers, () => exports.boardQuit(board));
+  // Detaching first: once the workers are gone, the next large product must run on this thread, not wait for them.
+  const pool = await startPool(module, memory, board, workers, () => {
+    exports.threadsAttach(0);
+    exports.boardQuit(board);
+  });
   exports.threadsAttach(board);
-  return { ...partial, pool };
+  return assemble(instance, memory, SHARED_MAXIMUM_PAGES, pool, heap);
+}
+
+/** 'single' or 'threads': which wasmgrad build `module` is, told by its imports and exports; throws if neither. */
+function moduleBuild(module: WebAssembly.Module, what: string): 'single' | 'threads' {
+  const exported = new Set(WebAssembly.Module.exports(module).map((entry) => entry.name));
+  const missing = ['heapBase', 'gemmWorkBytes', ...KERNEL_NAMES].filter((name) => !exported.has(name));
+  if (missing.length > 0) {
+    throw codedError('WASMGRAD_INVALID_ARGUMENT', `init: ${what} is not a wasmgrad module of this version: it lacks the exports ` +
+      `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}; expected build/wasmgrad.wasm (or wasmgrad-threads.wasm) from this package`);
+  }
+  const importsMemory = WebAssembly.Module.imports(module).some((entry) => entry.kind === 'memory');
+  return importsMemory ? 'threads' : 'single';
+}
+
+/** WebAssembly.instantiate, with a LinkError (or any other) reported as the wrong module, the original as `cause`. */
+async function instantiate(module: WebAssembly.Module, imports: WebAssembly.Imports, what: string): Promise<WebAssembly.Instance> {
+  try {
+    return await WebAssembly.instantiate(module, imports);
+  } catch (cause) {
+    throw codedError('WASMGRAD_INVALID_ARGUMENT', `init: ${what} could not be instantiated ` +
+      `(${String((cause as Error)?.message ?? cause)}); expected wasmgrad.wasm or wasmgrad-threads.wasm from this version of the package`,
+      'Error', { cause });
+  }
 }
 
 /**
@@ -115,34 +173,26 @@ async function avoidLiftoffRace(): Promise<void> {
   v8.setFlagsFromString('--no-liftoff');
 }
 
-function assemble(instance: WebAssembly.Instance, memory: WebAssembly.Memory, threads: number, pool: ThreadPool | null): Runtime {
+function assemble(instance: WebAssembly.Instance, memory: WebAssembly.Memory, maximumPages: number, pool: ThreadPool | null,
+  heap = new Heap(memory, (instance.exports.heapBase as () => number)(), maximumPages * PAGE_BYTES)): Runtime {
   const exports = instance.exports;
-  const heap = new Heap(memory, (exports.heapBase as () => number)());
   const gemmWork = heap.alloc((exports.gemmWorkBytes as () => number)());
   const backends = { wasm: createWasmBackend(exports), js: createJsBackend(heap.views) };
-  return { exports, memory, heap, backends, gemmWork, threads, pool, defaultBackend: 'wasm' };
-}
-
-/** Linear memory without WebAssembly: an ArrayBuffer that grows by copying (views are re-derived, as after memory.grow). */
-class ArrayBufferMemory implements LinearMemory {
-  buffer = new ArrayBuffer(16 * 65536);
-  grow(pages: number): number {
-    const previous = this.buffer.byteLength / 65536;
-    const next = new ArrayBuffer(this.buffer.byteLength + pages * 65536);
-    new Uint8Array(next).set(new Uint8Array(this.buffer));
-    this.buffer = next;
-    return previous;
-  }
+  return {
+    exports, memory, heap, backends, gemmWork, pool, defaultBackend: 'wasm',
+    // One thread again once the pool has ended (terminate(), or a worker that died): see src/threads/pool.ts.
+    get threads() { return pool?.running ? pool.workers + 1 : 1; },
+  };
 }
 
 /** The pure-TypeScript runtime: the js backend over an ArrayBuffer; the wasm backend throws when used. */
 function createJsRuntime(): Runtime {
   const memory = new ArrayBufferMemory();
-  const heap = new Heap(memory, 64);
-  const missing = (name: string) => () => {
-    throw new Error(`wasmgrad: the wasm backend is not loaded (init({ backend: 'js' }) runs without WebAssembly); ${name} needs backend: 'js'`);
+  const heap = new Heap(memory, 64, JS_MAXIMUM_PAGES * PAGE_BYTES);
+  const missing = () => () => {
+    throw unsupportedError("wasmgrad: the wasm backend is not loaded (init({ backend: 'js' }) runs without WebAssembly); use backend: 'js'");
   };
-  const wasm = Object.fromEntries(KERNEL_NAMES.map((name) => [name, missing(name)])) as unknown as Backend;
+  const wasm = Object.fromEntries(KERNEL_NAMES.map((name) => [name, missing()])) as unknown as Backend;
   return {
     exports: {}, memory: memory as unknown as WebAssembly.Memory, heap, gemmWork: 0, threads: 1, pool: null, defaultBackend: 'js',
     backends: { wasm: { ...wasm, name: 'wasm' }, js: createJsBackend(heap.views) },
@@ -151,7 +201,7 @@ function createJsRuntime(): Runtime {
 
 /** The initialised runtime; throws a clear error if `init()` has not finished. */
 export function runtime(): Runtime {
-  if (!current) throw new Error('wasmgrad is not initialised: call `await init()` first');
+  if (!current) throw codedError('WASMGRAD_NOT_INITIALIZED', 'wasmgrad is not initialised: call `await init()` first');
   return current;
 }
 

@@ -3,12 +3,19 @@
  * running the module's workerLoop on the shared memory. Nothing is posted
  * per job: jobs go through the board in shared memory (assembly/parallel.ts).
  */
+import { unsupportedError } from '../errors.js';
 import type { WorkerStart } from './worker.js';
 
 export interface ThreadPool {
   /** Worker threads (the calling thread is one more). */
   readonly workers: number;
-  /** Ends every worker. */
+  /**
+   * False once the pool has ended: after terminate(), or when a worker died
+   * (between jobs). From then on every product runs on the calling thread,
+   * with the same results: nothing waits for workers that are gone.
+   */
+  readonly running: boolean;
+  /** Ends every worker; later products run on one thread. */
   terminate(): Promise<void>;
 }
 
@@ -30,8 +37,12 @@ export async function availableCores(): Promise<number> {
 
 interface Endpoint {
   onReady(resolve: () => void, reject: (error: Error) => void): void;
+  /** Calls `lost` once if the worker ends or fails other than by terminate(). */
+  onLost(lost: () => void): void;
   terminate(): Promise<unknown> | void;
 }
+
+const workerFailed = (detail: string, cause?: unknown) => unsupportedError(`wasmgrad worker: ${detail}`, cause === undefined ? undefined : { cause });
 
 async function startNodeWorker(start: WorkerStart): Promise<Endpoint> {
   const { Worker } = await import(/* @vite-ignore */ 'node:worker_threads');
@@ -39,8 +50,12 @@ async function startNodeWorker(start: WorkerStart): Promise<Endpoint> {
   worker.unref(); // a pool must not keep the process alive
   return {
     onReady(resolve, reject) {
-      worker.once('message', (message) => (message === 'ready' ? resolve() : reject(new Error(`wasmgrad worker: ${JSON.stringify(message)}`))));
-      worker.once('error', reject);
+      worker.once('message', (message) => (message === 'ready' ? resolve() : reject(workerFailed(JSON.stringify(message)))));
+      worker.once('error', (error) => reject(workerFailed(String(error), error)));
+    },
+    onLost(lost) {
+      worker.once('exit', lost);
+      worker.on('error', lost);
     },
     terminate: () => worker.terminate(),
   };
@@ -49,10 +64,17 @@ async function startNodeWorker(start: WorkerStart): Promise<Endpoint> {
 function startBrowserWorker(start: WorkerStart): Endpoint {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   worker.postMessage(start);
+  let lost = () => {};
   return {
     onReady(resolve, reject) {
-      worker.onmessage = (event) => (event.data === 'ready' ? resolve() : reject(new Error(`wasmgrad worker: ${JSON.stringify(event.data)}`)));
-      worker.onerror = (event) => reject(new Error(`wasmgrad worker: ${event.message}`));
+      worker.onmessage = (event) => (event.data === 'ready' ? resolve() : reject(workerFailed(JSON.stringify(event.data))));
+      worker.onerror = (event) => {
+        reject(workerFailed(event.message));
+        lost();
+      };
+    },
+    onLost(callback) {
+      lost = callback;
     },
     terminate: () => worker.terminate(),
   };
@@ -60,7 +82,9 @@ function startBrowserWorker(start: WorkerStart): Endpoint {
 
 /**
  * Starts `workers` threads on `module` (the threads build) over `memory`, and
- * resolves once every one is inside workerLoop's wait.
+ * resolves once every one is inside workerLoop's wait. `quit` must detach the
+ * pool from the module (so products stop posting jobs) and tell the workers
+ * to return; it runs once, on terminate() or when a worker is lost.
  */
 export async function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory, board: number, workers: number,
   quit: () => void): Promise<ThreadPool> {
@@ -76,10 +100,25 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
     await Promise.all(endpoints.map((endpoint) => endpoint.terminate()));
     throw error;
   }
+  let running = true;
+  const end = () => {
+    if (!running) return false;
+    running = false;
+    quit();
+    return true;
+  };
+  // A worker that dies (an error, or ended from outside) would leave the next product waiting for its slice forever.
+  for (const endpoint of endpoints) {
+    endpoint.onLost(() => {
+      if (!end()) return;
+      for (const other of endpoints) if (other !== endpoint) void other.terminate();
+    });
+  }
   return {
     workers,
+    get running() { return running; },
     async terminate() {
-      quit();
+      end();
       await Promise.all(endpoints.map((endpoint) => endpoint.terminate()));
     },
   };

@@ -1,6 +1,7 @@
 /**
  * Finding, fetching and instantiating wasmgrad.wasm in Node and in browsers.
  */
+import { codedError, unsupportedError } from '../errors.js';
 
 /** Where the module's bytes come from: bytes, a URL (string or URL), a fetch Response, or a compiled module. */
 export type WasmSource = BufferSource | URL | string | Response | PromiseLike<Response> | WebAssembly.Module;
@@ -30,44 +31,69 @@ function isNode(): boolean {
 /** Throws a clear error where WebAssembly or its SIMD extension is missing. */
 export function assertWasmSupport(): void {
   if (typeof WebAssembly !== 'object') {
-    throw new Error('wasmgrad: this JavaScript engine has no WebAssembly; use init({ backend: "js" }) for the pure-TypeScript backend');
+    throw unsupportedError('wasmgrad: this JavaScript engine has no WebAssembly; use init({ backend: "js" }) for the pure-TypeScript backend');
   }
   if (!WebAssembly.validate(SIMD_PROBE)) {
-    throw new Error('wasmgrad: this engine\'s WebAssembly lacks SIMD (v128), which wasmgrad.wasm needs; use init({ backend: "js" }) for the pure-TypeScript backend');
+    throw unsupportedError('wasmgrad: this engine\'s WebAssembly lacks SIMD (v128), which wasmgrad.wasm needs; use init({ backend: "js" }) for the pure-TypeScript backend');
   }
 }
 
-async function readLocalFile(url: URL): Promise<Uint8Array> {
+async function readLocalFile(url: URL, what: string): Promise<Uint8Array> {
   const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises');
-  return readFile(url);
+  try {
+    return await readFile(url);
+  } catch (cause) {
+    throw codedError('WASMGRAD_IO', `init: cannot read ${what} at ${url.href}: ${String((cause as Error)?.message ?? cause)}`, 'Error', { cause });
+  }
+}
+
+/** WebAssembly.compile(Streaming), with bytes that are not a module reported as such (the engine's error as `cause`). */
+async function compile(what: string, compiling: () => Promise<WebAssembly.Module>): Promise<WebAssembly.Module> {
+  try {
+    return await compiling();
+  } catch (cause) {
+    throw codedError('WASMGRAD_INVALID_ARGUMENT', `init: ${what} is not a WebAssembly module this engine can compile ` +
+      `(${String((cause as Error)?.message ?? cause)}); expected wasmgrad.wasm or wasmgrad-threads.wasm from this package`, 'Error', { cause });
+  }
 }
 
 function isResponse(value: unknown): value is Response {
   return typeof Response !== 'undefined' && value instanceof Response;
 }
 
-async function compileResponse(response: Response): Promise<WebAssembly.Module> {
-  if (!response.ok) throw new Error(`wasmgrad: fetching ${response.url || 'the module'} failed with HTTP ${response.status}`);
+async function compileResponse(response: Response, what: string): Promise<WebAssembly.Module> {
+  if (!response.ok) throw codedError('WASMGRAD_IO', `wasmgrad: fetching ${response.url || what} failed with HTTP ${response.status}`);
   const type = response.headers.get('content-type') ?? '';
   if (type.startsWith('application/wasm') && typeof WebAssembly.compileStreaming === 'function') {
-    return WebAssembly.compileStreaming(response);
+    return compile(what, () => WebAssembly.compileStreaming(response));
   }
   // Servers that send another MIME type make streaming compilation refuse: fall back to bytes.
-  return WebAssembly.compile(await response.arrayBuffer());
+  const bytes = await response.arrayBuffer();
+  return compile(what, () => WebAssembly.compile(bytes));
 }
 
 /** Compiles the module from `source`, or from its default location next to the package. */
 export async function loadModule(source?: WasmSource, variant: WasmVariant = 'single'): Promise<WebAssembly.Module> {
   assertWasmSupport();
+  const what = source === undefined ? `the default module (${variant === 'threads' ? 'wasmgrad-threads.wasm' : 'wasmgrad.wasm'})` : 'options.wasm';
   const resolved = source ?? defaultWasmUrl(variant);
   if (resolved instanceof WebAssembly.Module) return resolved;
-  if (resolved instanceof ArrayBuffer || ArrayBuffer.isView(resolved)) return WebAssembly.compile(resolved as BufferSource);
+  if (resolved instanceof ArrayBuffer || ArrayBuffer.isView(resolved)) return compile(what, () => WebAssembly.compile(resolved as BufferSource));
   if (typeof resolved === 'string' || resolved instanceof URL) {
     const url = new URL(resolved, typeof location !== 'undefined' ? location.href : import.meta.url);
-    if (url.protocol === 'file:' && isNode()) return WebAssembly.compile((await readLocalFile(url)) as BufferSource);
-    return compileResponse(await fetch(url));
+    if (url.protocol === 'file:' && isNode()) {
+      const bytes = await readLocalFile(url, what);
+      return compile(what, () => WebAssembly.compile(bytes as BufferSource));
+    }
+    let response: Response;
+    try {
+      response = await fetch(url);
+    } catch (cause) {
+      throw codedError('WASMGRAD_IO', `init: fetching ${what} from ${url.href} failed: ${String((cause as Error)?.message ?? cause)}`, 'Error', { cause });
+    }
+    return compileResponse(response, what);
   }
   const response = await resolved;
-  if (isResponse(response)) return compileResponse(response);
-  throw new TypeError('init: options.wasm must be bytes (ArrayBuffer or a typed array), a URL, a Response or a WebAssembly.Module');
+  if (isResponse(response)) return compileResponse(response, what);
+  throw codedError('WASMGRAD_INVALID_ARGUMENT', 'init: options.wasm must be bytes (ArrayBuffer or a typed array), a URL, a Response or a WebAssembly.Module', 'TypeError');
 }

@@ -1,6 +1,7 @@
 /** init({ backend: 'js' }): everything on the pure-TypeScript backend, no WebAssembly module at all. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dense, init, scalar, sequential, sgd, grad } from '../../src/index.js';
+import { runtime } from '../../src/runtime.js';
 
 beforeAll(async () => {
   const rt = await init({ backend: 'js' });
@@ -25,8 +26,13 @@ describe('the pure-TypeScript runtime', () => {
     big.dispose();
   });
 
-  it('says clearly that the wasm backend is not there', () => {
-    const net = sequential({ inputSize: 2, layers: [dense(1)], backend: 'wasm', seed: 1 });
-    expect(() => net.predict([[1, 2]])).toThrow(/the wasm backend is not loaded \(init\(\{ backend: 'js' \}\) runs without WebAssembly\)/);
+  it('says clearly that the wasm backend is not there, with a code and no internal kernel name', () => {
+    const unsupported = expect.objectContaining({ code: 'WASMGRAD_UNSUPPORTED', message: expect.stringMatching(/init\(\{ backend: 'js' \}\)/) });
+    expect(() => sequential({ inputSize: 2, layers: [dense(1)], backend: 'wasm', seed: 1 })).toThrow(unsupported);
+    // The runtime's stand-in kernels (reached only from inside wasmgrad) say the same, without their own names.
+    let error: unknown;
+    try { runtime().backends.wasm.gemm(0, 0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 0); } catch (caught) { error = caught; }
+    expect(error).toEqual(unsupported);
+    expect((error as Error).message).not.toMatch(/gemm/);
   });
 });

@@ -1,3 +1,4 @@
+import { internalError } from '../../errors.js';
 import type { MemoryViews } from '../../heap.js';
 import { ACTIVATION_IDS, LEAKY_SLOPE, LOSS_IDS } from '../kinds.js';
 import { softmaxRows } from './tensor-kernels.js';
@@ -43,7 +44,7 @@ export function activate(kind: number, x: number): number {
     case LEAKY: return x > 0 ? x : Math.fround(LEAKY_SLOPE) * x;
     case ELU: return x > 0 ? x : Math.expm1(x);
     case SOFTPLUS: return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-    default: throw new RangeError(`activation: unknown elementwise activation id ${kind}`);
+    default: throw internalError(`activation: unknown elementwise activation id ${kind}`);
   }
 }
 
@@ -57,7 +58,7 @@ export function slope(kind: number, y: number): number {
     case LEAKY: return y > 0 ? 1 : Math.fround(LEAKY_SLOPE);
     case ELU: return y > 0 ? 1 : y + 1;
     case SOFTPLUS: return 1 - Math.exp(-y);
-    default: throw new RangeError(`activation: unknown elementwise activation id ${kind}`);
+    default: throw internalError(`activation: unknown elementwise activation id ${kind}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { internalError } from '../../errors.js';
 import type { MemoryViews } from '../../heap.js';
 import { BINARY_IDS, SCALAR_IDS, UNARY_IDS } from '../kinds.js';
 import { sigmoid } from './elementwise.js';
@@ -34,7 +35,7 @@ SCALAR[SCALAR_IDS.rpow] = (x, s) => Math.pow(s, x);
 
 function known<T>(table: T[], op: number, kernel: string): T {
   const fn = table[op];
-  if (!fn) throw new RangeError(`${kernel}: unknown operation id ${op}`);
+  if (!fn) throw internalError(`${kernel}: unknown operation id ${op}`);
   return fn;
 }
 
