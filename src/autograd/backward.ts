@@ -3,44 +3,40 @@
  * leaves in reverse topological order, applying each op's gradient rule (the
  * chain rule), and where a node feeds several others, sum the gradients that
  * flow back to it (the seed's last note).
+ *
+ * Nothing here recurses per node (a chain of 100,000 ops works), and nothing
+ * changes until every new gradient exists: a failure part way (a disposed
+ * input, memory that runs out) frees what was made and leaves every `.grad`
+ * as it was.
  */
+import { codedError, shapeError } from '../errors.js';
 import { argumentError } from '../nn/validate.js';
 import { formatShape, sameShape, sumToShape } from './broadcast.js';
-import { fromValues } from './create.js';
+import { copyOf, fromValues } from './create.js';
+import { postOrder } from './graph.js';
 import { add } from './ops/elementwise.js';
-import { noGrad, Tensor, tidy, untrack } from './tensor.js';
+import { noGrad, tidy, untrack } from './scope.js';
+import { assertLive, peekNextId, setGrad, Tensor } from './tensor.js';
 
-/** The nodes that lead to `root` and need gradients, inputs before the ops that use them. */
-function topologicalOrder(root: Tensor): Tensor[] {
-  const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
-  const visit = (node: Tensor) => {
-    if (seen.has(node) || !node.requiresGrad) return;
-    seen.add(node);
-    for (const input of node.inputs) visit(input);
-    order.push(node);
-  };
-  visit(root);
-  return order;
-}
-
-function seedGradient(root: Tensor, seed: Tensor | number | undefined): Tensor {
+/** Checks the seed against root, before anything is allocated; returns how to make the starting gradient. */
+function checkSeed(root: Tensor, seed: unknown): () => Tensor {
   if (seed === undefined) {
     if (root.size !== 1) {
-      throw new RangeError(`backward: ${root.label()} has shape ${formatShape(root.shape)}, not a scalar; `
+      throw shapeError(`backward: ${root.label()} has shape ${formatShape(root.shape)}, not a scalar; `
         + 'pass the gradient to start from, of the same shape: backward(seed)');
     }
-    return fromValues([1], root.shape, { backend: root.backend });
+    return () => fromValues([1], root.shape, { backend: root.backend }, 'backward');
   }
   if (typeof seed === 'number') {
     if (root.size !== 1) throw argumentError('backward', 'seed', `a tensor of shape ${formatShape(root.shape)}`, seed);
-    return fromValues([seed], root.shape, { backend: root.backend });
+    const value = seed;
+    return () => fromValues([value], root.shape, { backend: root.backend }, 'backward', () => 'seed');
   }
   if (!(seed instanceof Tensor) || !sameShape(seed.shape, root.shape)) {
     throw argumentError('backward', 'seed', `a tensor of shape ${formatShape(root.shape)} (the shape of ${root.label()})`, seed);
   }
-  seed.assertLive('backward');
-  return seed;
+  assertLive(seed, 'backward');
+  return () => seed;
 }
 
 /**
@@ -49,48 +45,61 @@ function seedGradient(root: Tensor, seed: Tensor | number | undefined): Tensor {
  * nodes keep the gradient of the latest call, for inspection.
  */
 export function backward(root: Tensor, seed?: Tensor | number): void {
-  root.assertLive('backward');
+  if (!(root instanceof Tensor)) throw argumentError('backward', 'root', 'a Tensor', root);
+  assertLive(root, 'backward');
   if (!root.requiresGrad) {
-    throw new Error(`backward: ${root.label()} does not depend on any tensor with requiresGrad: true, so there is nothing to differentiate`);
+    throw codedError('WASMGRAD_INVALID_ARGUMENT',
+      `backward: ${root.label()} does not depend on any tensor with requiresGrad: true, so there is nothing to differentiate`);
   }
-  const order = topologicalOrder(root);
-  for (const node of order) node.assertLive('backward');
-  const passGrads = tidy(() => noGrad(() => {
+  const makeSeed = checkSeed(root, seed);
+  // The nodes that need gradients, inputs before the ops that use them.
+  const order = postOrder(root, (input) => input.requiresGrad);
+  // Every tensor a rule may read (inputs that need no gradient too) must still be there.
+  for (const node of order) {
+    assertLive(node, 'backward');
+    for (const input of node.inputs) assertLive(input, 'backward');
+  }
+  // Tensors with an id from here on were made by this call, so it may hand them to nodes.
+  const firstId = peekNextId();
+  const results = tidy(() => noGrad(() => {
     const grads = new Map<Tensor, Tensor>();
-    grads.set(root, seedGradient(root, seed));
+    grads.set(root, makeSeed());
     for (let i = order.length - 1; i >= 0; i--) {
       const node = order[i];
       const g = grads.get(node);
-      if (!g || !node.gradientRule) continue;
-      const inputGrads = node.gradientRule(g);
-      node.inputs.forEach((input, k) => {
+      const rule = node.gradientRule;
+      if (!g || !rule) continue;
+      const inputGrads = rule(g);
+      const inputs = node.inputs;
+      for (let k = 0; k < inputs.length; k++) {
+        const input = inputs[k];
         const gi = inputGrads[k];
-        if (!gi || !input.requiresGrad) return;
+        if (!gi || !input.requiresGrad) continue;
         const shaped = sumToShape(gi, input.shape);
         const previous = grads.get(input);
         // A node that feeds several others receives the sum of their gradients.
         grads.set(input, previous ? add(previous, shaped) : shaped);
-      });
+      }
     }
-    return order.filter((node) => grads.has(node)).map((node) => [node, grads.get(node)!] as const);
+    // Each node gets a tensor of its own: a rule may hand one tensor to several
+    // inputs (add's [g, g]), and the caller's seed stays the caller's.
+    const claimed = new Set<Tensor>();
+    const pairs: [Tensor, Tensor][] = [];
+    for (const node of order) {
+      const g = grads.get(node);
+      if (!g) continue;
+      let mine: Tensor;
+      if (node.op === 'leaf' && node.grad) mine = add(node.grad, g);
+      else if (g.id >= firstId && !claimed.has(g)) mine = g;
+      else mine = copyOf(g);
+      claimed.add(mine);
+      pairs.push([node, mine]);
+    }
+    return pairs;
   }));
-  // A rule may hand the same tensor to several inputs (add's [g, g]): every node gets its own.
-  const owned = new Set<Tensor>();
-  const own = (g: Tensor) => {
-    const mine = owned.has(g) || g === seed ? noGrad(() => add(g, 0)) : g;
-    owned.add(mine);
-    return untrack(mine);
-  };
-  for (const [node, passGrad] of passGrads) {
-    const g = own(passGrad);
-    if (node.op === 'leaf' && node.grad) {
-      const total = untrack(noGrad(() => add(node.grad!, g)));
-      node.grad.dispose();
-      g.dispose();
-      node.grad = total;
-    } else {
-      node.grad?.dispose();
-      node.grad = g;
-    }
+  // Nothing below allocates or throws: the new gradients replace the old ones together.
+  for (const [node, g] of results) {
+    untrack(g);
+    setGrad(node, g);
   }
 }

@@ -4,16 +4,12 @@
  * stretched operand; the gradient of a stretched operand is summed back to
  * its own shape, since each of its elements fed several outputs.
  */
+import { shapeError } from '../errors.js';
 import { runtime } from '../runtime.js';
-import { allocate, type Tensor } from './tensor.js';
+import { formatShape, sameShape } from './shape.js';
+import { allocate, kernelsOf, type Tensor } from './tensor.js';
 
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
+export { formatShape, sameShape };
 
 /** The broadcast shape of a and b; the error names both shapes. */
 export function broadcastShapes(where: string, a: readonly number[], b: readonly number[]): number[] {
@@ -23,7 +19,7 @@ export function broadcastShapes(where: string, a: readonly number[], b: readonly
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new RangeError(`${where}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together (dimension ${i}: ${da} vs ${db})`);
+      throw shapeError(`${where}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together (dimension ${i}: ${da} vs ${db})`);
     }
     out.push(Math.max(da, db));
   }
@@ -35,7 +31,15 @@ export function expandTo(t: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(t.shape, shape)) return t;
   const rank = shape.length;
   const heap = runtime().heap;
-  const table = heap.alloc(rank * 8);
+  const kernels = kernelsOf(t, 'broadcast');
+  const out = allocate(shape, t.backend, { requiresGrad: false, op: 'expand' });
+  let table: number;
+  try {
+    table = heap.alloc(rank * 8);
+  } catch (error) {
+    out.dispose();
+    throw error;
+  }
   const i32 = heap.views.i32;
   let stride = 1;
   for (let d = rank - 1; d >= 0; d--) {
@@ -44,8 +48,7 @@ export function expandTo(t: Tensor, shape: readonly number[]): Tensor {
     i32[(table >>> 2) + rank + d] = own === 1 ? 0 : stride;
     stride *= own;
   }
-  const out = allocate(shape, t.backend, { requiresGrad: false, op: 'expand' });
-  t.kernels('broadcast').broadcastCopy(rank, table, table + rank * 4, t.ptr, out.ptr, out.size);
+  kernels.broadcastCopy(rank, table, table + rank * 4, t.ptr, out.ptr, out.size);
   heap.free(table);
   return out;
 }
@@ -53,7 +56,7 @@ export function expandTo(t: Tensor, shape: readonly number[]): Tensor {
 /** Sums g over the axes along which `shape` was stretched to g's shape (a new tensor, or g itself). */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
-  const kernels = g.kernels('sumToShape');
+  const kernels = kernelsOf(g, 'sumToShape');
   let current = g;
   const replace = (next: Tensor) => {
     if (current !== g) current.dispose();

@@ -63,7 +63,8 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
 };
 Object.assign(Tensor.prototype, methods);
 
-export { Tensor, tidy, noGrad, type TensorOptions, type NestedArray } from './tensor.js';
+export { Tensor, type TensorOptions, type NestedArray } from './tensor.js';
+export { tidy, noGrad } from './scope.js';
 export { tensor, scalar, zeros, ones } from './create.js';
 export { abs, add, div, exp, log, mul, neg, pow, sqrt, sub, relu, sigmoid, softmax, tanh, max, mean, sum, matmul, reshape, transpose, l2Loss, mseLoss, backward };
 export { grad, valueAndGrad, type Differentiable } from './grad.js';

@@ -2,25 +2,24 @@
  * Seeing the graph: a plain-text trace and Graphviz DOT, node by node with
  * op, shape, value and gradient, inputs before the ops that use them.
  */
+import { runtime } from '../runtime.js';
+import { liveTensor } from './create.js';
+import { postOrder } from './graph.js';
 import type { Tensor } from './tensor.js';
 
-function nodesOf(root: Tensor): Tensor[] {
-  const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
-  const visit = (node: Tensor) => {
-    if (seen.has(node)) return;
-    seen.add(node);
-    node.inputs.forEach(visit);
-    order.push(node);
-  };
-  visit(root);
-  return order;
+/** Every node that leads to root, inputs first. */
+function nodesOf(where: string, root: Tensor): Tensor[] {
+  liveTensor(where, root, 'root');
+  return postOrder(root);
 }
 
 function formatValues(t: Tensor | null, limit = 6): string {
   if (!t) return '—';
   if (t.disposed) return '(disposed)';
-  const data = Array.from(t.dataSync().subarray(0, limit), (v) => Number(v.toPrecision(6)));
+  // Only the values shown are read: a trace of large tensors copies nothing else.
+  const start = t.ptr >>> 2;
+  const shown = runtime().heap.views.f32.subarray(start, start + Math.min(limit, t.size));
+  const data = Array.from(shown, (v) => Number(v.toPrecision(6)));
   const text = data.join(', ');
   return t.size === 1 && t.rank === 0 ? text : `[${text}${t.size > limit ? ', …' : ''}]`;
 }
@@ -35,8 +34,8 @@ function describeOp(node: Tensor): string {
  * gradient. Call after backward() to see the gradients.
  */
 export function trace(root: Tensor): string {
-  const nodes = nodesOf(root);
-  const width = Math.max(...nodes.map((n) => n.label().length));
+  const nodes = nodesOf('trace', root);
+  const width = nodes.reduce((w, n) => Math.max(w, n.label().length), 0);
   return nodes.map((node) => {
     const from = node.inputs.length ? ` ← ${node.inputs.map((i) => i.label()).join(', ')}` : '';
     return `${node.label().padEnd(width)}  ${describeOp(node)}${from}  shape [${node.shape.join(', ')}]  value ${formatValues(node)}  grad ${formatValues(node.grad)}`;
@@ -48,7 +47,7 @@ const escape = (text: string) => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"'
 
 /** The graph in Graphviz DOT: each node labelled with its op, shape, value and gradient; edges input → op. */
 export function toDot(root: Tensor): string {
-  const nodes = nodesOf(root);
+  const nodes = nodesOf('toDot', root);
   const lines = ['digraph wasmgrad {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
   for (const node of nodes) {
     const label = [node.label(), `${describeOp(node)}  [${node.shape.join('×')}]`, `value ${formatValues(node, 4)}`, `grad ${formatValues(node.grad, 4)}`]

@@ -23,7 +23,7 @@ describe('making tensors', () => {
     expect(() => tensor([[1, 2], [3]])).toThrow(/values\[1\] has shape \[1\], expected \[2\]/);
     expect(() => tensor(new Float32Array(5), [2, 3])).toThrow(/shape \[2, 3\] holds 6 values, but values has 5/);
     expect(() => tensor(new Float32Array(4))).toThrow(/shape must be an array of dimensions/);
-    expect(() => tensor([[1, NaN]])).toThrow(/values\[1\] must be a number, got NaN/);
+    expect(() => tensor([[1, NaN]])).toThrow(/values\[0\]\[1\] must be a finite number, got NaN/);
     expect(() => scalar(1, { backend: 'gpu' as never })).toThrow(/options.backend must be one of "wasm", "js"/);
     expect(() => zeros([2, 0])).toThrow(/shape\[1\] must be a positive integer/);
   });

@@ -1,15 +1,15 @@
 /** Activation ops, forward next to gradient; the derivatives use the kept output, as the seed does. */
 import { UNARY_IDS } from '../../backend/kinds.js';
-import { toTensor } from '../create.js';
-import type { Tensor } from '../tensor.js';
+import { liveTensor } from '../create.js';
+import { kernelsOf, type Tensor } from '../tensor.js';
 import { mul, sub } from './elementwise.js';
 import { makeOp } from './record.js';
 import { sum } from './reduce.js';
 
 function activation(op: 'sigmoid' | 'tanh' | 'relu', x: Tensor, rule: (g: Tensor, out: Tensor) => Tensor): Tensor {
-  const input = toTensor(op, x, x);
+  const input = liveTensor(op, x);
   let out!: Tensor;
-  out = makeOp(op, input.shape, [input], (r) => input.kernels(op).mapUnary(UNARY_IDS[op], input.size, input.ptr, r.ptr), (g) => [rule(g, out)]);
+  out = makeOp(op, input.shape, [input], (r) => kernelsOf(input, op).mapUnary(UNARY_IDS[op], input.size, input.ptr, r.ptr), (g) => [rule(g, out)]);
   return out;
 }
 
@@ -26,18 +26,18 @@ export function tanh(x: Tensor): Tensor {
 /** max(0, x). ∂/∂x = 1 where x > 0, else 0. */
 export function relu(x: Tensor): Tensor {
   return activation('relu', x, (g) => {
-    const step = makeOp('step', x.shape, [x], (r) => x.kernels('relu').mapUnary(UNARY_IDS.step, x.size, x.ptr, r.ptr), () => []);
+    const step = makeOp('step', x.shape, [x], (r) => kernelsOf(x, 'relu').mapUnary(UNARY_IDS.step, x.size, x.ptr, r.ptr), () => []);
     return mul(g, step);
   });
 }
 
 /** Softmax over the last axis, stable. ∂/∂x = y ⊙ (g - Σ_last g ⊙ y). */
 export function softmax(x: Tensor): Tensor {
-  const input = toTensor('softmax', x, x);
+  const input = liveTensor('softmax', x);
   const cols = input.shape.length === 0 ? 1 : input.shape[input.shape.length - 1];
   let out!: Tensor;
   out = makeOp('softmax', input.shape, [input],
-    (r) => input.kernels('softmax').softmaxRows(input.size / cols, cols, input.ptr, r.ptr),
+    (r) => kernelsOf(input, 'softmax').softmaxRows(input.size / cols, cols, input.ptr, r.ptr),
     (g) => [mul(out, sub(g, sum(mul(g, out), -1, true)))]);
   return out;
 }

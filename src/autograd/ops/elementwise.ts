@@ -2,71 +2,107 @@
  * Elementwise ops, each forward next to its gradient rule. Binary ops
  * broadcast; a rule returns the gradient at the broadcast shape and
  * backward() sums it back to each operand's own shape.
+ *
+ * A number operand goes to the kernels as a float32, so it must be one that
+ * float32 holds as a finite value (1e39 would become Infinity): the public
+ * ops check it; the gradient rules use `scaled`, which does not, since the
+ * constants they derive (1/b, ln a) may legitimately be infinite or NaN.
  */
 import { BINARY_IDS, SCALAR_IDS, UNARY_IDS, type BinaryOp, type ScalarOp, type UnaryOp } from '../../backend/kinds.js';
+import { argumentError } from '../../nn/validate.js';
 import { broadcastShapes, expandTo } from '../broadcast.js';
-import { toTensor } from '../create.js';
-import { Tensor } from '../tensor.js';
+import { float32Number, liveTensor } from '../create.js';
+import { kernelsOf, Tensor } from '../tensor.js';
 import { makeOp } from './record.js';
 
 function binary(op: BinaryOp, a: Tensor, b: Tensor, rule: (g: Tensor, out: Tensor) => (Tensor | null)[]): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
   let out!: Tensor;
   out = makeOp(op, shape, [a, b], (result) => {
-    const x = expandTo(a, shape), y = expandTo(b, shape);
-    a.kernels(op).mapBinary(BINARY_IDS[op], result.size, x.ptr, y.ptr, result.ptr);
-    if (x !== a) x.dispose();
-    if (y !== b) y.dispose();
+    let x: Tensor | null = null, y: Tensor | null = null;
+    try {
+      x = expandTo(a, shape);
+      y = expandTo(b, shape);
+      kernelsOf(a, op).mapBinary(BINARY_IDS[op], result.size, x.ptr, y.ptr, result.ptr);
+    } finally {
+      if (x && x !== a) x.dispose();
+      if (y && y !== b) y.dispose();
+    }
   }, (g) => rule(g, out));
   return out;
 }
 
 function unary(op: UnaryOp, x: Tensor, rule: (g: Tensor, out: Tensor) => Tensor): Tensor {
   let out!: Tensor;
-  out = makeOp(op, x.shape, [x], (result) => x.kernels(op).mapUnary(UNARY_IDS[op], x.size, x.ptr, result.ptr), (g) => [rule(g, out)]);
+  out = makeOp(op, x.shape, [x], (result) => kernelsOf(x, op).mapUnary(UNARY_IDS[op], x.size, x.ptr, result.ptr), (g) => [rule(g, out)]);
   return out;
 }
 
-/** x op s, with a plain number s (no graph node for the constant). */
+/** x op s, with a plain number s (no graph node for the constant). s is not checked. */
 function withScalar(op: ScalarOp, x: Tensor, s: number, detail: string, rule: (g: Tensor, out: Tensor) => Tensor): Tensor {
   let out!: Tensor;
   out = makeOp(op === 'rsub' ? 'sub' : op === 'rdiv' ? 'div' : op === 'rpow' ? 'pow' : op, x.shape, [x],
-    (result) => x.kernels(op).mapScalar(SCALAR_IDS[op], x.size, x.ptr, s, result.ptr), (g) => [rule(g, out)], detail);
+    (result) => kernelsOf(x, op).mapScalar(SCALAR_IDS[op], x.size, x.ptr, s, result.ptr), (g) => [rule(g, out)], detail);
   return out;
+}
+
+/** g · s for a derived constant s, unchecked (gradient rules only). */
+function scaled(g: Tensor, s: number): Tensor {
+  return withScalar('mul', g, s, `× ${s}`, (h) => scaled(h, s));
 }
 
 const isNumber = (v: unknown): v is number => typeof v === 'number';
 
+/**
+ * Sorts out a binary op's operands: both tensors, or a tensor and a number
+ * (checked as a finite float32). Two numbers, or anything else, are refused.
+ */
+function operands(where: string, a: unknown, b: unknown): { x: Tensor; y: Tensor } | { tensor: Tensor; number: number; numberFirst: boolean } {
+  if (a instanceof Tensor && b instanceof Tensor) return { x: liveTensor(where, a, 'a'), y: liveTensor(where, b, 'b') };
+  if (a instanceof Tensor && isNumber(b)) return { tensor: liveTensor(where, a, 'a'), number: float32Number(where, 'b', b), numberFirst: false };
+  if (isNumber(a) && b instanceof Tensor) return { tensor: liveTensor(where, b, 'b'), number: float32Number(where, 'a', a), numberFirst: true };
+  if (!(a instanceof Tensor) && !isNumber(a)) throw argumentError(where, 'a', 'a Tensor or a number', a);
+  if (!(b instanceof Tensor) && !isNumber(b)) throw argumentError(where, 'b', 'a Tensor or a number', b);
+  throw argumentError(where, 'a', 'a Tensor when b is a number (at least one operand must be a Tensor)', a);
+}
+
 /** a + b. ∂/∂a = 1, ∂/∂b = 1. */
 export function add(a: Tensor | number, b: Tensor | number): Tensor {
-  if (isNumber(b) && a instanceof Tensor) return withScalar('add', a, b, `+ ${b}`, (g) => g);
-  if (isNumber(a) && b instanceof Tensor) return add(b, a);
-  const x = toTensor('add', a as Tensor, b as Tensor), y = toTensor('add', b, x);
-  return binary('add', x, y, (g) => [g, g]);
+  const o = operands('add', a, b);
+  if ('x' in o) return binary('add', o.x, o.y, (g) => [g, g]);
+  return withScalar('add', o.tensor, o.number, `+ ${o.number}`, (g) => g);
 }
 
 /** a - b. ∂/∂a = 1, ∂/∂b = -1. */
 export function sub(a: Tensor | number, b: Tensor | number): Tensor {
-  if (isNumber(b) && a instanceof Tensor) return withScalar('add', a, -b, `- ${b}`, (g) => g);
-  if (isNumber(a) && b instanceof Tensor) return withScalar('rsub', b, a, `${a} -`, (g) => neg(g));
-  const x = toTensor('sub', a as Tensor, b as Tensor), y = toTensor('sub', b, x);
-  return binary('sub', x, y, (g) => [g, neg(g)]);
+  const o = operands('sub', a, b);
+  if ('x' in o) return binary('sub', o.x, o.y, (g) => [g, neg(g)]);
+  if (o.numberFirst) return withScalar('rsub', o.tensor, o.number, `${o.number} -`, (g) => neg(g));
+  return withScalar('add', o.tensor, -o.number, `- ${o.number}`, (g) => g);
 }
 
 /** a · b. ∂/∂a = b, ∂/∂b = a. */
 export function mul(a: Tensor | number, b: Tensor | number): Tensor {
-  if (isNumber(b) && a instanceof Tensor) return withScalar('mul', a, b, `× ${b}`, (g) => mul(g, b));
-  if (isNumber(a) && b instanceof Tensor) return mul(b, a);
-  const x = toTensor('mul', a as Tensor, b as Tensor), y = toTensor('mul', b, x);
-  return binary('mul', x, y, (g) => [mul(g, y), mul(g, x)]);
+  const o = operands('mul', a, b);
+  if ('x' in o) {
+    const { x, y } = o;
+    return binary('mul', x, y, (g) => [mul(g, y), mul(g, x)]);
+  }
+  const s = o.number;
+  return withScalar('mul', o.tensor, s, `× ${s}`, (g) => scaled(g, s));
 }
 
 /** a / b. ∂/∂a = 1/b, ∂/∂b = -a/b². */
 export function div(a: Tensor | number, b: Tensor | number): Tensor {
-  if (isNumber(b) && a instanceof Tensor) return withScalar('mul', a, 1 / b, `÷ ${b}`, (g) => mul(g, 1 / b));
-  if (isNumber(a) && b instanceof Tensor) return withScalar('rdiv', b, a, `${a} ÷`, (g, out) => neg(div(mul(g, out), b)));
-  const x = toTensor('div', a as Tensor, b as Tensor), y = toTensor('div', b, x);
-  return binary('div', x, y, (g, out) => [div(g, y), neg(div(mul(g, out), y))]);
+  const o = operands('div', a, b);
+  if ('x' in o) {
+    const { x, y } = o;
+    return binary('div', x, y, (g, out) => [div(g, y), neg(div(mul(g, out), y))]);
+  }
+  const s = o.number, t = o.tensor;
+  if (o.numberFirst) return withScalar('rdiv', t, s, `${s} ÷`, (g, out) => neg(div(mul(g, out), t)));
+  // Multiplying by 1/s: x / 0 gives ±Infinity (NaN for 0 / 0) as IEEE division does.
+  return withScalar('mul', t, 1 / s, `÷ ${s}`, (g) => scaled(g, 1 / s));
 }
 
 /**
@@ -74,38 +110,41 @@ export function div(a: Tensor | number, b: Tensor | number): Tensor {
  * ∂/∂b = a^b · ln a (defined for a > 0).
  */
 export function pow(a: Tensor | number, b: Tensor | number): Tensor {
-  if (isNumber(b) && a instanceof Tensor) {
-    return withScalar('pow', a, b, `^ ${b}`, (g) => mul(g, mul(pow(a, b - 1), b)));
+  const o = operands('pow', a, b);
+  if ('x' in o) {
+    const { x, y } = o;
+    return binary('pow', x, y, (g, out) => [mul(g, mul(pow(x, sub(y, 1)), y)), mul(g, mul(out, log(x)))]);
   }
-  if (isNumber(a) && b instanceof Tensor) return withScalar('rpow', b, a, `${a} ^`, (g, out) => mul(g, mul(out, Math.log(a))));
-  const x = toTensor('pow', a as Tensor, b as Tensor), y = toTensor('pow', b, x);
-  return binary('pow', x, y, (g, out) => [mul(g, mul(pow(x, sub(y, 1)), y)), mul(g, mul(out, log(x)))]);
+  const s = o.number, t = o.tensor;
+  if (o.numberFirst) return withScalar('rpow', t, s, `${s} ^`, (g, out) => mul(g, scaled(out, Math.log(s))));
+  return withScalar('pow', t, s, `^ ${s}`, (g) => mul(g, scaled(pow(t, s - 1), s)));
 }
 
 /** -x. */
 export function neg(x: Tensor): Tensor {
-  return unary('neg', toTensor('neg', x, x), (g) => neg(g));
+  return unary('neg', liveTensor('neg', x), (g) => neg(g));
 }
 
 /** e^x. ∂/∂x = e^x, the output itself. */
 export function exp(x: Tensor): Tensor {
-  return unary('exp', toTensor('exp', x, x), (g, out) => mul(g, out));
+  return unary('exp', liveTensor('exp', x), (g, out) => mul(g, out));
 }
 
 /** ln x. ∂/∂x = 1/x. */
 export function log(x: Tensor): Tensor {
-  return unary('log', toTensor('log', x, x), (g) => div(g, x));
+  return unary('log', liveTensor('log', x), (g) => div(g, x));
 }
 
 /** √x. ∂/∂x = 1/(2√x). */
 export function sqrt(x: Tensor): Tensor {
-  return unary('sqrt', toTensor('sqrt', x, x), (g, out) => div(g, mul(out, 2)));
+  return unary('sqrt', liveTensor('sqrt', x), (g, out) => div(g, scaled(out, 2)));
 }
 
 /** |x|. ∂/∂x = sign(x) (0 at 0). */
 export function abs(x: Tensor): Tensor {
-  return unary('abs', toTensor('abs', x, x), (g) => {
-    const sign = makeOp('sign', x.shape, [x], (r) => x.kernels('abs').mapUnary(UNARY_IDS.sign, x.size, x.ptr, r.ptr), () => []);
+  const input = liveTensor('abs', x);
+  return unary('abs', input, (g) => {
+    const sign = makeOp('sign', input.shape, [input], (r) => kernelsOf(input, 'abs').mapUnary(UNARY_IDS.sign, input.size, input.ptr, r.ptr), () => []);
     const result = mul(g, sign);
     sign.dispose();
     return result;

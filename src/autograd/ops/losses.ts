@@ -1,12 +1,16 @@
 /** The losses the networks use, as graph ops (composed, so their gradients follow from the parts). */
+import { shapeError } from '../../errors.js';
 import { formatShape, sameShape } from '../broadcast.js';
+import { liveTensor } from '../create.js';
 import type { Tensor } from '../tensor.js';
 import { div, mul, sub } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 
 function checkPair(where: string, y: Tensor, t: Tensor): void {
+  liveTensor(where, y, 'outputs');
+  liveTensor(where, t, 'targets');
   if (!sameShape(y.shape, t.shape)) {
-    throw new RangeError(`${where}: outputs and targets must have the same shape, got ${formatShape(y.shape)} and ${formatShape(t.shape)}`);
+    throw shapeError(`${where}: outputs and targets must have the same shape, got ${formatShape(y.shape)} and ${formatShape(t.shape)}`);
   }
 }
 

@@ -1,9 +1,9 @@
 /** Reductions over all elements or one axis, forward next to gradient. */
 import { BINARY_IDS, SCALAR_IDS } from '../../backend/kinds.js';
-import { argumentError } from '../../nn/validate.js';
+import { argumentError, optionalBoolean } from '../../nn/validate.js';
 import { expandTo, formatShape } from '../broadcast.js';
-import { toTensor } from '../create.js';
-import type { Tensor } from '../tensor.js';
+import { liveTensor } from '../create.js';
+import { kernelsOf, type Tensor } from '../tensor.js';
 import { div, mul } from './elementwise.js';
 import { makeOp } from './record.js';
 
@@ -30,17 +30,19 @@ function reducedShapes(shape: readonly number[], axis: number, keepDims: boolean
 
 /** Σ over all elements, or over `axis`. ∂/∂x = 1 for every element summed. */
 export function sum(x: Tensor, axis?: number, keepDims = false): Tensor {
-  const input = toTensor('sum', x, x);
+  const input = liveTensor('sum', x);
+  optionalBoolean('sum', 'keepDims', keepDims, false);
   const s = split('sum', input.shape, axis);
   const shapes = reducedShapes(input.shape, s.axis, keepDims);
   return makeOp('sum', shapes.shape, [input],
-    (r) => input.kernels('sum').reduceSum(s.outer, s.length, s.inner, input.ptr, r.ptr),
+    (r) => kernelsOf(input, 'sum').reduceSum(s.outer, s.length, s.inner, input.ptr, r.ptr),
     (g) => [expandTo(reshapeView(g, shapes.kept), input.shape)], axis === undefined ? '' : `axis ${axis}`);
 }
 
 /** The mean over all elements, or over `axis`. */
 export function mean(x: Tensor, axis?: number, keepDims = false): Tensor {
-  const input = toTensor('mean', x, x);
+  const input = liveTensor('mean', x);
+  optionalBoolean('mean', 'keepDims', keepDims, false);
   const count = split('mean', input.shape, axis).length;
   return div(sum(input, axis, keepDims), count);
 }
@@ -50,16 +52,17 @@ export function mean(x: Tensor, axis?: number, keepDims = false): Tensor {
  * elements equal to the maximum (to each of them, where there are ties).
  */
 export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
-  const input = toTensor('max', x, x);
+  const input = liveTensor('max', x);
+  optionalBoolean('max', 'keepDims', keepDims, false);
   const s = split('max', input.shape, axis);
   const shapes = reducedShapes(input.shape, s.axis, keepDims);
   let out!: Tensor;
   out = makeOp('max', shapes.shape, [input],
-    (r) => input.kernels('max').reduceMax(s.outer, s.length, s.inner, input.ptr, r.ptr),
+    (r) => kernelsOf(input, 'max').reduceMax(s.outer, s.length, s.inner, input.ptr, r.ptr),
     (g) => {
       const top = expandTo(reshapeView(out, shapes.kept), input.shape);
       const mask = makeOp('equal', input.shape, [input],
-        (r) => input.kernels('max').mapBinary(BINARY_IDS.equal, input.size, input.ptr, top.ptr, r.ptr), () => []);
+        (r) => kernelsOf(input, 'max').mapBinary(BINARY_IDS.equal, input.size, input.ptr, top.ptr, r.ptr), () => []);
       return [mul(expandTo(reshapeView(g, shapes.kept), input.shape), mask)];
     }, axis === undefined ? '' : `axis ${axis}`);
   return out;
@@ -67,5 +70,5 @@ export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
 
 /** The same values under another shape, as a new tensor without a graph edge (used inside rules). */
 function reshapeView(t: Tensor, shape: readonly number[]): Tensor {
-  return makeOp('reshape', shape, [t], (r) => t.kernels('reshape').mapScalar(SCALAR_IDS.mul, t.size, t.ptr, 1, r.ptr), () => []);
+  return makeOp('reshape', shape, [t], (r) => kernelsOf(t, 'reshape').mapScalar(SCALAR_IDS.mul, t.size, t.ptr, 1, r.ptr), () => []);
 }
