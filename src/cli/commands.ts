@@ -3,125 +3,20 @@
  * → CSV) and info (what a model file holds). Each checks its arguments first,
  * so a typo fails in milliseconds, not after training.
  */
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../nn/files.js';
-import { ACTIVATIONS, LOSSES, adam, dense, fromJSON, init, rmsprop, sequential, sgd, type Activation, type Loss, type Network } from '../index.js';
+import { ACTIVATIONS, LOSSES, adam, dense, init, rmsprop, sequential, sgd, type Activation, type Loss, type Network } from '../index.js';
+import { isWasmgradError } from '../errors.js';
 import { Random } from '../random.js';
-import {
-  checkPreprocessing, csvLine, DataError, encodeInputs, encodeTargets, fitEncoding, inputWidth, parseCsv, type Preprocessing,
-} from './csv.js';
+import { choice, integerFlag, numberFlag, positionals, text, type Command } from './args.js';
+import { csvLine, finiteInFloat32, parseCsv } from './csv.js';
+import { encodeInputs, encodeTargets, fitEncoding, inputWidth, outputWidth } from './encoding.js';
+import { dataError, modelFileError, usageError } from './errors.js';
+import { readModel, readText, writeAtomically, writeModel } from './model-file.js';
 import { bold, cyan, dim, duration, percent, table } from './format.js';
 
-/** A mistake on the command line (exit code 2). */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export type { Command } from './args.js';
 
-export type Flags = Record<string, string | true>;
-
-/** A subcommand: the flags it takes (with a value, or none) and what it does. */
-export interface Command {
-  strings: readonly string[];
-  booleans: readonly string[];
-  run(positionals: string[], flags: Flags): Promise<void>;
-}
-
-/** Splits arguments into positionals and flags (`--name value`, `--name=value`, `--flag`); unknown flags are usage errors. */
-export function parseArgs(command: string, argv: readonly string[], spec: Command): { positionals: string[]; flags: Flags } {
-  const positionals: string[] = [];
-  const flags: Flags = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') { positionals.push(...argv.slice(i + 1)); break; }
-    if (arg === '-h') { flags.help = true; continue; }
-    if (!arg.startsWith('-') || arg === '-') { positionals.push(arg); continue; }
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : arg;
-    if (name === 'help' || spec.booleans.includes(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      flags[name] = true;
-    } else if (spec.strings.includes(name)) {
-      const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      flags[name] = value;
-    } else {
-      throw new UsageError(`unknown option ${arg.slice(0, eq < 0 ? undefined : eq)} for "wasmgrad ${command}"`);
-    }
-  }
-  return { positionals, flags };
-}
-
-function positionals(command: string, given: string[], names: string[]): string[] {
-  if (given.length !== names.length) {
-    throw new UsageError(`"wasmgrad ${command}" takes ${names.join(' and ')}, got ${given.length ? given.map((g) => `"${g}"`).join(' ') : 'nothing'}`);
-  }
-  return given;
-}
-
-function text(flags: Flags, name: string, fallback: string): string {
-  const value = flags[name] ?? fallback;
-  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} needs a value`);
-  return value;
-}
-
-/** A numeric flag; `valid` says whether a value is allowed and `expected` what is. */
-function numberFlag(flags: Flags, name: string, fallback: number, valid: (x: number) => boolean, expected: string): number {
-  if (flags[name] === undefined) return fallback;
-  const raw = text(flags, name, '');
-  const value = Number(raw);
-  if (raw.trim() === '' || !valid(value)) throw new UsageError(`--${name} must be ${expected}, got "${raw}"`);
-  return value;
-}
-
-function choice<T extends string>(flags: Flags, name: string, fallback: T, options: readonly T[]): T {
-  const value = text(flags, name, fallback);
-  if (!options.includes(value as T)) throw new UsageError(`--${name} must be one of ${options.join(', ')}, got "${value}"`);
-  return value as T;
-}
-
-const isCount = (x: number) => Number.isInteger(x) && x >= 1 && x <= 1e7;
-
-async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DataError(`cannot read the ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-}
-
-/** writeFileAtomic, with a write failure reported as a data error. */
-async function writeAtomically(path: string, contents: string): Promise<void> {
-  try {
-    await writeFileAtomic(path, contents);
-  } catch (error) {
-    throw new DataError(`cannot write ${path}: ${(error as Error).message}`);
-  }
-}
-
-/**
- * Reads a model file: the network's own JSON (any `toJSON()` output loads)
- * plus, from `wasmgrad train`, a `preprocessing` field that the library's
- * fromJSON ignores.
- */
-async function readModel(path: string): Promise<{ net: Network; json: Record<string, unknown>; preprocessing?: Preprocessing }> {
-  const contents = await readText(path, 'model file');
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(contents);
-  } catch (error) {
-    throw new DataError(`${path} is not a JSON model file (${(error as Error).message})`);
-  }
-  await init();
-  let net: Network;
-  try {
-    net = fromJSON(json);
-  } catch (error) {
-    throw new DataError(`${path} is not a wasmgrad model: ${(error as Error).message}`);
-  }
-  const preprocessing = json?.preprocessing === undefined ? undefined : checkPreprocessing(json.preprocessing, path);
-  return { net, json, preprocessing };
-}
+const MAX_COUNT = 1e7;
+const isCount = (x: number) => Number.isInteger(x) && x >= 1 && x <= MAX_COUNT;
 
 const architecture = (net: Network) => [String(net.inputSize), ...net.layers.map((l) => `${l.units} ${l.activation}`)].join(' → ');
 // Four decimals, or scientific notation where that would round a small loss to 0.0000.
@@ -164,19 +59,21 @@ export const train: Command = {
   booleans: ['classification'],
   async run(args, flags) {
     const [file] = positionals('train', args, ['a CSV file']);
-    if (flags.target === undefined) throw new UsageError('--target is required: the name of the column to predict');
+    if (flags.target === undefined) throw usageError('--target is required: the name of the column to predict');
     const target = text(flags, 'target', '');
     const layersText = text(flags, 'layers', '16');
-    const hidden = layersText === 'none' ? [] : layersText.split(',').map((part) => Number(part.trim()));
-    if (hidden.some((u) => !isCount(u))) throw new UsageError(`--layers must be unit counts such as 16,8 (or "none"), got "${layersText}"`);
+    const hidden = layersText === 'none' ? [] : layersText.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part.trim()) : NaN));
+    if (hidden.some((u) => !isCount(u))) throw usageError(`--layers must be unit counts such as 16,8 (or "none"), got "${layersText}"`);
     const activation = choice(flags, 'activation', 'relu', ACTIVATIONS.filter((a) => a !== 'softmax'));
     const lossFlag = flags.loss === undefined ? undefined : choice<Loss>(flags, 'loss', 'mse', LOSSES);
     const optimizerName = choice(flags, 'optimizer', 'adam', ['adam', 'sgd', 'rmsprop'] as const);
-    const learningRate = numberFlag(flags, 'learning-rate', 0.01, (x) => x > 0 && Number.isFinite(x), 'a positive number');
-    const epochs = numberFlag(flags, 'epochs', 100, isCount, 'a whole number from 1 to 10000000');
-    const batchSize = numberFlag(flags, 'batch-size', 32, isCount, 'a whole number from 1 to 10000000');
+    // Positive as a float32 too: 1e-46 rounds to 0 and 1e39 to Infinity in the optimizer's float32 arithmetic.
+    const learningRate = numberFlag(flags, 'learning-rate', 0.01, (x) => finiteInFloat32(x) && Math.fround(x) > 0,
+      'a positive decimal number within float32\'s range (such as 0.01 or 1e-3)');
+    const epochs = integerFlag(flags, 'epochs', 100, 1, MAX_COUNT);
+    const batchSize = integerFlag(flags, 'batch-size', 32, 1, MAX_COUNT);
     const split = numberFlag(flags, 'validation-split', 0.2, (x) => x >= 0 && x < 1, 'a fraction from 0 (none) up to but not including 1');
-    const seed = numberFlag(flags, 'seed', 1, (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, 'a whole number from 0 to 4294967295');
+    const seed = integerFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
     const out = text(flags, 'out', 'model.json');
     const categorical = flags.categorical === undefined ? [] : text(flags, 'categorical', '').split(',').map((s) => s.trim());
 
@@ -186,7 +83,7 @@ export const train: Command = {
     const order = Int32Array.from(data.rows, (_, i) => i);
     new Random(seed, 0xc5f).shuffle(order);
     const held = split > 0 ? Math.max(1, Math.round(data.rows.length * split)) : 0;
-    if (held >= data.rows.length) throw new DataError(`${file}: ${data.rows.length} rows leave none to train on after --validation-split ${split}`);
+    if (held >= data.rows.length) throw dataError(`${file}: ${data.rows.length} rows leave none to train on after --validation-split ${split}`);
     const trainRows = [...order.subarray(0, order.length - held)];
     const valRows = [...order.subarray(order.length - held)];
 
@@ -197,11 +94,11 @@ export const train: Command = {
     const classify = goal.kind === 'classification';
     const loss = lossFlag ?? (classify ? 'categoricalCrossentropy' : 'mse');
     if (!classify && loss.endsWith('Crossentropy')) {
-      throw new UsageError(`--loss ${loss} needs classes, but the target "${target}" is numeric (add --classification to treat its values as classes)`);
+      throw usageError(`--loss ${loss} needs classes, but the target "${target}" is numeric (add --classification to treat its values as classes)`);
     }
     // Softmax turns the outputs into class probabilities; binary cross-entropy scores each output on its own, so sigmoid.
     const output: Activation = !classify ? 'linear' : loss === 'binaryCrossentropy' ? 'sigmoid' : 'softmax';
-    const units = classify ? goal.classes.length : 1;
+    const units = outputWidth(preprocessing);
     const optimizer = { adam, sgd, rmsprop }[optimizerName]({ learningRate });
     await init();
     const net = sequential({
@@ -220,15 +117,22 @@ export const train: Command = {
 
     const progress = new TrainingProgress(epochs, trainRows.length);
     const start = performance.now();
-    const history = await net.fit(trainX, trainT, {
-      epochs, batchSize, shuffle: true,
-      validationData: held > 0 ? [valX, valT] : undefined,
-      metrics: classify ? ['accuracy'] : [],
-      onEpochEnd: (epoch, logs) => progress.update(epoch + 1, logs.loss, logs.valLoss),
-      onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
-    });
+    let history;
+    try {
+      history = await net.fit(trainX, trainT, {
+        epochs, batchSize, shuffle: true,
+        validationData: held > 0 ? [valX, valT] : undefined,
+        metrics: classify ? ['accuracy'] : [],
+        onEpochEnd: (epoch, logs) => progress.update(epoch + 1, logs.loss, logs.valLoss),
+        onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+      });
+    } catch (error) {
+      // Divergence is the run's outcome, not a bad flag (exit 1): the same rate can converge on other data. Say which flag to change.
+      if (isWasmgradError(error, 'WASMGRAD_DIVERGED')) error.message += ` No model was written; try a --learning-rate below ${learningRate}.`;
+      throw error;
+    }
     const seconds = performance.now() - start;
-    await writeAtomically(out, JSON.stringify({ ...net.toJSON(), preprocessing }));
+    await writeModel(out, net, preprocessing);
 
     const last = (values?: number[]) => values?.at(-1);
     console.log(`${bold('Done')} in ${duration(seconds)}: ${epochs} epochs`);
@@ -252,13 +156,10 @@ export const predict: Command = {
   async run(args, flags) {
     const [modelFile, dataFile] = positionals('predict', args, ['a model file', 'a CSV file']);
     const out = flags.out === undefined ? undefined : text(flags, 'out', '');
-    const { net, preprocessing } = await readModel(modelFile);
-    if (!preprocessing) throw new DataError(`${modelFile} has no CSV encoding (preprocessing); only models written by "wasmgrad train" can predict from CSV`);
+    const { net, preprocessing } = await readModel(modelFile); // checks that the encoding fits the network
+    if (!preprocessing) throw modelFileError(`${modelFile} has no CSV encoding (preprocessing); only models written by "wasmgrad train" can predict from CSV`);
     const data = parseCsv(await readText(dataFile, 'data file'), dataFile);
     const x = encodeInputs(data, preprocessing, dataFile);
-    if (inputWidth(preprocessing) !== net.inputSize) {
-      throw new DataError(`${modelFile}: its encoding makes ${inputWidth(preprocessing)} inputs but the network takes ${net.inputSize}`);
-    }
     const y = net.predict(x);
     const goal = preprocessing.target;
     let csv: string;

@@ -72,7 +72,8 @@ export function heading(title: string): string {
  */
 export function table(header: readonly string[], rows: readonly (readonly string[])[], align?: string, indent = '  '): string {
   const aligns = align ?? 'l' + 'r'.repeat(header.length - 1);
-  const widths = header.map((h, c) => Math.max(width(h), ...rows.map((row) => width(row[c] ?? ''))));
+  // A loop, not Math.max(...rows): spreading a model's 100k input columns as arguments can overflow the stack.
+  const widths = header.map((h, c) => rows.reduce((w, row) => Math.max(w, width(row[c] ?? '')), width(h)));
   const line = (cells: readonly string[]) => indent + cells
     .map((cell, c) => (aligns[c] === 'l' ? padEnd(cell, widths[c]) : padStart(cell, widths[c])))
     .join('  ')

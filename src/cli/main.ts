@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 /**
  * The `wasmgrad` command: train a network on a CSV file, predict with it,
- * describe a model file. Exit codes: 0 success, 1 a problem with a data or
- * model file, 2 a mistake on the command line. Messages go to stderr, without
- * stack traces: they are for people, not for debugging the library.
+ * describe a model file. Messages go to stderr as one line,
+ * `wasmgrad: <message>`, without stack traces (WASMGRAD_DEBUG=1 adds them):
+ * they are for people, not for debugging the library. Exit statuses (see
+ * errors.ts): 0 success, 1 the run failed (training diverged, a file could not
+ * be written), 2 the input is wrong (command line, data file or model file).
  */
-import { info, parseArgs, predict, train, UsageError, type Command } from './commands.js';
+import { info, predict, train, type Command } from './commands.js';
+import { parseArgs } from './args.js';
+import { errorLine, exitStatus, isUsageError, usageError } from './errors.js';
 
-const COMMANDS: Record<string, Command> = { train, predict, info };
+// A Map, not an object literal: `wasmgrad __proto__` or `help constructor` must be unknown commands, not Object.prototype's.
+const COMMANDS: ReadonlyMap<string, Command> = new Map([['train', train], ['predict', predict], ['info', info]]);
+const COMMAND_LIST = [...COMMANDS.keys()].join(', ');
 
-const HELP: Record<string, string> = {
+const HELP = new Map<string, string>(Object.entries({
   main: `Usage: wasmgrad <command> [options]
 
 Commands:
@@ -17,14 +23,30 @@ Commands:
   predict <model.json> <data.csv>    predict with a saved model (CSV on stdout)
   info <model.json>                  show a model's architecture and encoding
 
-Run "wasmgrad <command> --help" for a command's options.`,
+Run "wasmgrad <command> --help" for a command's options.
+
+Exit status:
+  0  success
+  1  the run failed: training diverged (try a smaller --learning-rate), an
+     output file could not be written
+  2  the input is wrong: an unknown command or option, a flag value out of
+     range, a malformed data or model file (the message names the line and
+     column), a number beyond float32's range (±3.4e38)
+
+Errors are printed as one line, "wasmgrad: <message>"; set WASMGRAD_DEBUG=1
+to add the stack trace.`,
   train: `Usage: wasmgrad train <data.csv> --target COLUMN [options]
 
 The CSV needs a header row. Numeric columns are standardized, other columns
 one-hot encoded. A non-numeric target means classification (softmax output,
 categorical cross-entropy); a numeric one regression (linear output, MSE).
 
-Options:
+Every number in the file must be finite in float32 (within ±3.4e38), and so
+must every standardized value; a file that breaks this is refused (exit 2)
+with the line and column named, so no model is saved that cannot be loaded.
+
+Options (N: a whole number in plain digits, such as 16, not 0x10 or 1e1;
+X: a decimal number such as 0.01 or 1e-3, without a sign):
   --target COLUMN          the column to predict (required)
   --classification         treat a numeric target's values as classes
   --categorical A,B        one-hot encode these columns even if numeric
@@ -33,10 +55,10 @@ Options:
                            elu softplus (default relu)
   --loss NAME              l2 mse binaryCrossentropy categoricalCrossentropy
   --optimizer NAME         adam sgd rmsprop (default adam)
-  --learning-rate X        step size (default 0.01)
+  --learning-rate X        step size, positive (default 0.01)
   --epochs N               passes over the data (default 100)
   --batch-size N           samples per step (default 32)
-  --validation-split F     fraction held out to validate, 0 for none (default 0.2)
+  --validation-split X     fraction held out to validate, 0 for none (default 0.2)
   --seed N                 seeds weights, shuffling and the split (default 1)
   --out FILE               where to write the model (default model.json)`,
   predict: `Usage: wasmgrad predict <model.json> <data.csv> [--out predictions.csv]
@@ -50,41 +72,52 @@ Options:
   info: `Usage: wasmgrad info <model.json>
 
 Shows the layers, loss, optimizer and parameter count of a model file, and the
-CSV encoding saved by "wasmgrad train".`,
-};
+CSV encoding saved by "wasmgrad train". The encoding is checked against the
+network (one input per encoded value, one output per class).`,
+}));
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' && rest[0] in COMMANDS ? rest[0] : 'main';
-    (name === undefined ? console.error : console.log)(HELP[topic]);
+    if (name === 'help' && rest.length > 0 && !COMMANDS.has(rest[0])) throw usageError(`no help for "${rest[0]}": the commands are ${COMMAND_LIST}`);
+    const topic = name === 'help' && rest.length > 0 ? rest[0] : 'main';
+    (name === undefined ? console.error : console.log)(HELP.get(topic));
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new UsageError(`unknown command "${name}" (the commands are ${Object.keys(COMMANDS).join(', ')}; see "wasmgrad --help")`);
+  const command = COMMANDS.get(name);
+  if (!command) throw usageError(`unknown command "${name}": the commands are ${COMMAND_LIST} (see "wasmgrad --help")`);
   try {
     const { positionals, flags } = parseArgs(name, rest, command);
     if (flags.help) {
-      console.log(HELP[name]);
+      console.log(HELP.get(name));
       return 0;
     }
     await command.run(positionals, flags);
     return 0;
   } catch (error) {
     // Point at the help of the command that was misused, not the general one.
-    if (error instanceof UsageError) error.message += `\nRun "wasmgrad ${name} --help" for its options.`;
+    if (isUsageError(error)) (error as Error).message += ` (see "wasmgrad ${name} --help" for its options)`;
     throw error;
   }
 }
 
+// Output piped into a reader that stops early (`wasmgrad predict … | head`) closes stdout under us: like `yes | head`,
+// stop writing quietly instead of dying on an unhandled EPIPE. The work goes on (train still saves its model), and the
+// exit status is the work's. After the first EPIPE, further writes fail the same way; they are ignored too.
+let stdoutClosed = false;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (stdoutClosed || error.code === 'EPIPE') {
+    stdoutClosed = true;
+    return;
+  }
+  process.stderr.write(`${errorLine(error, Boolean(process.env.WASMGRAD_DEBUG))}\n`);
+  process.exit(1);
+});
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (error: unknown) => {
-    const usage = error instanceof UsageError;
-    // Data errors and the library's own errors (RangeError, TypeError) carry messages meant for people.
-    // WASMGRAD_DEBUG=1 shows the stack, for reporting a bug in wasmgrad itself.
-    const debug = Boolean(process.env.WASMGRAD_DEBUG) && error instanceof Error;
-    process.stderr.write(`wasmgrad: ${debug ? error.stack : error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = usage ? 2 : 1;
+    process.stderr.write(`${errorLine(error, Boolean(process.env.WASMGRAD_DEBUG))}\n`);
+    process.exitCode = exitStatus(error);
   },
 );

@@ -132,24 +132,24 @@ describe('wasmgrad train / predict / info', () => {
 });
 
 describe('wasmgrad refuses bad input with a clear message', () => {
-  it('a non-numeric value in a numeric column: exit 1, naming the line and column', async () => {
-    expectFailure(await wasmgrad('train', join(FIXTURES, 'bad-number.csv'), '--target', 'label'), 1, 'line 4, column "height"', '"abc" is not a number');
+  it('a non-numeric value in a numeric column: exit 2, naming the line and column', async () => {
+    expectFailure(await wasmgrad('train', join(FIXTURES, 'bad-number.csv'), '--target', 'label'), 2, 'line 4, column "height"', '"abc" is not a number');
   });
 
-  it('a missing target column, a missing file, a wrong field count: exit 1', async () => {
-    expectFailure(await wasmgrad('train', 'iris.csv', '--target', 'colour'), 1, 'no column "colour"', '"species"');
-    expectFailure(await wasmgrad('train', 'nowhere.csv', '--target', 'y'), 1, 'nowhere.csv: no such file');
+  it('a missing target column, a missing file, a wrong field count: exit 2', async () => {
+    expectFailure(await wasmgrad('train', 'iris.csv', '--target', 'colour'), 2, 'no column "colour"', '"species"');
+    expectFailure(await wasmgrad('train', 'nowhere.csv', '--target', 'y'), 2, 'nowhere.csv: no such file');
     writeFileSync(join(dir, 'short.csv'), 'a,b,y\n1,2,3\n4,5\n');
-    expectFailure(await wasmgrad('train', 'short.csv', '--target', 'y'), 1, 'line 3: 2 fields, but the header has 3');
+    expectFailure(await wasmgrad('train', 'short.csv', '--target', 'y'), 2, 'line 3: 2 fields, but the header has 3');
     writeFileSync(join(dir, 'empty.csv'), '');
-    expectFailure(await wasmgrad('train', 'empty.csv', '--target', 'y'), 1, 'empty.csv is empty');
+    expectFailure(await wasmgrad('train', 'empty.csv', '--target', 'y'), 2, 'empty.csv is empty');
   });
 
-  it('predict: an unknown category or a missing column names it', async () => {
+  it('predict: an unknown category or a missing column names it (exit 2)', async () => {
     writeFileSync(join(dir, 'new.csv'), 'sepalLength,sepalWidth,petalLength,petalWidth,site\n5,3,1.5,0.2,north\n5,3,1.5,0.2,west\n');
-    expectFailure(await wasmgrad('predict', 'iris.json', 'new.csv'), 1, 'line 3, column "site": unknown category "west"');
+    expectFailure(await wasmgrad('predict', 'iris.json', 'new.csv'), 2, 'line 3, column "site": unknown category "west"');
     writeFileSync(join(dir, 'partial.csv'), 'sepalLength,sepalWidth,petalLength\n5,3,1.5\n');
-    expectFailure(await wasmgrad('predict', 'iris.json', 'partial.csv'), 1, 'no column "petalWidth"');
+    expectFailure(await wasmgrad('predict', 'iris.json', 'partial.csv'), 2, 'no column "petalWidth"');
   });
 
   it('usage errors exit 2: an unknown flag, --epochs 0, no --target, an unknown command', async () => {
