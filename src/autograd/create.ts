@@ -213,15 +213,3 @@ export function liveTensor(where: string, value: unknown, name = 'operand'): Ten
   assertLive(value, where);
   return value;
 }
-
-/** Accepts a tensor, or a number (made a constant scalar on `like`'s backend). */
-export function toTensor(where: string, value: Tensor | number, like: Tensor): Tensor {
-  if (value instanceof Tensor) {
-    assertLive(value, where);
-    return value;
-  }
-  if (typeof value === 'number') return fromValues([value], [], { backend: like.backend }, where, () => 'operand');
-  throw argumentError(where, 'operand', 'a Tensor or a number', value);
-}
-
-export { describe };

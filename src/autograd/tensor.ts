@@ -15,6 +15,7 @@
  */
 import type { Backend, BackendName } from '../backend/backend.js';
 import { codedError, disposedError } from '../errors.js';
+import { argumentError } from '../nn/validate.js';
 import { runtime } from '../runtime.js';
 import { formatShape } from './shape.js';
 import { scopeCreated, scopeDisposed } from './scope.js';
@@ -57,6 +58,12 @@ export function peekNextId(): number {
 /** Set by Tensor's static block: the one way to write a gradient from outside the class. */
 let replaceGrad: (t: Tensor, g: Tensor | null) => void;
 
+/**
+ * A float32 array in linear memory with a shape, and its place in the
+ * computational graph. Made by tensor(), scalar(), zeros(), ones() and the
+ * ops; freed by dispose() or by the tidy() scope it was made in. After
+ * dispose(), every method that reads its values throws WASMGRAD_DISPOSED.
+ */
 export class Tensor {
   readonly #id: number;
   readonly #shape: readonly number[];
@@ -70,8 +77,7 @@ export class Tensor {
   #gradientRule: GradientRule | null;
   #grad: Tensor | null = null;
   #disposed = false;
-  /** A name shown by trace() and toDot(), and in error messages. */
-  name: string | undefined;
+  #name: string | undefined;
 
   /** Not for callers: use tensor(), scalar(), zeros(), ones() or an op. */
   constructor(key: symbol, shape: readonly number[], size: number, ptr: number, backend: BackendName, graph: GraphInfo) {
@@ -88,7 +94,7 @@ export class Tensor {
     this.#opDetail = graph.opDetail ?? '';
     this.#inputs = Object.freeze([...(graph.inputs ?? [])]);
     this.#gradientRule = graph.gradientRule ?? null;
-    this.name = graph.name;
+    this.#name = graph.name;
     scopeCreated(this);
   }
 
@@ -120,6 +126,13 @@ export class Tensor {
     return g && !g.disposed ? g : null;
   }
   get disposed(): boolean { return this.#disposed; }
+
+  /** A name shown by trace() and toDot(), and in error messages (a string, or undefined for none). */
+  get name(): string | undefined { return this.#name; }
+  set name(value: string | undefined) {
+    if (value !== undefined && typeof value !== 'string') throw argumentError('Tensor.name', 'value', 'a string or undefined', value);
+    this.#name = value;
+  }
 
   /** A copy of the values, row-major. */
   dataSync(): Float32Array {
