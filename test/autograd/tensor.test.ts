@@ -26,6 +26,17 @@ describe('making tensors', () => {
     expect(() => tensor([[1, NaN]])).toThrow(/values\[0\]\[1\] must be a finite number, got NaN/);
     expect(() => scalar(1, { backend: 'gpu' as never })).toThrow(/options.backend must be one of "wasm", "js"/);
     expect(() => zeros([2, 0])).toThrow(/shape\[1\] must be a positive integer/);
+    expect(() => tensor([1], { requiresGrads: true } as never)).toThrow(/tensor: options.requiresGrads must be one of the known options \(requiresGrad, name, backend\)/);
+    expect(() => tensor([1], [1])).toThrow(/tensor: shape must be omitted for nested arrays/);
+  });
+
+  it('names are strings; nested arrays may pass their options third', () => {
+    const t = tensor([1, 2], undefined, { name: 'v' });
+    expect(t.name).toBe('v');
+    t.name = 'w';
+    expect(t.label()).toBe('w');
+    expect(() => { t.name = 3 as never; }).toThrow(/Tensor.name: value must be a string or undefined, got 3/);
+    t.dispose();
   });
 });
 
