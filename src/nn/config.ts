@@ -8,7 +8,9 @@ import { BACKEND_NAMES } from '../backend/backend.js';
 import { LOSSES } from '../backend/kinds.js';
 import { codedError, shapeError, unsupportedError } from '../errors.js';
 import { isInitialized, runtime } from '../runtime.js';
+import { toFloat32Vector, toMatrix } from './data.js';
 import { checkDense, type DenseLayer } from './layers.js';
+import type { LayerPlan } from './layout.js';
 import { checkOptimizer, sgd, stateArrays } from './optimizers.js';
 import type { NetworkConfig } from './network-types.js';
 import { argumentError, holeError, oneOf, orDefault, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
@@ -98,6 +100,22 @@ export function checkRestoredState(where: string, value: unknown, config: Networ
     const meanSquares = config.optimizer.type === 'rmsprop' || (config.optimizer.type === 'adam' && key === 'state2');
     const negative = meanSquares ? values.findIndex((v) => v < 0) : -1;
     if (negative >= 0) throw argumentError(where, `optimizerState.${key}[${negative}]`, 'a mean square ≥ 0', values[negative]);
+  });
+}
+
+/** setWeights' argument: per layer { weights (in rows × out), bias (out) }, every value a float32; all checked before any is written. */
+export function checkLayerWeights(where: string, value: unknown, plans: readonly LayerPlan[]): (readonly [Float32Array, Float32Array])[] {
+  if (!Array.isArray(value) || value.length !== plans.length) {
+    throw argumentError(where, 'layers', `an array of ${plans.length} { weights, bias } entries, one per layer`, value);
+  }
+  return plans.map((plan, l) => {
+    if (!(l in value)) throw holeError(where, `layers[${l}]`, 'a { weights, bias } object');
+    const entry = plainObject(where, `layers[${l}]`, value[l]);
+    const w = toMatrix(where, `layers[${l}].weights`, entry.weights, plan.outSize, `layer ${l} has ${plan.outSize} units`);
+    if (w.rows !== plan.inSize) {
+      throw shapeError(`${where}: layers[${l}].weights must have ${plan.inSize} rows (the layer's inputs), got ${w.rows}`);
+    }
+    return [w.data, toFloat32Vector(where, `layers[${l}].bias`, entry.bias, plan.outSize)] as const;
   });
 }
 

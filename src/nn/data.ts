@@ -75,6 +75,25 @@ function valueError(where: string, name: string, values: ArrayLike<unknown>, i: 
   return argumentError(where, name, 'a finite number', x);
 }
 
+/** Inputs and targets of as many samples, each checked by toMatrix. */
+export function toSamples(where: string, inputs: unknown, targets: unknown, inputSize: number, outputSize: number): [Matrix, Matrix] {
+  const x = toMatrix(where, 'inputs', inputs, inputSize, 'the network\'s inputSize');
+  const t = toMatrix(where, 'targets', targets, outputSize, 'the units of the last layer');
+  if (x.rows !== t.rows) {
+    throw shapeError(`${where}: inputs and targets must have the same number of samples, got ${x.rows} inputs and ${t.rows} targets`);
+  }
+  return [x, t];
+}
+
+/**
+ * A result that overflowed float32 from finite inputs and weights (evaluate,
+ * gradients): WASMGRAD_DIVERGED, as for training, and nothing changed.
+ */
+export function overflowError(where: string, what: string): WasmgradError {
+  return codedError('WASMGRAD_DIVERGED', `${where}: ${what}: the inputs, targets or weights are finite but too large for float32 arithmetic `
+    + '(a product or sum overflowed to Infinity). Scale the data down, or check the weights.', 'RangeError');
+}
+
 /** Checks a row-major Float32Array of `cols` values per row, all finite; returns the row count. Allocates nothing. */
 export function checkFloat32Rows(where: string, name: string, value: Float32Array, cols: number, colsMeaning: string): number {
   const rows = checkFloat32Shape(where, name, value, cols, colsMeaning);

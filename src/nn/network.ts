@@ -5,20 +5,22 @@
  */
 import type { Backend, BackendName } from '../backend/backend.js';
 import { LOSS_IDS, type Loss } from '../backend/kinds.js';
-import { headerIndex, SLOT_NORMS, SLOT_RANDOM, SLOT_STEP } from '../backend/descriptor.js';
+import { headerIndex, SLOT_RANDOM, SLOT_STEP } from '../backend/descriptor.js';
 import { runtime, type Runtime } from '../runtime.js';
 import { Random } from '../random.js';
-import { codedError, disposedError, shapeError, type WasmgradError } from '../errors.js';
-import { checkFloat32Rows, checkFloat32Shape, nonFiniteError, toFloat32Vector, toMatrix, toRows, type Matrix, type MatrixInput } from './data.js';
-import { checkConfig, checkParameters, checkRestoredState } from './config.js';
+import { codedError, disposedError } from '../errors.js';
+import {
+  checkFloat32Rows, checkFloat32Shape, nonFiniteError, overflowError, toMatrix, toRows, toSamples, type Matrix, type MatrixInput,
+} from './data.js';
+import { checkConfig, checkLayerWeights, checkParameters, checkRestoredState } from './config.js';
 import { initialWeights, type DenseLayer } from './layers.js';
 import { planNetwork, writeDescriptor, type NetworkPlan } from './layout.js';
 import { optimizerNumbers, stateArrays, type Optimizer } from './optimizers.js';
 import { float32ToBase64 } from './base64.js';
 import { registerNetworkMemory } from './network-memory.js';
-import { argumentError, holeError, plainObject, rejectUnknownKeys } from './validate.js';
+import { argumentError, plainObject, rejectUnknownKeys } from './validate.js';
 import { checkMetrics, countCorrect, type Metric } from './metrics.js';
-import { TrainingRun, type Trainee } from './training.js';
+import { trainBatches, TrainingRun, type Trainee, type TrainBatchesArgs } from './training.js';
 import type { LayerWeights, LayerWeightsInput, NetworkConfig, NetworkJSON, OptimizerState, SequentialConfig } from './network-types.js';
 
 export type { LayerWeights, LayerWeightsInput, NetworkConfig, NetworkJSON, OptimizerState };
@@ -28,12 +30,6 @@ import { checkFitOptions, fitData, type FitOptions, type History } from './fit-o
 const CHUNK_ROWS = 1024;
 /** The error prefix of the constructor's checks. */
 const CONSTRUCTOR = 'new Network';
-
-/** Finite inputs and weights whose result overflowed float32: WASMGRAD_DIVERGED, as for training, and nothing changed. */
-function overflowError(where: string, what: string): WasmgradError {
-  return codedError('WASMGRAD_DIVERGED', `${where}: ${what}: the inputs, targets or weights are finite but too large for float32 arithmetic `
-    + '(a product or sum overflowed to Infinity). Scale the data down, or check the weights.', 'RangeError');
-}
 
 export class Network {
   // The definition is read-only (getters over private fields, frozen objects): changing
@@ -143,19 +139,7 @@ export class Network {
 
   /** Replaces every layer's weights and bias. All are checked before any is written. */
   setWeights(layers: readonly LayerWeightsInput[]): void {
-    const where = this.#where('setWeights');
-    if (!Array.isArray(layers) || layers.length !== this.layers.length) {
-      throw argumentError(where, 'layers', `an array of ${this.layers.length} { weights, bias } entries, one per layer`, layers);
-    }
-    const checked = this.#plan.layers.map((plan, l) => {
-      if (!(l in layers)) throw holeError(where, `layers[${l}]`, 'a { weights, bias } object');
-      const entry = plainObject(where, `layers[${l}]`, layers[l]);
-      const w = toMatrix(where, `layers[${l}].weights`, entry.weights, plan.outSize, `layer ${l} has ${plan.outSize} units`);
-      if (w.rows !== plan.inSize) {
-        throw shapeError(`${where}: layers[${l}].weights must have ${plan.inSize} rows (the layer's inputs), got ${w.rows}`);
-      }
-      return [w.data, toFloat32Vector(where, `layers[${l}].bias`, entry.bias, plan.outSize)] as const;
-    });
+    const checked = checkLayerWeights(this.#where('setWeights'), layers, this.#plan.layers);
     const f32 = this.#runtime.heap.views.f32;
     this.#plan.layers.forEach((plan, l) => {
       f32.set(checked[l][0], this.#at(plan.weights));
@@ -340,32 +324,6 @@ export class Network {
     this.#block = 0;
   }
 
-  /**
-   * Runs batches order[start .. start+count) of resident data; used by
-   * TrainingRun. With `norms`, adds each layer's Σ over batches of its
-   * squared gradient norm to norms[layer].
-   */
-  #trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
-    learningRate: number, norms: Float64Array | null) {
-    const result = this.#block + this.#plan.result;
-    const normsAt = this.#block + this.#plan.norms;
-    const normsSlot = headerIndex(this.#block, SLOT_NORMS);
-    const views = this.#runtime.heap.views;
-    if (norms) {
-      views.f64.fill(0, normsAt >>> 3, (normsAt >>> 3) + this.layers.length);
-      views.i32[normsSlot] = normsAt;
-    }
-    try {
-      const done = this.#kernels.mlpTrainBatches(this.#block, data.x, data.t, data.order, start, count, batchSize,
-        learningRate, result);
-      const f64 = this.#runtime.heap.views.f64;
-      norms?.forEach((_, l) => { norms[l] += f64[(normsAt >>> 3) + l]; });
-      return { done, lossSum: f64[result >>> 3], diverged: f64[(result >>> 3) + 1] !== 0 };
-    } finally {
-      this.#runtime.heap.views.i32[normsSlot] = 0;
-    }
-  }
-
   #startTraining(method: string, inputs: MatrixInput, targets: MatrixInput, options: FitOptions): TrainingRun {
     const where = this.#where(method);
     // Also from a training callback: a second run would share the staging buffers and the optimizer's state.
@@ -391,8 +349,9 @@ export class Network {
    * may already belong to another network.
    */
   #trainee(where: string): Trainee {
-    const live = () => {
+    const live = <A extends unknown[], R>(step: (...args: A) => R) => (...args: A): R => {
       if (this.#disposed) throw disposedError(`${where}: the network was disposed during training`);
+      return step(...args);
     };
     return {
       layerCount: this.layers.length,
@@ -400,33 +359,16 @@ export class Network {
       disposed: () => this.#disposed,
       epochsTrained: () => this.#epochsTrained,
       completeEpoch: () => { this.#epochsTrained++; },
-      trainBatches: (data, start, count, batchSize, learningRate, norms) => {
-        live();
-        return this.#trainBatches(data, start, count, batchSize, learningRate, norms);
-      },
-      evaluate: (x, t, metrics) => {
-        live();
-        return this.#evaluateChecked(x, t, metrics);
-      },
-      snapshotParameters: () => {
-        live();
-        return this.#snapshotParameters();
-      },
-      restoreParameters: (snapshot) => {
-        live();
-        this.#restoreParameters(snapshot);
-      },
+      // The block is read anew at each call: a callback's predict may have re-laid it for more rows.
+      trainBatches: live((...args: TrainBatchesArgs) => trainBatches(this.#kernels, this.#runtime.heap.views, this.#block, this.#plan, ...args)),
+      evaluate: live((x: Matrix, t: Matrix, metrics: readonly Metric[]) => this.#evaluateChecked(x, t, metrics)),
+      snapshotParameters: live(() => this.#snapshotParameters()),
+      restoreParameters: live((snapshot: Float32Array) => this.#restoreParameters(snapshot)),
     };
   }
 
   #checkData(method: string, inputs: MatrixInput, targets: MatrixInput): [Matrix, Matrix] {
-    const where = this.#where(method);
-    const x = toMatrix(where, 'inputs', inputs, this.inputSize, 'the network\'s inputSize');
-    const t = toMatrix(where, 'targets', targets, this.outputSize, 'the units of the last layer');
-    if (x.rows !== t.rows) {
-      throw shapeError(`${where}: inputs and targets must have the same number of samples, got ${x.rows} inputs and ${t.rows} targets`);
-    }
-    return [x, t];
+    return toSamples(this.#where(method), inputs, targets, this.inputSize, this.outputSize);
   }
 
   /** The error prefix for `method`; throws if the network is disposed. */
@@ -457,7 +399,11 @@ export class Network {
     });
   }
 
-  /** Re-lays the block for at least `rows` rows per batch, keeping parameters. Happens outside training steps only. */
+  /**
+   * Re-lays the block for at least `rows` rows per batch, keeping parameters.
+   * Happens between kernel calls only; during a fit too (a callback's
+   * predict), which is safe as a TrainingRun keeps no address inside the block.
+   */
   #ensureCapacity(rows: number): void {
     if (rows <= this.#plan.capacity) return;
     const heap = this.#runtime.heap;

@@ -4,14 +4,44 @@
  * call. The sync loop runs an epoch per call; the async loop slices epochs
  * into ~10 ms runs of whole batches and yields to the event loop between them.
  */
-import type { Heap } from '../heap.js';
+import type { Backend } from '../backend/backend.js';
+import { headerIndex, SLOT_NORMS } from '../backend/descriptor.js';
+import type { Heap, MemoryViews } from '../heap.js';
 import type { Random } from '../random.js';
 import type { Matrix } from './data.js';
-import { VECTOR_SLACK } from './layout.js';
+import { VECTOR_SLACK, type NetworkPlan } from './layout.js';
 import { codedError, disposedError } from '../errors.js';
 import { learningRateAt, type Optimizer } from './optimizers.js';
 import { NORM_BATCHES, VANISHING_RATIO, type EpochLogs, type FitData, type FitSettings, type History } from './fit-options.js';
 import type { Metric } from './metrics.js';
+
+/** What trainBatches takes besides the network's kernels, memory, block and plan. */
+export type TrainBatchesArgs = [data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
+  learningRate: number, norms: Float64Array | null];
+
+/**
+ * Runs batches order[start .. start+count) of resident data through the
+ * network whose block is at `block`. With `norms`, adds each layer's Σ over
+ * batches of its squared gradient norm to norms[layer].
+ */
+export function trainBatches(kernels: Backend, views: MemoryViews, block: number, plan: NetworkPlan, ...args: TrainBatchesArgs) {
+  const [data, start, count, batchSize, learningRate, norms] = args;
+  const result = block + plan.result;
+  const normsAt = block + plan.norms;
+  const normsSlot = headerIndex(block, SLOT_NORMS);
+  if (norms) {
+    views.f64.fill(0, normsAt >>> 3, (normsAt >>> 3) + plan.layers.length);
+    views.i32[normsSlot] = normsAt;
+  }
+  try {
+    const done = kernels.mlpTrainBatches(block, data.x, data.t, data.order, start, count, batchSize, learningRate, result);
+    const f64 = views.f64; // after the call: a view taken before it may be stale, were memory to grow
+    norms?.forEach((_, l) => { norms[l] += f64[(normsAt >>> 3) + l]; });
+    return { done, lossSum: f64[result >>> 3], diverged: f64[(result >>> 3) + 1] !== 0 };
+  } finally {
+    views.i32[normsSlot] = 0;
+  }
+}
 
 /**
  * The part of a network a training run drives: an internal object that the
@@ -25,8 +55,7 @@ export interface Trainee {
   /** Epochs this network has completed over all fits: the learning-rate schedule's clock. */
   epochsTrained(): number;
   completeEpoch(): void;
-  trainBatches(data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
-    learningRate: number, norms: Float64Array | null): { done: number; lossSum: number; diverged: boolean };
+  trainBatches(...args: TrainBatchesArgs): { done: number; lossSum: number; diverged: boolean };
   evaluate(x: Matrix, t: Matrix, metrics: readonly Metric[]): { loss: number; accuracy?: number };
   snapshotParameters(): Float32Array;
   restoreParameters(snapshot: Float32Array): void;
