@@ -17,7 +17,6 @@ import { initialWeights, type DenseLayer } from './layers.js';
 import { planNetwork, writeDescriptor, type NetworkPlan } from './layout.js';
 import { optimizerNumbers, stateArrays, type Optimizer } from './optimizers.js';
 import { float32ToBase64 } from './base64.js';
-import { registerNetworkMemory } from './network-memory.js';
 import { argumentError, plainObject, rejectUnknownKeys } from './validate.js';
 import { checkMetrics, countCorrect, type Metric } from './metrics.js';
 import { trainBatches, TrainingRun, type Trainee, type TrainBatchesArgs } from './training.js';
@@ -85,8 +84,6 @@ export class Network {
         b.fill(0);
       }
     });
-    // The model-file writer reads weights and state straight from memory (src/nn/network-memory.ts, internal).
-    registerNetworkMemory(this, () => ({ views: this.#runtime.heap.views, block: this.#block, plan: this.#plan }));
   }
 
   /** Values per input sample. */
