@@ -23,14 +23,21 @@ export const SLOT_OPTIMIZER: i32 = 11;
 /** Optimizer state arrays (paramCount floats each, 0 when unused): momentum/first moment, second moment. */
 export const SLOT_STATE1: i32 = 12;
 export const SLOT_STATE2: i32 = 13;
-/** Updates applied so far (Adam's bias correction). */
-export const SLOT_STEP: i32 = 14;
+// Slot 14 is unused: it held the step count as an i32, which wrapped after 2^31 updates.
 /** HYPER_COUNT f32 hyperparameters (assembly/update.ts). */
 export const SLOT_HYPER: i32 = 15;
 /** xorshift32 state of the dropout masks (never 0). */
 export const SLOT_RANDOM: i32 = 16;
 /** 1 while a training step runs its forward pass (dropout on), else 0. */
 export const SLOT_TRAINING: i32 = 17;
+/**
+ * Updates applied so far (Adam's bias correction), an f64 over slots 18 and 19
+ * (8-byte aligned: blocks are 64-byte aligned). Counted exactly up to MAX_STEP,
+ * where it stays: it never wraps, unlike the i32 it replaces.
+ */
+export const SLOT_STEP: i32 = 18;
+/** 2^53 - 1, the largest step count: every count up to it is exact in an f64 (and in a JS number, so files keep it). */
+export const MAX_STEP: f64 = 9007199254740991;
 
 // Per-layer slots, at HEADER_SLOTS + layer * LAYER_SLOTS.
 export const LAYER_IN: i32 = 0;
@@ -49,6 +56,16 @@ export const LAYER_MASK: i32 = 10;
 
 @inline export function headerSlot(desc: usize, slot: i32): i32 {
   return load<i32>(desc + (<usize>slot << 2));
+}
+
+/** The optimizer's step count (SLOT_STEP). */
+@inline export function loadStep(desc: usize): f64 {
+  return load<f64>(desc + (<usize>SLOT_STEP << 2));
+}
+
+/** Stores a step count, held at MAX_STEP rather than going past it. */
+@inline export function storeStep(desc: usize, step: f64): void {
+  store<f64>(desc + (<usize>SLOT_STEP << 2), min<f64>(step, MAX_STEP));
 }
 
 @inline export function layerSlot(desc: usize, layer: i32, slot: i32): i32 {

@@ -22,7 +22,7 @@ import { LOSS_L2 } from './losses';
 import { loadPartial, storePartial } from './math';
 import { isPlainSgd } from './update';
 import {
-  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, SLOT_STEP,
+  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, loadStep, storeStep,
   LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_MASK,
 } from './layout';
 
@@ -229,7 +229,7 @@ export function tinyTrain(desc: usize, x: usize, t: usize, order: usize, from: i
   if (hidden > 2) storeRow(w2 + (<usize>(2 * outputs) << 2), out2, outputs);
   if (hidden > 3) storeRow(w2 + (<usize>(3 * outputs) << 2), out3, outputs);
   storeRow(b2, bias2, outputs);
-  store<i32>(desc + (<usize>SLOT_STEP << 2), headerSlot(desc, SLOT_STEP) + done);
+  storeStep(desc, loadStep(desc) + <f64>done);
   store<f64>(result, loss);
   store<f64>(result, diverged ? 1 : 0, 8);
   return done;

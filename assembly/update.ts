@@ -6,7 +6,7 @@
 // does a second pass store them, so a diverging run keeps its last finite state.
 
 import {
-  headerSlot, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_STEP, SLOT_HYPER,
+  headerSlot, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_HYPER, loadStep, storeStep,
 } from './layout';
 import { loadPartial, storePartial } from './math';
 import { sumSquares } from './optimizers';
@@ -63,11 +63,12 @@ export function optimizerStep(desc: usize, learningRate: f32): i32 {
   const l2 = load<f32>(hyper + (<usize>HYPER_L2 << 2));
   const clip = load<f32>(hyper + (<usize>HYPER_CLIP_NORM << 2));
 
-  const step = headerSlot(desc, SLOT_STEP) + 1;
+  // f64: exact to 2^53, so Adam's β^t keeps counting (β^t underflows to 0 and the correction to 1, never NaN).
+  const step = loadStep(desc) + 1;
   if (isPlainSgd(desc)) {
     // The seed's plain w ← w - η g: the lean kernel, which a tiny network's batch-1 step is mostly made of.
     if (!sgdUpdateShared(n, w, g, learningRate)) return 0;
-    store<i32>(desc + (<usize>SLOT_STEP << 2), step);
+    storeStep(desc, step);
     return 1;
   }
   let scale: f32 = 1;
@@ -129,6 +130,6 @@ export function optimizerStep(desc: usize, learningRate: f32): i32 {
     }
     if (pass == 0 && v128.any_true(f32x4.ne(probe, zero))) return 0;
   }
-  store<i32>(desc + (<usize>SLOT_STEP << 2), step);
+  storeStep(desc, step);
   return 1;
 }

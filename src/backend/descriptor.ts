@@ -20,10 +20,13 @@ export const SLOT_NORMS = 10;
 export const SLOT_OPTIMIZER = 11;
 export const SLOT_STATE1 = 12;
 export const SLOT_STATE2 = 13;
-export const SLOT_STEP = 14;
 export const SLOT_HYPER = 15;
 export const SLOT_RANDOM = 16;
 export const SLOT_TRAINING = 17;
+/** The optimizer's step count: an f64 over slots 18 and 19 (see stepIndex), counting up to MAX_STEP, where it stays (never wraps). */
+export const SLOT_STEP = 18;
+/** 2^53 - 1, the largest step count: exact in an f64, so kernels, files and JS numbers all hold it. */
+export const MAX_STEP = Number.MAX_SAFE_INTEGER;
 
 export const LAYER_IN = 0;
 export const LAYER_OUT = 1;
@@ -40,6 +43,11 @@ export const LAYER_MASK = 10;
 /** Index into an Int32Array view of the i32 in header slot `slot` of the descriptor at byte `desc`. */
 export function headerIndex(desc: number, slot: number): number {
   return (desc >>> 2) + slot;
+}
+
+/** Index into a Float64Array view of the step count of the descriptor at byte `desc` (blocks are 64-byte aligned). */
+export function stepIndex(desc: number): number {
+  return (desc >>> 3) + (SLOT_STEP >>> 1);
 }
 
 /** Index into an Int32Array view of layer `layer`'s slot `slot`. */

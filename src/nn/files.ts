@@ -1,52 +1,175 @@
 /**
- * Model files in Node: one JSON file per network, written atomically (to a
- * temporary file beside it, then renamed over it), so a crash mid-save never
- * leaves a broken model where a good one was.
+ * Model files in Node. `save` writes the binary model file (src/nn/model-file.ts)
+ * atomically and durably: into a temporary file of its own beside the target,
+ * flushed to disk, then renamed over the target, and the directory flushed. A
+ * crash or power cut mid-save leaves the old file or the new one, never half
+ * of one; concurrent saves to one path each finish, and the last rename wins.
  */
+import { codedError, isWasmgradError, unsupportedError, type WasmgradError } from '../errors.js';
 import { argumentError } from './validate.js';
-import { fromJSON, type FromJSONOptions } from './serialize.js';
-import type { Network } from './network.js';
+import { decodeModel } from './model-decode.js';
+import { checkModelFileOptions, encodeModel, type ModelFileOptions } from './model-encode.js';
+import { Network } from './network.js';
+import { checkBackendOption, type FromJSONOptions } from './serialize.js';
 
-async function fs() {
+type NodeFs = typeof import('node:fs');
+
+async function nodeFs(where: string): Promise<{ fs: NodeFs; dirname: (path: string) => string }> {
   if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') {
-    throw new Error('save/load write and read files, which needs Node; in a browser use toJSON() and fromJSON()');
+    throw unsupportedError(`${where}: save and load write and read files, which needs Node; in a browser use toBytes() and fromBytes()`);
   }
-  return import(/* @vite-ignore */ 'node:fs/promises');
+  const [fs, path] = await Promise.all([import(/* @vite-ignore */ 'node:fs'), import(/* @vite-ignore */ 'node:path')]);
+  return { fs, dirname: path.dirname };
 }
 
-/** Writes `net.toJSON()` to `path` atomically. */
-export async function save(net: Network, path: string): Promise<void> {
-  if (typeof path !== 'string' || path === '') throw argumentError('save', 'path', 'a file path', path);
-  await writeFileAtomic(path, JSON.stringify(net.toJSON()));
+/** The reason a file system call failed, without the temporary file's name that Node puts in its message. */
+function reason(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return message.replace(/, \w+ '[^']*'( -> '[^']*')?$/, '');
 }
 
-/** Writes `text` to a temporary file beside `path`, then renames it over `path`: a crash never leaves half a file. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const { writeFile, rename, rm } = await fs();
-  const temporary = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
+/** WASMGRAD_IO: `where: cannot <operation> <path>: <reason>`, the file system's error as `cause`. */
+function ioError(where: string, operation: string, path: string, cause: unknown): WasmgradError {
+  return codedError('WASMGRAD_IO', `${where}: cannot ${operation} ${path}: ${reason(cause)}`, 'Error', { cause });
+}
+
+let saves = 0;
+
+/** A temporary file name beside `path`, unique to this call: process id, a counter, and random digits (for a reused process id). */
+function temporaryPath(path: string): string {
+  saves = (saves + 1) % Number.MAX_SAFE_INTEGER;
+  return `${path}.${process.pid}.${saves.toString(36)}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+}
+
+/**
+ * Writes a file atomically and durably: `produce` writes its bytes
+ * (synchronously, each through `write`) into a new temporary file beside
+ * `path`, which is flushed to disk (fsync), renamed over `path`, and the
+ * directory flushed (where the platform allows). On any failure the temporary
+ * file is removed and the error is WASMGRAD_IO naming `path` and the step that
+ * failed, the file system's error as `cause`; errors `produce` throws pass
+ * through unchanged.
+ */
+async function writeAtomic(where: string, path: string, produce: (write: (bytes: Uint8Array) => void) => void): Promise<void> {
+  const { fs, dirname } = await nodeFs(where);
+  const temporary = temporaryPath(path);
+  let fd: number | undefined;
+  let operation = 'create a temporary file beside';
   try {
-    await writeFile(temporary, text, { flag: 'wx' });
-    await rename(temporary, path);
+    fd = fs.openSync(temporary, 'wx');
+    const file = fd;
+    operation = 'write';
+    // Synchronous writes: `produce` may hand over views of linear memory, which must not move (or change) before they are written.
+    produce((bytes) => {
+      for (let done = 0; done < bytes.length;) done += fs.writeSync(file, bytes, done, bytes.length - done);
+    });
+    operation = 'flush (fsync)';
+    await new Promise<void>((resolve, reject) => fs.fsync(file, (error) => (error ? reject(error) : resolve())));
+    operation = 'close the temporary file for';
+    fs.closeSync(file);
+    fd = undefined;
+    operation = 'rename the temporary file over';
+    await fs.promises.rename(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
+    if (fd !== undefined) {
+      try { fs.closeSync(fd); } catch { /* already failing: the first error is the one to report */ }
+    }
+    await fs.promises.rm(temporary, { force: true }).catch(() => undefined);
+    if (isWasmgradError(error)) throw error;
+    throw ioError(where, operation, path, error);
+  }
+  await syncDirectory(fs, dirname(path));
+}
+
+/** Flushes a directory's entries (the rename) to disk. Best effort: some platforms (Windows) cannot open or fsync a directory. */
+async function syncDirectory(fs: NodeFs, directory: string): Promise<void> {
+  let handle: import('node:fs/promises').FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(directory, 'r');
+    await handle.sync();
+  } catch {
+    // The file is renamed and whole either way; only its survival of a power cut in the next moments is less certain.
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
 }
 
-/** Reads a network saved by `save` (or any `toJSON()` output); a bad file throws and loads nothing. */
+/**
+ * Writes `contents` (text as UTF-8, or bytes) to `path` atomically and
+ * durably, as `save` does: a temporary file of its own, fsync, rename, and the
+ * directory flushed. Failures are WASMGRAD_IO errors naming `path`.
+ */
+export async function writeFileAtomic(path: string, contents: string | Uint8Array, where = 'writeFileAtomic'): Promise<void> {
+  if (typeof path !== 'string' || path === '') throw argumentError(where, 'path', 'a file path', path);
+  const bytes = typeof contents === 'string' ? new TextEncoder().encode(contents) : contents;
+  if (!(bytes instanceof Uint8Array)) throw argumentError(where, 'contents', 'a string or a Uint8Array', contents);
+  await writeAtomic(where, path, (write) => write(bytes));
+}
+
+/**
+ * Saves `net` to `path` as a model file (version 2, binary: see toBytes),
+ * atomically and durably. The weights and optimizer state go from the
+ * network's memory to the file section by section, with no string and no
+ * second copy, so models of any size save. `options.preprocessing` and
+ * `options.extra` (JSON objects) are kept in the file (readModelHeader reads
+ * them back). The network is read at the moment the temporary file is open,
+ * in one synchronous pass; only flushing to disk and the rename happen after.
+ */
+export async function save(net: Network, path: string, options: ModelFileOptions = {}): Promise<void> {
+  if (!(net instanceof Network)) throw argumentError('save', 'net', 'a Network (from sequential(), fromJSON() or load())', net);
+  if (typeof path !== 'string' || path === '') throw argumentError('save', 'path', 'a file path', path);
+  const checked = checkModelFileOptions('save', options);
+  await writeAtomic('save', path, (write) => {
+    const model = encodeModel('save', net, checked);
+    const zeros = new Uint8Array(8);
+    write(model.head);
+    model.sections.forEach((section, i) => {
+      write(section);
+      if (model.padding[i] > 0) write(zeros.subarray(0, model.padding[i]));
+    });
+  });
+}
+
+/**
+ * Reads a network saved by `save` (or the JSON form: `toJSON()` output and
+ * the files of earlier releases, told apart by the first bytes). A bad file
+ * throws WASMGRAD_BAD_MODEL_FILE naming the file and what is wrong, and loads
+ * nothing; a file that cannot be read throws WASMGRAD_IO.
+ */
 export async function load(path: string, options: FromJSONOptions = {}): Promise<Network> {
   if (typeof path !== 'string' || path === '') throw argumentError('load', 'path', 'a file path', path);
-  const { readFile } = await fs();
-  let text: string;
+  const backend = checkBackendOption('load', options);
+  const bytes = await readWhole('load', path);
   try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new Error(`load: cannot read ${path}: ${(cause as Error).message}`, { cause });
-  }
-  try {
-    return fromJSON(text, options);
+    const { config, parameters, state } = decodeModel('load', bytes, backend);
+    return new Network(config, parameters, state);
   } catch (error) {
-    (error as Error).message = `${(error as Error).message} (in ${path})`;
+    if (isWasmgradError(error, 'WASMGRAD_BAD_MODEL_FILE')) error.message = `${error.message} (in ${path})`;
     throw error;
+  }
+}
+
+/**
+ * A whole file in one Buffer, read in chunks (readFile stops at 2 GiB; a
+ * model file near the 4 GiB memory limit is larger).
+ */
+async function readWhole(where: string, path: string): Promise<Uint8Array> {
+  const { fs } = await nodeFs(where);
+  let handle: import('node:fs/promises').FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(path, 'r');
+    const { size } = await handle.stat();
+    const bytes = new Uint8Array(size);
+    const CHUNK = 64 * 2 ** 20;
+    for (let done = 0; done < size;) {
+      const { bytesRead } = await handle.read(bytes, done, Math.min(CHUNK, size - done), done);
+      if (bytesRead === 0) return bytes.subarray(0, done); // the file shrank while being read: the reader says it is truncated
+      done += bytesRead;
+    }
+    return bytes;
+  } catch (cause) {
+    throw ioError(where, 'read', path, cause);
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
 }

@@ -104,7 +104,8 @@ export function planNetwork(inputSize: number, layers: readonly { units: number;
  */
 export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan, inputSize: number, lossId: number, gemmWork: number,
   optimizerId: number): void {
-  const step = i32[slots.headerIndex(base, slots.SLOT_STEP)];
+  const f64 = new Float64Array(i32.buffer, i32.byteOffset, i32.length >>> 1);
+  const step = f64[slots.stepIndex(base)];
   const random = i32[slots.headerIndex(base, slots.SLOT_RANDOM)];
   const put = (index: number, value: number) => { i32[index] = value | 0; };
   const f32 = new Float32Array(i32.buffer, i32.byteOffset, i32.length);
@@ -122,7 +123,7 @@ export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan
   put(slots.headerIndex(base, slots.SLOT_OPTIMIZER), optimizerId);
   put(slots.headerIndex(base, slots.SLOT_STATE1), plan.state1 && base + plan.state1);
   put(slots.headerIndex(base, slots.SLOT_STATE2), plan.state2 && base + plan.state2);
-  put(slots.headerIndex(base, slots.SLOT_STEP), step);
+  f64[slots.stepIndex(base)] = step;
   put(slots.headerIndex(base, slots.SLOT_HYPER), base + plan.hyper);
   put(slots.headerIndex(base, slots.SLOT_RANDOM), random);
   plan.layers.forEach((layer, l) => {

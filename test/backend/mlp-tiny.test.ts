@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runtime, type Runtime } from '../../src/runtime.js';
 import { ACTIVATION_IDS, HYPER, LOSS_IDS, OPTIMIZER_IDS, type Activation, type Loss } from '../../src/backend/kinds.js';
-import { headerIndex, SLOT_NORMS, SLOT_STEP } from '../../src/backend/descriptor.js';
+import { headerIndex, SLOT_NORMS, stepIndex } from '../../src/backend/descriptor.js';
 import { planNetwork, writeDescriptor, type NetworkPlan } from '../../src/nn/layout.js';
 import { Random } from '../../src/random.js';
 import { initFromBuild } from '../helpers.js';
@@ -75,7 +75,7 @@ function train(block: number, plan: NetworkPlan, data: { x: number; t: number; o
   if (narrow) i32[headerIndex(block, SLOT_NORMS)] = block + plan.norms;
   const done = rt.backends.wasm.mlpTrainBatches(block, data.x, data.t, data.order, 0, data.samples, 1, learningRate, result);
   i32[headerIndex(block, SLOT_NORMS)] = 0;
-  return { done, lossSum: f64[result >> 3], diverged: f64[(result >> 3) + 1], step: i32[headerIndex(block, SLOT_STEP)] };
+  return { done, lossSum: f64[result >> 3], diverged: f64[(result >> 3) + 1], step: f64[stepIndex(block)] };
 }
 
 function makeData(inputSize: number, outputSize: number, samples: number, seed: number) {

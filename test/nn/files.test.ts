@@ -1,4 +1,4 @@
-/** save/load: atomic writes, exact round trips, and bad files refused whole. */
+/** save/load: atomic writes, exact round trips, the JSON files of earlier releases, and bad files refused whole. */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +34,11 @@ describe('save and load', () => {
     writeFileSync(path, 'old contents');
     const net = build();
     await save(net, path);
-    expect(JSON.parse(readFileSync(path, 'utf8')).format).toBe('wasmgrad-network');
+    expect([...readFileSync(path).subarray(0, 8)]).toEqual([0x89, 0x57, 0x47, 0x4d, 0x0d, 0x0a, 0x1a, 0x0a]); // the model file's signature
+    const copy = await load(path);
+    expect(copy.getWeights()).toEqual(net.getWeights());
     net.dispose();
+    copy.dispose();
   });
 
   it('refuses a truncated or tampered file, naming the file and the problem, and loads nothing', async () => {
@@ -45,13 +48,13 @@ describe('save and load', () => {
     const truncated = join(dir, 'truncated.json');
     writeFileSync(truncated, good.slice(0, good.length / 2));
     const before = runtime().heap.liveBytes;
-    await expect(load(truncated)).rejects.toThrow(/fromJSON: json is not valid JSON.*\(in .*truncated.json\)/);
+    await expect(load(truncated)).rejects.toThrow(/load: json is not valid JSON.*\(in .*truncated.json\)/);
     const tampered = join(dir, 'tampered.json');
     const model = JSON.parse(good);
     model.layers[0].units = 6;
     writeFileSync(tampered, JSON.stringify(model));
     await expect(load(tampered)).rejects.toThrow(/json.weights\[0\].weights holds 15 float32 values, expected 18 \(3×6\)/);
-    await expect(load(join(dir, 'missing.json'))).rejects.toThrow(/load: cannot read .*missing.json/);
+    await expect(load(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'WASMGRAD_IO', message: expect.stringMatching(/load: cannot read .*missing.json/) });
     expect(runtime().heap.liveBytes).toBe(before);
   });
 });

@@ -1,6 +1,6 @@
 import type { MemoryViews } from '../../heap.js';
 import {
-  headerIndex, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_STEP, SLOT_HYPER,
+  headerIndex, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_HYPER, MAX_STEP, stepIndex,
 } from '../descriptor.js';
 import { HYPER, OPTIMIZER_IDS } from '../kinds.js';
 
@@ -27,7 +27,8 @@ export function optimizerStep(v: MemoryViews, desc: number, learningRate: number
     if (!Number.isFinite(norm)) return 0;
     if (norm > clip) scale = f32(clip / norm);
   }
-  const step = slot(SLOT_STEP) + 1;
+  // An f64 count, as in the wasm kernel: β^t underflows to 0 for a huge step (correction 1), never NaN.
+  const step = v.f64[stepIndex(desc)] + 1;
   // (The wasm kernel takes a lean path for plain SGD; the arithmetic is the same.)
   const correction1 = f32(1 - Math.pow(beta1, step)), correction2 = f32(1 - Math.pow(beta2, step));
   const rate = f32(learningRate);
@@ -60,6 +61,6 @@ export function optimizerStep(v: MemoryViews, desc: number, learningRate: number
     if (S1) f[S1 + i] = a;
     if (S2) f[S2 + i] = b;
   }
-  i32[headerIndex(desc, SLOT_STEP)] = step;
+  v.f64[stepIndex(desc)] = Math.min(step, MAX_STEP);
   return 1;
 }

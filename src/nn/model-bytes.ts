@@ -1,0 +1,54 @@
+/**
+ * The model file as bytes, for the browser (downloads, IndexedDB, fetch) and
+ * any program that moves files itself. Node programs can use save/load, which
+ * write and read the same bytes.
+ */
+import { argumentError } from './validate.js';
+import { decodeInfo, decodeModel, type ModelInfo } from './model-decode.js';
+import { checkModelFileOptions, encodeModel, modelBytes, type ModelFileOptions } from './model-encode.js';
+import { Network } from './network.js';
+import { checkBackendOption, type FromJSONOptions } from './serialize.js';
+
+export type { ModelFileOptions, ModelInfo };
+
+/**
+ * The model file of `net` (format version 2: a JSON header, then its weights
+ * and optimizer state as float32 with CRC-32 checksums), as one array of
+ * bytes: `new Blob([toBytes(net)])` to download it. Holds models of any size
+ * that fit in memory (the JSON form stops near 100 million values).
+ * `options.preprocessing` and `options.extra` (JSON objects) are kept in the
+ * file and come back from readModelHeader.
+ */
+export function toBytes(net: Network, options: ModelFileOptions = {}): Uint8Array {
+  const checked = checkModelFileOptions('toBytes', options);
+  return modelBytes(encodeModel('toBytes', net, checked));
+}
+
+/**
+ * Rebuilds a network from a model file's bytes: the binary file that
+ * toBytes/save write, or the JSON form of toJSON and earlier releases (told
+ * apart by the first bytes). Everything is checked (signature, version,
+ * checksums, architecture, every value) before any memory is taken: a
+ * truncated, corrupted or foreign file throws WASMGRAD_BAD_MODEL_FILE saying
+ * what is wrong, and loads nothing.
+ */
+export function fromBytes(bytes: Uint8Array | ArrayBuffer, options: FromJSONOptions = {}): Network {
+  const backend = checkBackendOption('fromBytes', options);
+  const { config, parameters, state } = decodeModel('fromBytes', asBytes('fromBytes', bytes), backend);
+  return new Network(config, parameters, state);
+}
+
+/**
+ * What a model file holds besides its numbers (architecture, optimizer,
+ * progress, parameter count, `preprocessing` and `extra`), checked but
+ * without reading the weights or building a network.
+ */
+export function readModelHeader(bytes: Uint8Array | ArrayBuffer): ModelInfo {
+  return decodeInfo('readModelHeader', asBytes('readModelHeader', bytes));
+}
+
+function asBytes(where: string, bytes: unknown): Uint8Array {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  throw argumentError(where, 'bytes', 'a Uint8Array (a Node Buffer is one) or an ArrayBuffer', bytes);
+}
