@@ -5,7 +5,7 @@
  */
 import type { Backend, BackendName } from '../backend/backend.js';
 import { LOSS_IDS, type Loss } from '../backend/kinds.js';
-import { headerIndex, SLOT_RANDOM, SLOT_STEP } from '../backend/descriptor.js';
+import { headerIndex, SLOT_RANDOM, stepIndex } from '../backend/descriptor.js';
 import { runtime, type Runtime } from '../runtime.js';
 import { Random } from '../random.js';
 import { codedError, disposedError } from '../errors.js';
@@ -16,7 +16,8 @@ import { checkConfig, checkLayerWeights, checkParameters, checkRestoredState } f
 import { initialWeights, type DenseLayer } from './layers.js';
 import { planNetwork, writeDescriptor, type NetworkPlan } from './layout.js';
 import { optimizerNumbers, stateArrays, type Optimizer } from './optimizers.js';
-import { float32ToBase64 } from './base64.js';
+import { checkJSONSize, float32ToBase64 } from './base64.js';
+import { registerNetworkMemory } from './network-memory.js';
 import { argumentError, plainObject, rejectUnknownKeys } from './validate.js';
 import { checkMetrics, countCorrect, type Metric } from './metrics.js';
 import { trainBatches, TrainingRun, type Trainee, type TrainBatchesArgs } from './training.js';
@@ -30,6 +31,13 @@ const CHUNK_ROWS = 1024;
 /** The error prefix of the constructor's checks. */
 const CONSTRUCTOR = 'new Network';
 
+/**
+ * A network of dense layers in one block of linear memory. Build it with
+ * `sequential()` (or `fromJSON`, `load`, `fromTfjs`); its definition
+ * (inputSize, layers, loss, optimizer, seed, backend) is read-only. Every
+ * method of a disposed network throws WASMGRAD_DISPOSED, also from inside a
+ * training callback, where fit then stops.
+ */
 export class Network {
   // The definition is read-only (getters over private fields, frozen objects): changing
   // inputSize or layers under the memory plan would make the kernels write past the block.
@@ -44,8 +52,11 @@ export class Network {
   #epochsTrained = 0;
 
   /**
-   * Use `sequential()` or `fromJSON()`; `parameters`, if given, are per layer
-   * [W, b], and `optimizerState` the optimizer's step and state arrays.
+   * Prefer `sequential()` or `fromJSON()`. The config is checked as
+   * `sequential` checks it; `parameters`, if given, are per layer [W, b]
+   * (Float32Arrays of in×out and out finite values), and `optimizerState` the
+   * optimizer's step, epoch and state arrays: all are checked before any
+   * memory is taken (errors name `new Network`).
    */
   constructor(definition: SequentialConfig, parameters?: readonly (readonly [Float32Array, Float32Array])[],
     optimizerState?: { step: number; epoch?: number; state1?: Float32Array; state2?: Float32Array }) {
@@ -68,7 +79,7 @@ export class Network {
     f32.set(optimizerNumbers(this.optimizer).hyper, this.#at(this.#plan.hyper));
     if (optimizerState) {
       this.#epochsTrained = optimizerState.epoch ?? 0;
-      this.#runtime.heap.views.i32[headerIndex(this.#block, SLOT_STEP)] = optimizerState.step;
+      this.#runtime.heap.views.f64[stepIndex(this.#block)] = optimizerState.step;
       if (optimizerState.state1) f32.set(optimizerState.state1, this.#at(this.#plan.state1));
       if (optimizerState.state2) f32.set(optimizerState.state2, this.#at(this.#plan.state2));
     }
@@ -84,6 +95,8 @@ export class Network {
         b.fill(0);
       }
     });
+    // The model-file writer reads weights and state straight from memory (src/nn/network-memory.ts, internal).
+    registerNetworkMemory(this, () => ({ views: this.#runtime.heap.views, block: this.#block, plan: this.#plan }));
   }
 
   /** Values per input sample. */
@@ -282,9 +295,18 @@ export class Network {
     }
   }
 
-  /** The architecture, optimizer settings and weights (float32, base64), versioned. */
+  /**
+   * The JSON form (format 1): architecture, optimizer settings and progress,
+   * and weights and optimizer state as float32 base64 text. For small models:
+   * a JavaScript string holds at most 2^29 - 24 characters, so past about 100
+   * million values (weights and optimizer state together) this throws
+   * WASMGRAD_UNSUPPORTED. `save(net, path)` and `toBytes(net)` write the
+   * binary model file, which has no such limit.
+   */
   toJSON(): NetworkJSON {
-    this.#where('toJSON');
+    const where = this.#where('toJSON');
+    // Past about 100 million values the text cannot be one string: say so, and point to the binary file.
+    checkJSONSize(where, this.#plan.paramCount * (1 + stateArrays(this.optimizer)), 2 * this.layers.length + stateArrays(this.optimizer));
     const f32 = this.#runtime.heap.views.f32;
     return {
       format: 'wasmgrad-network',
@@ -306,7 +328,7 @@ export class Network {
     const f32 = this.#runtime.heap.views.f32;
     const array = (offset: number) => float32ToBase64(f32.subarray(this.#at(offset), this.#at(offset) + this.#plan.paramCount));
     return {
-      step: this.#runtime.heap.views.i32[headerIndex(this.#block, SLOT_STEP)],
+      step: this.#runtime.heap.views.f64[stepIndex(this.#block)],
       epoch: this.#epochsTrained,
       ...(this.#plan.state1 ? { state1: array(this.#plan.state1) } : {}),
       ...(this.#plan.state2 ? { state2: array(this.#plan.state2) } : {}),
