@@ -5,6 +5,13 @@
  *
  *   node demo/server.mjs [--port 8080] [--host 127.0.0.1] [--root .] [--isolate] [--wasm-type application/octet-stream]
  *
+ * Serving the repository, it serves only what the pages load: demo/, examples/
+ * and build/ (REPOSITORY_PATHS); src/, package.json, .git/ and the rest are
+ * 404. Any other root (a Vite dist/ folder, say) is served whole. Everywhere,
+ * names starting with a dot (.git, .env) are 404, paths that climb out of the
+ * root (.., encoded or not) are 403, and a symbolic link is followed only when
+ * its target is itself servable.
+ *
  * --isolate             sends COOP/COEP so pages are crossOriginIsolated (init({ threads }) can use Web Workers)
  * --wasm-type TYPE      serves .wasm with another MIME type, to exercise init()'s non-streaming fallback
  *
@@ -12,9 +19,15 @@
  */
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** The checkout this file belongs to. */
+const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Top-level folders of the repository that the demo, the examples and the browser tests load: nothing else is served from it. */
+export const REPOSITORY_PATHS = Object.freeze(['demo', 'examples', 'build']);
 
 export const MIME_TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -36,12 +49,20 @@ export const MIME_TYPES = {
 
 /**
  * Starts serving `root`. Options: `port` (0 = a free one), `host`,
- * `wasmType` (MIME type for .wasm), `isolate` (COOP/COEP headers).
+ * `wasmType` (MIME type for .wasm), `isolate` (COOP/COEP headers), `allow`
+ * (the top-level names served, or '*' for all; default REPOSITORY_PATHS when
+ * `root` is the repository, '*' otherwise).
  * Every request is recorded in `requests` as `{ method, path, status, type }`.
  */
-export function startServer({ root = process.cwd(), port = 0, host = '127.0.0.1', wasmType = 'application/wasm', isolate = false } = {}) {
+export function startServer({ root = process.cwd(), port = 0, host = '127.0.0.1', wasmType = 'application/wasm', isolate = false, allow } = {}) {
   const base = resolve(root);
+  const allowed = allow ?? (isSameFolder(base, REPOSITORY_ROOT) ? REPOSITORY_PATHS : '*');
+  if (allowed !== '*' && !(Array.isArray(allowed) && allowed.every((name) => typeof name === 'string' && name !== '' && !/[\\/]/.test(name)))) {
+    throw new TypeError(`startServer: allow must be '*' or an array of top-level names, got ${JSON.stringify(allow)}`);
+  }
   const requests = [];
+  // The root's real path, so symbolic links are judged by where they lead (resolved once: the root does not move).
+  const realBase = realpath(base).catch(() => base);
 
   const server = createServer(async (req, res) => {
     const record = { method: req.method, path: req.url, status: 200, type: '' };
@@ -64,15 +85,25 @@ export function startServer({ root = process.cwd(), port = 0, host = '127.0.0.1'
       return send(400, 'bad request\n', { 'content-type': 'text/plain' });
     }
     if (pathname.includes('\0')) return send(400, 'bad request\n', { 'content-type': 'text/plain' });
-    let file = resolve(join(base, normalize(pathname)));
-    if (file !== base && !file.startsWith(base + sep)) return send(403, 'forbidden\n', { 'content-type': 'text/plain' });
+    // The URL parser already folds /../ and /%2e%2e/; what remains after decoding (%2F..%2F, backslashes) is refused here.
+    const segments = pathname.split('/').filter((segment) => segment !== '');
+    if (pathname.includes('\\') || segments.some((segment) => segment === '..' || segment === '.')) {
+      return send(403, 'forbidden\n', { 'content-type': 'text/plain' });
+    }
+    // Dotfiles (.git/, .env) and anything outside the allow-list: 404, so their existence is not revealed either.
+    if (segments.some((segment) => segment.startsWith('.')) || (allowed !== '*' && !allowed.includes(segments[0]))) {
+      return send(404, `not found: ${pathname}\n`, { 'content-type': 'text/plain' });
+    }
+    let file = join(base, ...segments);
 
     try {
+      if (!servable(await realBase, await realpath(file), allowed)) return send(404, `not found: ${pathname}\n`, { 'content-type': 'text/plain' });
       let info = await stat(file);
       if (info.isDirectory()) {
         // /demo → /demo/ so that the page's relative URLs resolve inside the folder.
         if (!pathname.endsWith('/')) return send(301, '', { location: `${pathname}/` });
         file = join(file, 'index.html');
+        if (!servable(await realBase, await realpath(file), allowed)) return send(404, `not found: ${pathname}\n`, { 'content-type': 'text/plain' });
         info = await stat(file);
       }
       const ext = extname(file).toLowerCase();
@@ -106,6 +137,22 @@ export function startServer({ root = process.cwd(), port = 0, host = '127.0.0.1'
   });
 }
 
+function isSameFolder(a, b) {
+  return relative(resolve(a), resolve(b)) === '';
+}
+
+/**
+ * Whether `real` (a file's real path, links resolved) is the root itself or
+ * lies inside it, below an allowed top-level name, with no dot-named part.
+ */
+function servable(realBase, real, allowed) {
+  const inside = relative(realBase, real);
+  if (inside === '') return true; // the root folder: only its index.html is served, checked on its own
+  const parts = inside.split(sep);
+  if (isAbsolute(inside) || parts[0] === '..') return false;
+  return !parts.some((part) => part.startsWith('.')) && (allowed === '*' || allowed.includes(parts[0]));
+}
+
 function parseArgs(argv) {
   const options = { root: fileURLToPath(new URL('..', import.meta.url)), port: 8080, host: '127.0.0.1', isolate: false, wasmType: 'application/wasm' };
   for (let i = 0; i < argv.length; i++) {
@@ -114,13 +161,17 @@ function parseArgs(argv) {
       if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
       return argv[++i];
     };
-    if (arg === '--port' || arg === '-p') options.port = Number(value());
+    if (arg === '--port' || arg === '-p') {
+      const port = value();
+      options.port = /^\d+$/.test(port) ? Number(port) : NaN; // plain digits: Number() would take '0x10' and ''
+    }
     else if (arg === '--host') options.host = value();
     else if (arg === '--root') options.root = value();
     else if (arg === '--isolate') options.isolate = true;
     else if (arg === '--wasm-type') options.wasmType = value();
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: node demo/server.mjs [--port 8080] [--host 127.0.0.1] [--root DIR] [--isolate] [--wasm-type TYPE]');
+      console.log('usage: node demo/server.mjs [--port 8080] [--host 127.0.0.1] [--root DIR] [--isolate] [--wasm-type TYPE]\n'
+        + 'Serving the repository, only demo/, examples/ and build/ are served; any other --root is served whole (never dotfiles).');
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }
