@@ -74,7 +74,7 @@ export const train: Command = {
     const batchSize = integerFlag(flags, 'batch-size', 32, 1, MAX_COUNT);
     const split = numberFlag(flags, 'validation-split', 0.2, (x) => x >= 0 && x < 1, 'a fraction from 0 (none) up to but not including 1');
     const seed = integerFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
-    const out = text(flags, 'out', 'model.json');
+    const out = text(flags, 'out', 'model.wgm');
     const categorical = flags.categorical === undefined ? [] : text(flags, 'categorical', '').split(',').map((s) => s.trim());
 
     const data = parseCsv(await readText(file, 'data file'), file);
@@ -149,7 +149,7 @@ export const train: Command = {
   },
 };
 
-/** `wasmgrad predict model.json data.csv [--out predictions.csv]`. */
+/** `wasmgrad predict model.wgm data.csv [--out predictions.csv]`. */
 export const predict: Command = {
   strings: ['out'],
   booleans: [],
@@ -181,15 +181,15 @@ export const predict: Command = {
   },
 };
 
-/** `wasmgrad info model.json`. */
+/** `wasmgrad info model.wgm`. */
 export const info: Command = {
   strings: [],
   booleans: [],
   async run(args) {
     const [modelFile] = positionals('info', args, ['a model file']);
-    const { net, json, preprocessing } = await readModel(modelFile);
+    const { net, info: header, preprocessing } = await readModel(modelFile);
     const opt = net.optimizer;
-    console.log(`${bold(modelFile)}: ${String(json.format)}, version ${String(json.version)}`);
+    console.log(`${bold(modelFile)}: wasmgrad model file, version ${header.version}${header.version === 1 ? ' (the JSON form)' : ''}`);
     console.log(`  ${architecture(net)}`);
     let inSize = net.inputSize;
     const rows = net.layers.map((layer, l) => {

@@ -20,8 +20,8 @@ const HELP = new Map<string, string>(Object.entries({
 
 Commands:
   train <data.csv> --target COLUMN   train a network on a CSV file and save it
-  predict <model.json> <data.csv>    predict with a saved model (CSV on stdout)
-  info <model.json>                  show a model's architecture and encoding
+  predict <model.wgm> <data.csv>     predict with a saved model (CSV on stdout)
+  info <model.wgm>                   show a model's architecture and encoding
 
 Run "wasmgrad <command> --help" for a command's options.
 
@@ -60,8 +60,12 @@ X: a decimal number such as 0.01 or 1e-3, without a sign):
   --batch-size N           samples per step (default 32)
   --validation-split X     fraction held out to validate, 0 for none (default 0.2)
   --seed N                 seeds weights, shuffling and the split (default 1)
-  --out FILE               where to write the model (default model.json)`,
-  predict: `Usage: wasmgrad predict <model.json> <data.csv> [--out predictions.csv]
+  --out FILE               where to write the model file (default model.wgm)
+
+The model file is wasmgrad's (binary, version 2: load it with load() or
+fromBytes()), with the CSV encoding in its preprocessing field; it is read
+back before it is written, so a saved model always loads.`,
+  predict: `Usage: wasmgrad predict <model.wgm> <data.csv> [--out predictions.csv]
 
 Encodes the CSV as the model's training file was (columns found by name) and
 writes one row per input: for classification the predicted class and one
@@ -69,7 +73,7 @@ probability column per class, for regression the predicted value.
 
 Options:
   --out FILE    write the CSV to FILE instead of stdout`,
-  info: `Usage: wasmgrad info <model.json>
+  info: `Usage: wasmgrad info <model.wgm>
 
 Shows the layers, loss, optimizer and parameter count of a model file, and the
 CSV encoding saved by "wasmgrad train". The encoding is checked against the

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IRIS_FEATURES, IRIS_SPECIES, irisData } from '../../src/data/iris.js';
 import { csvLine, parseCsv } from '../../src/cli/csv.js';
+import { readModelHeader } from '../../src/index.js';
 
 const MAIN = fileURLToPath(new URL('../../build/cli/main.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -64,7 +65,7 @@ describe('CSV reading', () => {
 
 describe('wasmgrad train / predict / info', () => {
   it('trains a classifier on Iris and writes the model with its encoding', async () => {
-    const result = await wasmgrad('train', 'iris.csv', '--target', 'species', '--layers', '16,8', '--epochs', '60', '--out', 'iris.json');
+    const result = await wasmgrad('train', 'iris.csv', '--target', 'species', '--layers', '16,8', '--epochs', '60', '--out', 'iris.wgm');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('3 classes (setosa, versicolor, virginica)');
@@ -73,15 +74,15 @@ describe('wasmgrad train / predict / info', () => {
     expect(accuracy).not.toBeNull();
     expect(Number(accuracy![1])).toBeGreaterThanOrEqual(90);
     expect(Number(accuracy![2])).toBeGreaterThanOrEqual(90);
-    const model = JSON.parse(readFileSync(join(dir, 'iris.json'), 'utf8'));
-    expect(model.format).toBe('wasmgrad-network');
+    const model = readModelHeader(readFileSync(join(dir, 'iris.wgm')));
+    expect(model.version).toBe(2); // the binary model file
     expect(model.inputSize).toBe(6); // 4 numbers + 2 sites
     expect(model.preprocessing.inputs.at(-1)).toEqual({ name: 'site', kind: 'categorical', categories: IRIS_SITES });
     expect(model.preprocessing.target).toEqual({ name: 'species', kind: 'classification', classes: [...IRIS_SPECIES] });
   });
 
   it('predicts one CSV row per input: the class and one probability per class', async () => {
-    const result = await wasmgrad('predict', 'iris.json', 'iris.csv');
+    const result = await wasmgrad('predict', 'iris.wgm', 'iris.csv');
     expect(result.code).toBe(0);
     const table = parseCsv(result.stdout, 'stdout');
     expect(table.header).toEqual(['species', 'probability_setosa', 'probability_versicolor', 'probability_virginica']);
@@ -94,13 +95,13 @@ describe('wasmgrad train / predict / info', () => {
     });
     expect(correct / 150).toBeGreaterThanOrEqual(0.9);
 
-    const toFile = await wasmgrad('predict', 'iris.json', 'iris.csv', '--out', 'predictions.csv');
+    const toFile = await wasmgrad('predict', 'iris.wgm', 'iris.csv', '--out', 'predictions.csv');
     expect(toFile.code).toBe(0);
     expect(readFileSync(join(dir, 'predictions.csv'), 'utf8')).toBe(result.stdout);
   });
 
   it('info prints the architecture and the encoding', async () => {
-    const result = await wasmgrad('info', 'iris.json');
+    const result = await wasmgrad('info', 'iris.wgm');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('6 → 16 relu → 8 relu → 3 softmax');
     expect(result.stdout).toMatch(/categoricalCrossentropy/);
@@ -109,12 +110,12 @@ describe('wasmgrad train / predict / info', () => {
   });
 
   it('trains a regression and predicts in the target\'s own units', async () => {
-    const result = await wasmgrad('train', 'regression.csv', '--target', 'y', '--epochs', '80', '--out', 'regression.json');
+    const result = await wasmgrad('train', 'regression.csv', '--target', 'y', '--epochs', '80', '--out', 'regression.wgm');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('regression');
     const rmse = /validation RMSE\s+([\d.e-]+)/.exec(result.stdout);
     expect(Number(rmse![1])).toBeLessThan(0.5); // y spreads over ~17 units
-    const predicted = parseCsv((await wasmgrad('predict', 'regression.json', 'regression.csv')).stdout, 'stdout');
+    const predicted = parseCsv((await wasmgrad('predict', 'regression.wgm', 'regression.csv')).stdout, 'stdout');
     const actual = parseCsv(readFileSync(join(dir, 'regression.csv'), 'utf8'), 'regression.csv');
     expect(predicted.header).toEqual(['y']);
     expect(predicted.rows).toHaveLength(200);
@@ -147,9 +148,9 @@ describe('wasmgrad refuses bad input with a clear message', () => {
 
   it('predict: an unknown category or a missing column names it (exit 2)', async () => {
     writeFileSync(join(dir, 'new.csv'), 'sepalLength,sepalWidth,petalLength,petalWidth,site\n5,3,1.5,0.2,north\n5,3,1.5,0.2,west\n');
-    expectFailure(await wasmgrad('predict', 'iris.json', 'new.csv'), 2, 'line 3, column "site": unknown category "west"');
+    expectFailure(await wasmgrad('predict', 'iris.wgm', 'new.csv'), 2, 'line 3, column "site": unknown category "west"');
     writeFileSync(join(dir, 'partial.csv'), 'sepalLength,sepalWidth,petalLength\n5,3,1.5\n');
-    expectFailure(await wasmgrad('predict', 'iris.json', 'partial.csv'), 2, 'no column "petalWidth"');
+    expectFailure(await wasmgrad('predict', 'iris.wgm', 'partial.csv'), 2, 'no column "petalWidth"');
   });
 
   it('usage errors exit 2: an unknown flag, --epochs 0, no --target, an unknown command', async () => {

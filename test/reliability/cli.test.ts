@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { csvLine, parseCsv, type CsvTable } from '../../src/cli/csv.js';
 import { encodeInputs, fitEncoding } from '../../src/cli/encoding.js';
+import { fromBytes, readModelHeader, toBytes } from '../../src/index.js';
+import { initFromBuild } from '../helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../build/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-reliability-'));
@@ -51,7 +53,18 @@ function regressionCsv(rows = 40, override?: [number, number, string]): string {
 
 const TRAIN_FAST = ['--epochs', '2', '--layers', '4'];
 
-beforeAll(() => {
+/** Copies model file `from` to `to` with its saved CSV encoding changed by `edit`, as a hand-edited or foreign file would be. */
+function rewriteModel(from: string, to: string, edit: (preprocessing: Record<string, any>) => void): void {
+  const bytes = readFileSync(join(dir, from));
+  const net = fromBytes(bytes);
+  const preprocessing = structuredClone(readModelHeader(bytes).preprocessing!);
+  edit(preprocessing);
+  writeFileSync(join(dir, to), toBytes(net, { preprocessing }));
+  net.dispose();
+}
+
+beforeAll(async () => {
+  await initFromBuild();
   // Three classes; x decides the class.
   let csv = csvLine(['x', 'z', 'label']);
   for (let r = 0; r < 60; r++) csv += csvLine([String(r % 3), String(r % 5), ['a', 'b', 'c'][r % 3]]);
@@ -81,17 +94,17 @@ describe('numbers beyond float32 are refused before any model is written (exit 2
     let csv = csvLine(['s', 'y']);
     for (let r = 0; r < 20; r++) csv += csvLine([r % 2 ? '1e-11' : '0', String(r % 4)]);
     writeFileSync(join(dir, 'tiny-std.csv'), csv);
-    const trained = await wasmgrad(['train', 'tiny-std.csv', '--target', 'y', '--out', 'tiny-std.json', ...TRAIN_FAST]);
+    const trained = await wasmgrad(['train', 'tiny-std.csv', '--target', 'y', '--out', 'tiny-std.wgm', ...TRAIN_FAST]);
     expect(trained.code, trained.stderr).toBe(0);
     writeFileSync(join(dir, 'huge.csv'), 's\n0\n3e38\n');
-    expectError(await wasmgrad(['predict', 'tiny-std.json', 'huge.csv']), 2, 'line 3, column "s"', 'standardizes');
+    expectError(await wasmgrad(['predict', 'tiny-std.wgm', 'huge.csv']), 2, 'line 3, column "s"', 'standardizes');
   });
 
   it('a model file whose mean or std is beyond float32 is refused by predict and info', async () => {
-    const model = JSON.parse(readFileSync(join(dir, 'tiny-std.json'), 'utf8'));
-    model.preprocessing.inputs[0].std = 1e39;
-    writeFileSync(join(dir, 'bad-std.json'), JSON.stringify(model));
-    expectError(await wasmgrad(['info', 'bad-std.json']), 2, 'preprocessing.inputs[0]');
+    rewriteModel('tiny-std.wgm', 'bad-std.wgm', (p) => { p.inputs[0].std = 1e39; });
+    expectError(await wasmgrad(['info', 'bad-std.wgm']), 2, 'preprocessing.inputs[0]');
+    rewriteModel('tiny-std.wgm', 'zero-std.wgm', (p) => { p.target.std = 1e-46; }); // 0 as a float32
+    expectError(await wasmgrad(['predict', 'zero-std.wgm', 'huge.csv']), 2, 'preprocessing.target');
   });
 });
 
@@ -100,11 +113,11 @@ describe('a reader that closes the pipe early', () => {
     let csv = csvLine(['x', 'z', 'label']);
     for (let r = 0; r < 30_000; r++) csv += csvLine([String(r % 3), String(r % 5), ['a', 'b', 'c'][r % 3]]);
     writeFileSync(join(dir, 'many.csv'), csv);
-    const trained = await wasmgrad(['train', 'classes.csv', '--target', 'label', '--out', 'classes.json', ...TRAIN_FAST]);
+    const trained = await wasmgrad(['train', 'classes.csv', '--target', 'label', '--out', 'classes.wgm', ...TRAIN_FAST]);
     expect(trained.code, trained.stderr).toBe(0);
     // ~1.5 MB of CSV: far more than a pipe holds, so the command is still writing when the reader goes away.
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [MAIN, 'predict', 'classes.json', 'many.csv'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [MAIN, 'predict', 'classes.wgm', 'many.csv'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk) => { stderr += chunk; });
       child.stdout.once('data', () => child.stdout.destroy());
@@ -117,25 +130,32 @@ describe('a reader that closes the pipe early', () => {
 
 describe('the encoding saved with a model must fit its network', () => {
   it('more classes than outputs: predict and info refuse (exit 2) instead of writing a mismatched CSV', async () => {
-    const model = JSON.parse(readFileSync(join(dir, 'classes.json'), 'utf8'));
-    model.preprocessing.target.classes.push('d');
-    writeFileSync(join(dir, 'more-classes.json'), JSON.stringify(model));
-    expectError(await wasmgrad(['predict', 'more-classes.json', 'classes.csv']), 2, 'more-classes.json', '4 classes', '3 outputs');
-    expectError(await wasmgrad(['info', 'more-classes.json']), 2, '4 classes', '3 outputs');
+    rewriteModel('classes.wgm', 'more-classes.wgm', (p) => { p.target.classes.push('d'); });
+    expectError(await wasmgrad(['predict', 'more-classes.wgm', 'classes.csv']), 2, 'more-classes.wgm', '4 classes', '3 outputs');
+    expectError(await wasmgrad(['info', 'more-classes.wgm']), 2, '4 classes', '3 outputs');
   });
 
   it('a regression encoding on a 3-output network, an extra category, a duplicated column: refused', async () => {
-    const model = JSON.parse(readFileSync(join(dir, 'classes.json'), 'utf8'));
-    writeFileSync(join(dir, 'as-regression.json'), JSON.stringify({ ...model, preprocessing: { ...model.preprocessing, target: { name: 'label', kind: 'regression', mean: 0, std: 1 } } }));
-    expectError(await wasmgrad(['predict', 'as-regression.json', 'classes.csv']), 2, 'one number', '3 outputs');
-    const wider = structuredClone(model);
-    wider.preprocessing.inputs.push({ name: 'extra', kind: 'categorical', categories: ['p', 'q'] });
-    writeFileSync(join(dir, 'wider.json'), JSON.stringify(wider));
-    expectError(await wasmgrad(['info', 'wider.json']), 2, '4 inputs', 'takes 2');
-    const twice = structuredClone(model);
-    twice.preprocessing.inputs[1].name = twice.preprocessing.inputs[0].name;
-    writeFileSync(join(dir, 'twice.json'), JSON.stringify(twice));
-    expectError(await wasmgrad(['predict', 'twice.json', 'classes.csv']), 2, 'preprocessing.inputs[1]');
+    rewriteModel('classes.wgm', 'as-regression.wgm', (p) => { p.target = { name: 'label', kind: 'regression', mean: 0, std: 1 }; });
+    expectError(await wasmgrad(['predict', 'as-regression.wgm', 'classes.csv']), 2, 'one number', '3 outputs');
+    rewriteModel('classes.wgm', 'wider.wgm', (p) => { p.inputs.push({ name: 'extra', kind: 'categorical', categories: ['p', 'q'] }); });
+    expectError(await wasmgrad(['info', 'wider.wgm']), 2, '4 inputs', 'takes 2');
+    rewriteModel('classes.wgm', 'twice.wgm', (p) => { p.inputs[1].name = p.inputs[0].name; });
+    expectError(await wasmgrad(['predict', 'twice.wgm', 'classes.csv']), 2, 'preprocessing.inputs[1]');
+  });
+
+  it('the JSON form (toJSON plus a preprocessing field, as earlier releases wrote) still predicts, and is checked the same way', async () => {
+    const bytes = readFileSync(join(dir, 'classes.wgm'));
+    const net = fromBytes(bytes);
+    const preprocessing = readModelHeader(bytes).preprocessing!;
+    writeFileSync(join(dir, 'classes.json'), JSON.stringify({ ...net.toJSON(), preprocessing }));
+    (preprocessing.target as { classes: string[] }).classes.push('d');
+    writeFileSync(join(dir, 'classes-bad.json'), JSON.stringify({ ...net.toJSON(), preprocessing }));
+    net.dispose();
+    const predicted = await wasmgrad(['predict', 'classes.json', 'classes.csv']);
+    expect(predicted.code, predicted.stderr).toBe(0);
+    expect(parseCsv(predicted.stdout, 'stdout').header).toEqual(['label', 'probability_a', 'probability_b', 'probability_c']);
+    expectError(await wasmgrad(['predict', 'classes-bad.json', 'classes.csv']), 2, '4 classes', '3 outputs');
   });
 });
 
@@ -168,12 +188,12 @@ describe('wide files take linear time', () => {
     let csv = `${names.join(',')},y\n`;
     for (let r = 0; r < 4; r++) csv += `${names.map((_, c) => (c * 7 + r) % 10).join(',')},${r}\n`;
     writeFileSync(join(dir, 'wide.csv'), csv);
-    const trained = await wasmgrad(['train', 'wide.csv', '--target', 'y', '--epochs', '1', '--layers', 'none', '--validation-split', '0', '--out', 'wide.json']);
+    const trained = await wasmgrad(['train', 'wide.csv', '--target', 'y', '--epochs', '1', '--layers', 'none', '--validation-split', '0', '--out', 'wide.wgm']);
     expect(trained.code, trained.stderr).toBe(0);
-    const predicted = await wasmgrad(['predict', 'wide.json', 'wide.csv']);
+    const predicted = await wasmgrad(['predict', 'wide.wgm', 'wide.csv']);
     expect(predicted.code, predicted.stderr).toBe(0);
     expect(parseCsv(predicted.stdout, 'stdout').rows).toHaveLength(4);
-    const described = await wasmgrad(['info', 'wide.json']);
+    const described = await wasmgrad(['info', 'wide.wgm']);
     expect(described.code, described.stderr).toBe(0);
     expect(described.stdout).toContain('c99999');
   }, 20_000); // about 2 s here; the quadratic lookups took 30 s
@@ -233,7 +253,9 @@ describe('every error is one line, file-system errors included', () => {
     mkdirSync(join(dir, 'folder.csv'), { recursive: true });
     expectError(await wasmgrad(['train', 'folder.csv', '--target', 'y']), 2, 'folder.csv', 'it is a folder');
     writeFileSync(join(dir, 'text.json'), 'not json');
-    expectError(await wasmgrad(['info', 'text.json']), 2, 'text.json is not a JSON model file');
+    expectError(await wasmgrad(['info', 'text.json']), 2, 'text.json', 'not a wasmgrad model file');
+    writeFileSync(join(dir, 'cut.wgm'), readFileSync(join(dir, 'classes.wgm')).subarray(0, 40));
+    expectError(await wasmgrad(['predict', 'cut.wgm', 'classes.csv']), 2, 'cut.wgm', 'truncated');
   });
 
   it('WASMGRAD_DEBUG=1 adds the stack trace', async () => {
