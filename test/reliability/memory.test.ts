@@ -37,6 +37,17 @@ describe('addresses past 2 GiB (wasm backend)', () => {
     expect(exercise('wasm')).toEqual(low);
     expect(heap.liveBlocks).toBe(blocks + 1);
   });
+
+  it('kernels that return a pointer give it unsigned, as the pure-TS backend does (wasm returns a signed i32)', () => {
+    const heap = runtime().heap;
+    dummy = fillBelow(heap, TWO_GIB + 4096);
+    const net = sequential({ inputSize: 3, layers: [dense(2)], seed: 1 }); // its block, with its descriptor, is the next one
+    const { wasm, js } = runtime().backends;
+    const output = wasm.mlpForward(TWO_GIB + 4096, TWO_GIB + 4096, 1);
+    expect(output).toBeGreaterThan(TWO_GIB);
+    expect(output).toBe(js.mlpForward(TWO_GIB + 4096, TWO_GIB + 4096, 1));
+    net.dispose();
+  });
 });
 
 const outOfMemory = (pattern: RegExp) => expect.objectContaining({ code: 'WASMGRAD_OUT_OF_MEMORY', name: 'RangeError', message: expect.stringMatching(pattern) });

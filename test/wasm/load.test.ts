@@ -34,18 +34,24 @@ describe('loadModule (each kind of source)', () => {
 
   it('reports a failed fetch with its status', async () => {
     const { loadModule } = await import('../../src/wasm/load.js');
-    await expect(loadModule(new Response('missing', { status: 404 }))).rejects.toThrow(/HTTP 404/);
+    await expect(loadModule(new Response('missing', { status: 404 }))).rejects.toThrow(expect.objectContaining({ code: 'WASMGRAD_IO', message: expect.stringMatching(/HTTP 404/) }));
   });
 
   it('refuses a source it does not understand', async () => {
     const { loadModule } = await import('../../src/wasm/load.js');
-    await expect(loadModule({} as never)).rejects.toThrow(/options.wasm must be/);
+    await expect(loadModule({} as never)).rejects.toThrow(expect.objectContaining({ code: 'WASMGRAD_INVALID_ARGUMENT', name: 'TypeError', message: expect.stringMatching(/options.wasm must be/) }));
+  });
+
+  it('reports a Response whose body is not WebAssembly (an HTML error page sent as application/wasm) as the wrong module', async () => {
+    const { loadModule } = await import('../../src/wasm/load.js');
+    const page = new Response('<!doctype html>', { headers: { 'content-type': 'application/wasm' } });
+    await expect(loadModule(page)).rejects.toThrow(expect.objectContaining({ code: 'WASMGRAD_INVALID_ARGUMENT', message: expect.stringMatching(/options\.wasm is not a WebAssembly module/) }));
   });
 });
 
 describe('before init', () => {
   it('sequential() says to call init() first', async () => {
     const { sequential, dense } = await import('../../src/index.js');
-    expect(() => sequential({ inputSize: 1, layers: [dense(1)] })).toThrow(/call `await init\(\)` first/);
+    expect(() => sequential({ inputSize: 1, layers: [dense(1)] })).toThrow(expect.objectContaining({ code: 'WASMGRAD_NOT_INITIALIZED', message: expect.stringMatching(/call `await init\(\)` first/) }));
   });
 });
