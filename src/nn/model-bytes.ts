@@ -41,7 +41,10 @@ export function fromBytes(bytes: Uint8Array | ArrayBuffer, options: FromJSONOpti
 /**
  * What a model file holds besides its numbers (architecture, optimizer,
  * progress, parameter count, `preprocessing` and `extra`), checked but
- * without reading the weights or building a network.
+ * without reading the weights or building a network. For the binary file,
+ * `bytes` may be only its beginning, as far as the end of the header (byte
+ * 24 + the u32 at byte 12): `file.slice(0, 65536)` in a browser is usually
+ * enough. A JSON-form file is read whole.
  */
 export function readModelHeader(bytes: Uint8Array | ArrayBuffer): ModelInfo {
   return decodeInfo('readModelHeader', asBytes('readModelHeader', bytes));

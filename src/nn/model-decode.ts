@@ -56,8 +56,11 @@ function truncated(where: string, length: number, what: string) {
   return badModelError(`${where}: the file is truncated: it ends after ${length} bytes, ${what}`);
 }
 
-/** The header of a binary model file, checked against itself and the file's length (not yet the sections' checksums). */
-function readHeader(where: string, bytes: Uint8Array, backend: BackendName | undefined) {
+/**
+ * The header of a binary model file, checked against itself and, for a
+ * `whole` file, against the file's length (not yet the sections' checksums).
+ */
+function readHeader(where: string, bytes: Uint8Array, backend: BackendName | undefined, whole = true) {
   if (bytes.length < PREAMBLE_BYTES) throw truncated(where, bytes.length, `inside the ${PREAMBLE_BYTES}-byte preamble`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
@@ -106,9 +109,9 @@ function readHeader(where: string, bytes: Uint8Array, backend: BackendName | und
   const sections = checkSectionTable(where, header, expectedSections(config, stateArrays(config.optimizer)));
   const dataStart = align8(headerEnd);
   const end = dataStart + (header.dataBytes as number);
-  if (bytes.length < end) throw truncated(where, bytes.length, `where its header declares ${end}`);
-  if (bytes.length > end) throw badModelError(`${where}: the file has ${bytes.length - end} bytes after its end (byte ${end}): it is corrupted`);
-  zeroPadding(where, bytes, headerEnd, dataStart, 'after the header');
+  if (whole && bytes.length < end) throw truncated(where, bytes.length, `where its header declares ${end}`);
+  if (whole && bytes.length > end) throw badModelError(`${where}: the file has ${bytes.length - end} bytes after its end (byte ${end}): it is corrupted`);
+  zeroPadding(where, bytes, headerEnd, Math.min(dataStart, bytes.length), 'after the header');
   const info: ModelInfo = {
     version: 2, inputSize: config.inputSize, layers: header.layers as ModelHeader['layers'], loss: config.loss,
     optimizer: header.optimizer as Record<string, unknown>, seed: config.seed, optimizerState: { step, epoch },
@@ -191,10 +194,14 @@ export function decodeModel(where: string, bytes: Uint8Array, backend: BackendNa
   };
 }
 
-/** The header of a file, checked, without reading (or checksumming) its numbers. */
+/**
+ * The header of a file, checked, without reading (or checksumming) its
+ * numbers: for the binary file, `bytes` may be just its beginning, up to the
+ * end of the header. A JSON file is read whole.
+ */
 export function decodeInfo(where: string, bytes: Uint8Array): ModelInfo {
   if (sniff(where, bytes) === 'json') return decodeJSON(where, bytes, undefined).info;
-  return readHeader(where, bytes, undefined).info;
+  return readHeader(where, bytes, undefined, false).info;
 }
 
 /** The JSON form (format 1): small by nature, since it was written as one string. */
