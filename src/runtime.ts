@@ -125,6 +125,7 @@ async function createRuntime(source: WasmSource | undefined, requested: number |
   const exports = instance.exports as Record<string, CallableFunction>;
   const heap = new Heap(memory, (exports.heapBase as () => number)(), SHARED_MAXIMUM_PAGES * PAGE_BYTES);
   const workers = threads - 1;
+  // The board is the heap's first block (test/reliability/threads-script.mjs finds it there).
   const board = heap.alloc((exports.BOARD_BYTES as unknown as WebAssembly.Global).value as number);
   const workBase = heap.alloc((exports.gemmWorkBytes() as number) * workers);
   exports.boardInit(board, workers, workBase);

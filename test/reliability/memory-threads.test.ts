@@ -16,6 +16,12 @@ describe('the threads build', () => {
     expect(after).toEqual({ ...before, threads: 1, running: false });
   });
 
+  it('a worker that ends by itself detaches the pool: the next product runs on one thread instead of waiting for it', () => {
+    const { before, after } = run('worker-ends');
+    expect(before.threads).toBe(2);
+    expect(after).toEqual({ ...before, threads: 1 });
+  });
+
   it('a 2-thread runtime with a 4 GiB shared memory starts, works and stops several times in one process', () => {
     const { runs } = run('restart');
     expect(runs).toHaveLength(4);

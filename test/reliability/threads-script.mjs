@@ -53,6 +53,20 @@ if (mode === 'terminate') {
   await rt.pool.terminate();
   const after = { threads: rt.threads, running: rt.pool.running, product: product(rt), train: await train() };
   result = { before, after };
+} else if (mode === 'worker-ends') {
+  // A worker that ends by itself (here: told to quit through the board, as a crash would end it), not by terminate().
+  const { init } = await import(new URL('index.js', build).href);
+  const rt = await init({ threads: 2 });
+  const before = { threads: rt.threads, product: product(rt) };
+  const board = (rt.exports.heapBase() + 63) & ~63; // the runtime's first block (src/runtime.ts allocates it first)
+  const i32 = new Int32Array(rt.memory.buffer);
+  if (i32[(board + 12) >>> 2] !== 1) throw new Error(`no board at ${board}: its WORKERS field is not 1`);
+  Atomics.store(i32, (board + 8) >>> 2, 1); // QUIT
+  Atomics.add(i32, board >>> 2, 1); // GENERATION
+  Atomics.notify(i32, board >>> 2);
+  // The pool hears of the exit on the event loop; wait for it (the child's timeout bounds this).
+  while (rt.pool.running) await new Promise((resolve) => setTimeout(resolve, 10));
+  result = { before, after: { threads: rt.threads, product: product(rt) } };
 } else if (mode === 'restart') {
   const runs = [];
   for (let i = 0; i < 4; i++) {
