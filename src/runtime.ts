@@ -31,7 +31,10 @@ export interface InitOptions {
   /**
    * Where to load the module from: bytes, a URL, a Response or a compiled
    * module. Default: next to the package (wasmgrad.wasm, or
-   * wasmgrad-threads.wasm when threads > 1).
+   * wasmgrad-threads.wasm when threads > 1). For more than one thread it must
+   * be the threads build (`wasmgrad/wasmgrad-threads.wasm`); the threads build
+   * also runs on one thread where shared memory exists. Anything else is
+   * refused with WASMGRAD_INVALID_ARGUMENT naming what was expected.
    */
   wasm?: WasmSource;
   /**

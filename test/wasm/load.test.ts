@@ -1,5 +1,5 @@
 /** Loading the module: the built package's default path, and every custom source init() accepts. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const wasmUrl = new URL('../../build/wasmgrad.wasm', import.meta.url);
@@ -53,5 +53,20 @@ describe('before init', () => {
   it('sequential() says to call init() first', async () => {
     const { sequential, dense } = await import('../../src/index.js');
     expect(() => sequential({ inputSize: 1, layers: [dense(1)] })).toThrow(expect.objectContaining({ code: 'WASMGRAD_NOT_INITIALIZED', message: expect.stringMatching(/call `await init\(\)` first/) }));
+  });
+});
+
+describe('package exports', () => {
+  it('export both builds and the worker script the threads pool loads, and every target exists after the build', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(pkg.exports).toMatchObject({
+      './wasmgrad.wasm': './build/wasmgrad.wasm',
+      './wasmgrad-threads.wasm': './build/wasmgrad-threads.wasm',
+      './threads/worker.js': './build/threads/worker.js',
+    });
+    const targets = Object.values(pkg.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target as object)));
+    for (const target of targets) expect(existsSync(new URL(`../../${target}`, import.meta.url)), target).toBe(true);
+    // The pool loads the worker next to itself: the exported worker is the one it starts.
+    expect(readFileSync(new URL('../../src/threads/pool.ts', import.meta.url), 'utf8')).toContain("new URL('./worker.js', import.meta.url)");
   });
 });
