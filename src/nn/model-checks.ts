@@ -7,10 +7,10 @@
  * that cannot be saved again.
  */
 import { MAX_STEP } from '../backend/descriptor.js';
-import { badModelError, isWasmgradError } from '../errors.js';
+import { badModelError, isWasmgradError, type WasmgradError } from '../errors.js';
 import type { NetworkConfig } from './network-types.js';
 import type { Optimizer } from './optimizers.js';
-import { describe } from './validate.js';
+import { argumentError, describe } from './validate.js';
 
 /** The optimizer's progress as it is restored into a network. */
 export interface RestoredState {
@@ -35,6 +35,16 @@ export function asModelFileError<T>(where: string, prefix: string, check: () => 
     const message = error.message.replace(`${where}: config.`, `${where}: ${prefix}.`).replace(`${where}: config `, `${where}: ${prefix} `);
     throw badModelError(message, kind, { cause: error });
   }
+}
+
+/**
+ * `where: name must be expected, got value` as WASMGRAD_BAD_MODEL_FILE, of the
+ * class argumentError would pick (RangeError for a number or a missing value,
+ * TypeError otherwise), as fromJSON's errors were before they had codes.
+ */
+export function fieldError(where: string, name: string, expected: string, value: unknown): WasmgradError {
+  const error = argumentError(where, name, expected, value);
+  return badModelError(error.message, error instanceof TypeError ? 'TypeError' : 'RangeError');
 }
 
 /** The step count: an integer from 0 to MAX_STEP (2^53 - 1), the range the f64 counter in the descriptor holds exactly. */

@@ -84,7 +84,7 @@ function readHeader(where: string, bytes: Uint8Array, backend: BackendName | und
   if (view.getUint32(20, true) !== 0) throw badModelError(`${where}: bytes 20 to 23 (reserved) must be 0: the file is corrupted`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(text));
+    parsed = JSON.parse(utf8(text));
   } catch (cause) {
     throw badModelError(`${where}: the header is not valid UTF-8 JSON (${(cause as Error).message})`, 'SyntaxError', { cause });
   }
@@ -159,6 +159,11 @@ function zeroPadding(where: string, bytes: Uint8Array, from: number, to: number,
   }
 }
 
+/** Strict UTF-8 (a bad byte throws); a view of shared memory is copied first, as TextDecoder refuses those. */
+function utf8(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice());
+}
+
 function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
@@ -208,7 +213,7 @@ export function decodeInfo(where: string, bytes: Uint8Array): ModelInfo {
 function decodeJSON(where: string, bytes: Uint8Array, backend: BackendName | undefined): CheckedModel & { info: ModelInfo } {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(utf8(bytes));
   } catch (cause) {
     throw badModelError(`${where}: json is not valid JSON (${(cause as Error).message})`, 'SyntaxError', { cause });
   }

@@ -85,7 +85,7 @@ export function encodeModel(where: string, net: unknown, options: ModelFileOptio
     sections: expected.map((s, i) => ({ name: s.name, type: 'float32', count: s.count, offset: offsets[i], crc32: crc32(sections[i]) })),
     dataBytes,
   };
-  const head = encodeHead(header);
+  const head = encodeHead(where, header);
   const padding = offsets.map((offset, i) => (i + 1 < offsets.length ? offsets[i + 1] : dataBytes) - offset - sections[i].length);
   return { head, sections, padding, bytes: head.length + dataBytes };
 }

@@ -24,6 +24,7 @@
  * layer order, W before b). A reader refuses anything else: unknown fields,
  * versions, sections, or bytes past the end.
  */
+import { codedError } from '../errors.js';
 import { crc32 } from './crc32.js';
 
 /** The first eight bytes of every model file (version 2 on). */
@@ -97,8 +98,13 @@ export function layoutSections(counts: readonly number[]): { offsets: number[]; 
  * The bytes before the data area: preamble, header, and zero padding to a
  * multiple of 8.
  */
-export function encodeHead(header: ModelHeader): Uint8Array {
+export function encodeHead(where: string, header: ModelHeader): Uint8Array {
   const text = new TextEncoder().encode(JSON.stringify(header));
+  // Written only if a reader will take it: a model that was saved always loads.
+  if (text.length > MAX_HEADER_BYTES) {
+    throw codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: the model file's header would be ${text.length} bytes, over the `
+      + `${MAX_HEADER_BYTES} a reader accepts: options.preprocessing and options.extra are for settings, not data`, 'RangeError');
+  }
   const head = new Uint8Array(align8(PREAMBLE_BYTES + text.length));
   head.set(MODEL_SIGNATURE, 0);
   const view = new DataView(head.buffer);

@@ -8,7 +8,7 @@ import type { BackendName } from '../backend/backend.js';
 import { badModelError } from '../errors.js';
 import { base64ToFloat32 } from './base64.js';
 import { checkConfig } from './config.js';
-import { asModelFileError, checkEpoch, checkSavedValues, checkStep, holdsMeanSquares, type RestoredState } from './model-checks.js';
+import { asModelFileError, checkEpoch, fieldError, checkSavedValues, checkStep, holdsMeanSquares, type RestoredState } from './model-checks.js';
 import { Network } from './network.js';
 import type { NetworkConfig } from './network-types.js';
 import { stateArrays } from './optimizers.js';
@@ -64,19 +64,16 @@ export function checkBackendOption(where: string, options: unknown): BackendName
 /** Checks a parsed format-1 document; `where` names the caller (fromJSON, fromBytes, load). */
 export function checkJSONModel(where: string, value: unknown, backend: BackendName | undefined): CheckedModel {
   const model = asModelFileError(where, 'json', () => plainObject(where, 'json', value));
-  if (model.format !== 'wasmgrad-network') {
-    throw badModelError(`${where}: json.format must be "wasmgrad-network", got ${JSON.stringify(model.format) ?? 'undefined'}`, 'TypeError');
-  }
+  if (model.format !== 'wasmgrad-network') throw fieldError(where, 'json.format', '"wasmgrad-network"', model.format);
   if (model.version !== 1) {
     const hint = model.version === 2 ? ' (version 2 is the binary model file: read it with fromBytes() or load())' : '';
-    throw badModelError(`${where}: json.version must be 1, the version of the JSON form, got ${JSON.stringify(model.version) ?? 'undefined'}${hint}`);
+    throw fieldError(where, 'json.version', `1 (the version of the JSON form${hint})`, model.version);
   }
   const config = asModelFileError(where, 'json', () => checkConfig(where, {
     inputSize: model.inputSize, layers: model.layers, loss: model.loss, optimizer: model.optimizer, seed: model.seed, backend,
   }));
   if (!Array.isArray(model.weights) || model.weights.length !== config.layers.length) {
-    throw badModelError(`${where}: json.weights must be an array of ${config.layers.length} { weights, bias } entries, one per layer`,
-      'TypeError');
+    throw fieldError(where, 'json.weights', `an array of ${config.layers.length} { weights, bias } entries, one per layer`, model.weights);
   }
   const weights: unknown[] = model.weights;
   let inSize = config.inputSize;
@@ -101,8 +98,7 @@ function checkOptimizerState(where: string, value: unknown, config: NetworkConfi
   const read = (key: 'state1' | 'state2', index: number) => {
     if (index > arrays) {
       if (state[key] !== undefined) {
-        throw badModelError(`${where}: json.optimizerState.${key} must be absent: a ${config.optimizer.type} optimizer keeps ${arrays} state arrays`,
-          'TypeError');
+        throw fieldError(where, `json.optimizerState.${key}`, `absent: a ${config.optimizer.type} optimizer keeps ${arrays} state arrays`, state[key]);
       }
       return undefined;
     }
