@@ -11,6 +11,7 @@ import { codedError, unsupportedError } from './errors.js';
 import { ArrayBufferMemory, JS_MAXIMUM_PAGES } from './js-memory.js';
 import { defaultWasmUrl, loadModule, type WasmSource } from './wasm/load.js';
 import { availableCores, startPool, threadsAvailable, type ThreadPool } from './threads/pool.js';
+import { createSharedMemory, SHARED_MAXIMUM_PAGES_TRIED } from './threads/shared-memory.js';
 
 export interface Runtime {
   readonly exports: WebAssembly.Exports;
@@ -58,11 +59,14 @@ export interface InitOptions {
  * memory must declare its maximum, and the engine reserves that much address
  * space when it is made (not memory: pages are committed as they are used), so
  * 4 GiB costs nothing on 64-bit engines; Node 20 makes and grows such memories
- * (test/reliability/memory.test.ts starts a 2-thread runtime repeatedly in one
- * process). Must equal `maximumMemory` of the threads target in asconfig.json:
- * the memory given to the module may not declare more than its import does.
+ * (test/reliability/memory-threads.test.ts starts a 2-thread runtime
+ * repeatedly in one process). Engines that cannot reserve it get the largest
+ * of 2 GiB, 1 GiB, 512 MiB, 256 MiB they can (src/threads/shared-memory.ts):
+ * `runtime().heap.maximumBytes` says which. Must equal `maximumMemory` of the
+ * threads target in asconfig.json: a memory may not declare more than the
+ * module's import does.
  */
-export const SHARED_MAXIMUM_PAGES = WASM32_MAXIMUM_PAGES;
+export const SHARED_MAXIMUM_PAGES = SHARED_MAXIMUM_PAGES_TRIED[0];
 
 let current: Runtime | null = null;
 let pending: Promise<Runtime> | null = null;
@@ -122,11 +126,11 @@ async function createRuntime(source: WasmSource | undefined, requested: number |
       'engine or page has none (a browser page must be cross-origin isolated): pass the single-thread build, wasmgrad.wasm');
   }
   // The threads build on one thread (shared memory, no pool) gives the same results as the single-thread build.
-  const memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+  const { memory, maximumPages } = createSharedMemory();
   const instance = await instantiate(module, { env: { memory } }, what);
-  if (threads === 1) return assemble(instance, memory, SHARED_MAXIMUM_PAGES, null);
+  if (threads === 1) return assemble(instance, memory, maximumPages, null);
   const exports = instance.exports as Record<string, CallableFunction>;
-  const heap = new Heap(memory, (exports.heapBase as () => number)(), SHARED_MAXIMUM_PAGES * PAGE_BYTES);
+  const heap = new Heap(memory, (exports.heapBase as () => number)(), maximumPages * PAGE_BYTES);
   const workers = threads - 1;
   // The board is the heap's first block (test/reliability/threads-script.mjs finds it there).
   const board = heap.alloc((exports.BOARD_BYTES as unknown as WebAssembly.Global).value as number);
@@ -138,7 +142,7 @@ async function createRuntime(source: WasmSource | undefined, requested: number |
     exports.boardQuit(board);
   });
   exports.threadsAttach(board);
-  return assemble(instance, memory, SHARED_MAXIMUM_PAGES, pool, heap);
+  return assemble(instance, memory, maximumPages, pool, heap);
 }
 
 /** 'single' or 'threads': which wasmgrad build `module` is, told by its imports and exports; throws if neither. */
