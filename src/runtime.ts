@@ -197,10 +197,10 @@ function assemble(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ma
 function createJsRuntime(): Runtime {
   const memory = new ArrayBufferMemory();
   const heap = new Heap(memory, 64, JS_MAXIMUM_PAGES * PAGE_BYTES);
-  const missing = () => () => {
+  const missing = () => {
     throw unsupportedError("wasmgrad: the wasm backend is not loaded (init({ backend: 'js' }) runs without WebAssembly); use backend: 'js'");
   };
-  const wasm = Object.fromEntries(KERNEL_NAMES.map((name) => [name, missing()])) as unknown as Backend;
+  const wasm = Object.fromEntries(KERNEL_NAMES.map((name) => [name, missing])) as unknown as Backend;
   return {
     exports: {}, memory: memory as unknown as WebAssembly.Memory, heap, gemmWork: 0, threads: 1, pool: null, defaultBackend: 'js',
     backends: { wasm: { ...wasm, name: 'wasm' }, js: createJsBackend(heap.views) },
