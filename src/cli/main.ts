@@ -82,11 +82,11 @@ network (one input per encoded value, one output per class).`,
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) throw usageError(`no command given: the commands are ${COMMAND_LIST} (see "wasmgrad --help")`);
+  if (name === '--help' || name === '-h' || name === 'help') {
     if (name === 'help' && rest.length > 0 && !COMMANDS.has(rest[0])) throw usageError(`no help for "${rest[0]}": the commands are ${COMMAND_LIST}`);
-    const topic = name === 'help' && rest.length > 0 ? rest[0] : 'main';
-    (name === undefined ? console.error : console.log)(HELP.get(topic));
-    return name === undefined ? 2 : 0;
+    console.log(HELP.get(name === 'help' && rest.length > 0 ? rest[0] : 'main'));
+    return 0;
   }
   const command = COMMANDS.get(name);
   if (!command) throw usageError(`unknown command "${name}": the commands are ${COMMAND_LIST} (see "wasmgrad --help")`);

@@ -205,6 +205,10 @@ describe('commands and flags are not looked up on Object.prototype', () => {
     expectError(await wasmgrad(['help', name]), 2, `"${name}"`, 'train, predict, info');
   });
 
+  it('no command at all: exit 2, one line with the list of commands', async () => {
+    expectError(await wasmgrad([]), 2, 'no command given', 'train, predict, info');
+  });
+
   it('--__proto__ and --constructor are unknown options', async () => {
     expectError(await wasmgrad(['info', '--__proto__', 'x']), 2, 'unknown option --__proto__');
     expectError(await wasmgrad(['train', 'regression.csv', '--target', 'y', '--constructor']), 2, 'unknown option --constructor');
