@@ -90,16 +90,7 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
   quit: () => void): Promise<ThreadPool> {
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   const endpoints: Endpoint[] = [];
-  for (let i = 1; i <= workers; i++) {
-    const start: WorkerStart = { module, memory, board, workerIndex: i };
-    endpoints.push(isNode ? await startNodeWorker(start) : startBrowserWorker(start));
-  }
-  try {
-    await Promise.all(endpoints.map((endpoint) => new Promise<void>((resolve, reject) => endpoint.onReady(resolve, reject))));
-  } catch (error) {
-    await Promise.all(endpoints.map((endpoint) => endpoint.terminate()));
-    throw error;
-  }
+  const ready: Promise<void>[] = [];
   let running = true;
   const end = () => {
     if (!running) return false;
@@ -108,11 +99,27 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
     return true;
   };
   // A worker that dies (an error, or ended from outside) would leave the next product waiting for its slice forever.
-  for (const endpoint of endpoints) {
-    endpoint.onLost(() => {
-      if (!end()) return;
-      for (const other of endpoints) if (other !== endpoint) void other.terminate();
-    });
+  const lost = (endpoint: Endpoint) => {
+    if (!end()) return;
+    for (const other of endpoints) if (other !== endpoint) void other.terminate();
+  };
+  // Each worker is listened to as soon as it exists: its 'ready' (or its end) may come before the next one starts.
+  for (let i = 1; i <= workers; i++) {
+    const start: WorkerStart = { module, memory, board, workerIndex: i };
+    const endpoint = isNode ? await startNodeWorker(start) : startBrowserWorker(start);
+    endpoints.push(endpoint);
+    const started = new Promise<void>((resolve, reject) => endpoint.onReady(resolve, reject));
+    started.catch(() => {}); // handled by Promise.all below; not an unhandled rejection while later workers start
+    ready.push(started);
+    endpoint.onLost(() => lost(endpoint));
+  }
+  try {
+    await Promise.all(ready);
+    if (!running) throw workerFailed('a worker ended while the pool was starting');
+  } catch (error) {
+    end();
+    await Promise.all(endpoints.map((endpoint) => endpoint.terminate()));
+    throw error;
   }
   return {
     workers,
