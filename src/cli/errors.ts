@@ -67,11 +67,16 @@ const FS_REASONS: Record<string, string> = {
   ENAMETOOLONG: 'the name is too long',
 };
 
-/** Why a file operation failed, in words: a known errno's meaning, else the error's own message. */
+/**
+ * Why a file operation failed, in words: a known errno's meaning, else the
+ * error's own message without the `, open 'path'` Node appends (that path can
+ * be a temporary file's).
+ */
 export function fsReason(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && Object.hasOwn(FS_REASONS, code)) return FS_REASONS[code];
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/, \w+ '[^']*'( -> '[^']*')?$/, '');
 }
 
 /** The one line `wasmgrad: <message>` printed for an error (line breaks in messages folded into spaces). */
