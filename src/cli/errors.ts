@@ -65,6 +65,9 @@ const FS_REASONS: Record<string, string> = {
   EROFS: 'the file system is read-only',
   EMFILE: 'too many open files',
   ENAMETOOLONG: 'the name is too long',
+  // A CSV file is read as one string, which V8 caps near 512 MiB (model files are read as bytes, in chunks).
+  ERR_STRING_TOO_LONG: 'it is too large to read as text (about 512 MiB at most)',
+  ERR_FS_FILE_TOO_LARGE: 'it is too large to read at once (2 GiB at most)',
 };
 
 /**
