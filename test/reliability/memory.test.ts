@@ -52,6 +52,17 @@ describe('addresses past 2 GiB (wasm backend)', () => {
 
 const outOfMemory = (pattern: RegExp) => expect.objectContaining({ code: 'WASMGRAD_OUT_OF_MEMORY', name: 'RangeError', message: expect.stringMatching(pattern) });
 
+describe('limits', () => {
+  it('the single-thread build declares no maximum below 4 GiB: its memory grows to 65536 pages, and no further', async () => {
+    const { instance } = await WebAssembly.instantiate(readFileSync(new URL('../../build/wasmgrad.wasm', import.meta.url)), {});
+    const memory = instance.exports.memory as WebAssembly.Memory;
+    memory.grow(65536 - memory.buffer.byteLength / 65536); // lazily zero-filled: address space, not RAM
+    expect(memory.buffer.byteLength).toBe(2 ** 32);
+    expect(() => memory.grow(1)).toThrow(RangeError);
+    expect(runtime().heap.maximumBytes).toBe(2 ** 32);
+  });
+});
+
 describe('out of memory (wasm backend)', () => {
   it('dense(140e6) on one input works or throws WASMGRAD_OUT_OF_MEMORY, and leaves nothing behind either way', () => {
     const heap = runtime().heap;
