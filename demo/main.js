@@ -42,7 +42,7 @@ try {
 
   const trainer = new Trainer(document.querySelector('#trainer'), { defaultBackend: runtime.defaultBackend });
   new GraphView(document.querySelector('#graph'));
-  new NetworkView(document.querySelector('#network'), { heap: runtime.heap });
+  new NetworkView(document.querySelector('#network'), { runtime });
   new BenchView(document.querySelector('#bench'), {
     budgetMs: Number(params.get('benchMs') ?? 1500),
     wasmAvailable: wasm,

@@ -123,10 +123,10 @@ function unitBox(unit) {
 }
 
 export class NetworkView {
-  /** @param root the element holding the view; @param options.heap the runtime's heap, to show that edits free their tensors. */
-  constructor(root, { heap } = {}) {
+  /** @param root the element holding the view; @param options.runtime what init() resolved to (its liveBlocks show that edits free their tensors). */
+  constructor(root, { runtime } = {}) {
     this.root = root;
-    this.heap = heap;
+    this.runtime = runtime;
     const $ = (id) => root.querySelector(`[data-testid="${id}"]`);
     this.svg = $('net-svg');
     this.inputs = { x1: $('net-input-x1'), x2: $('net-input-x2'), t1: $('net-input-t1'), t2: $('net-input-t2') };
@@ -258,7 +258,7 @@ export class NetworkView {
     this.message.textContent = '';
     this.result = evaluateNetwork(this.params, inputs.x, inputs.t);
     this.draw(this.result);
-    if (this.heap) this.root.dataset.liveBlocks = String(this.heap.liveBlocks);
+    if (this.runtime) this.root.dataset.liveBlocks = String(this.runtime.liveBlocks);
   }
 
   /** θ ← θ − η ∂L/∂θ for all 17 parameters (computed by evaluateNetwork with wasmgrad's ops), then redraw. */

@@ -2,7 +2,7 @@
  * wasmgrad: neural networks trained by backpropagation, with the hot loops in
  * WebAssembly SIMD and this TypeScript facade around them.
  */
-export { init, type InitOptions } from './runtime.js';
+export { init, type InitOptions, type RuntimeInfo } from './runtime.js';
 export { ERROR_CODES, isWasmgradError, type ErrorCode, type WasmgradError } from './errors.js';
 export type { WasmSource } from './wasm/load.js';
 export { sequential, type SequentialConfig } from './nn/sequential.js';

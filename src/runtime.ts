@@ -12,6 +12,9 @@ import { ArrayBufferMemory, JS_MAXIMUM_PAGES } from './js-memory.js';
 import { defaultWasmUrl, loadModule, type WasmSource } from './wasm/load.js';
 import { availableCores, startPool, threadsAvailable, type ThreadPool } from './threads/pool.js';
 import { createSharedMemory, SHARED_MAXIMUM_PAGES_TRIED } from './threads/shared-memory.js';
+import { runtimeInfo, type RuntimeInfo } from './runtime-info.js';
+
+export type { RuntimeInfo };
 
 export interface Runtime {
   readonly exports: WebAssembly.Exports;
@@ -69,7 +72,8 @@ export interface InitOptions {
 export const SHARED_MAXIMUM_PAGES = SHARED_MAXIMUM_PAGES_TRIED[0];
 
 let current: Runtime | null = null;
-let pending: Promise<Runtime> | null = null;
+let currentInfo: RuntimeInfo | null = null;
+let pending: Promise<RuntimeInfo> | null = null;
 
 /**
  * Loads and instantiates wasmgrad's module. Call once before building
@@ -82,8 +86,8 @@ let pending: Promise<Runtime> | null = null;
  * WASMGRAD_UNSUPPORTED where the engine lacks WebAssembly SIMD or shared
  * memory, and WASMGRAD_IO where the module's file cannot be read.
  */
-export function init(options: InitOptions = {}): Promise<Runtime> {
-  if (current) return Promise.resolve(current);
+export function init(options: InitOptions = {}): Promise<RuntimeInfo> {
+  if (currentInfo) return Promise.resolve(currentInfo);
   if (options === null || typeof options !== 'object') {
     return Promise.reject(codedError('WASMGRAD_INVALID_ARGUMENT', `init: options must be an object, got ${options === null ? 'null' : typeof options}`, 'TypeError'));
   }
@@ -96,7 +100,10 @@ export function init(options: InitOptions = {}): Promise<Runtime> {
     return Promise.reject(codedError('WASMGRAD_INVALID_ARGUMENT', `init: options.backend must be "wasm" or "js", got ${JSON.stringify(backend)}`, 'TypeError'));
   }
   pending ??= (backend === 'js' ? Promise.resolve().then(createJsRuntime) : createRuntime(options.wasm, threads)).then(
-    (created) => (current = created),
+    (created) => {
+      current = created;
+      return (currentInfo = runtimeInfo(created));
+    },
     (error) => {
       pending = null;
       throw error;

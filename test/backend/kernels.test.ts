@@ -10,7 +10,7 @@ import { Random } from '../../src/random.js';
 import { activate, initFromBuild } from '../helpers.js';
 
 let rt: Runtime;
-beforeAll(async () => { rt = await initFromBuild(); });
+beforeAll(async () => { await initFromBuild(); rt = runtime(); });
 
 /** Copies values into a fresh heap block; returns its address. */
 function put(values: ArrayLike<number>): number {

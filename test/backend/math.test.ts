@@ -9,7 +9,7 @@ import { ACTIVATION_IDS, UNARY_IDS } from '../../src/backend/kinds.js';
 import { initFromBuild } from '../helpers.js';
 
 let rt: Runtime;
-beforeAll(async () => { rt = await initFromBuild(); });
+beforeAll(async () => { await initFromBuild(); rt = runtime(); });
 
 /** The spacing of float32 values at `value` (subnormal spacing below the normal range). */
 function ulp(value: number): number {

@@ -12,7 +12,7 @@ import { Random } from '../../src/random.js';
 import { initFromBuild } from '../helpers.js';
 
 let rt: Runtime;
-beforeAll(async () => { rt = await initFromBuild(); });
+beforeAll(async () => { await initFromBuild(); rt = runtime(); });
 
 interface Spec {
   inputSize: number;

@@ -47,16 +47,18 @@ function fillBelow(heap, address) {
 
 let result;
 if (mode === 'terminate') {
-  const { init } = await import(new URL('index.js', build).href);
-  const rt = await init({ threads: 2 });
+  const { init, runtime } = await import(new URL('runtime.js', build).href);
+  await init({ threads: 2 });
+  const rt = runtime();
   const before = { threads: rt.threads, product: product(rt), train: await train() };
   await rt.pool.terminate();
   const after = { threads: rt.threads, running: rt.pool.running, product: product(rt), train: await train() };
   result = { before, after };
 } else if (mode === 'worker-ends') {
   // A worker that ends by itself (here: told to quit through the board, as a crash would end it), not by terminate().
-  const { init } = await import(new URL('index.js', build).href);
-  const rt = await init({ threads: 2 });
+  const { init, runtime } = await import(new URL('runtime.js', build).href);
+  await init({ threads: 2 });
+  const rt = runtime();
   const before = { threads: rt.threads, product: product(rt) };
   const board = (rt.exports.heapBase() + 63) & ~63; // the runtime's first block (src/runtime.ts allocates it first)
   const i32 = new Int32Array(rt.memory.buffer);
@@ -70,15 +72,17 @@ if (mode === 'terminate') {
 } else if (mode === 'restart') {
   const runs = [];
   for (let i = 0; i < 4; i++) {
-    const { init, SHARED_MAXIMUM_PAGES } = await freshRuntime(i);
-    const rt = await init({ threads: 2 });
+    const { init, runtime, SHARED_MAXIMUM_PAGES } = await freshRuntime(i);
+    await init({ threads: 2 });
+    const rt = runtime();
     runs.push({ threads: rt.threads, maximumBytes: rt.heap.maximumBytes, pages: SHARED_MAXIMUM_PAGES, product: product(rt) });
     await rt.pool.terminate();
   }
   result = { runs };
 } else if (mode === 'high') {
-  const { init } = await import(new URL('index.js', build).href);
-  const rt = await init({ threads: Number(process.argv[3] ?? 2) });
+  const { init, runtime } = await import(new URL('runtime.js', build).href);
+  await init({ threads: Number(process.argv[3] ?? 2) });
+  const rt = runtime();
   const low = { product: product(rt), train: await train() };
   const dummy = fillBelow(rt.heap, TWO_GIB + 4096);
   const next = rt.heap.alloc(64);
