@@ -98,3 +98,23 @@ export function exercise(backend: BackendName): Record<string, unknown> {
     tensors: tensorResults(backend),
   };
 }
+
+/**
+ * Runs `exercise(backend)` at a low address, above 2^31, and straddling 2^31
+ * (a block whose low half has signed-positive addresses, its high half
+ * negative ones), expecting the same bits each time; frees its filler.
+ */
+export function expectSameBitsAboveTwoGiB(heap: Heap, backend: BackendName, expectEqual: (actual: unknown, expected: unknown) => void): void {
+  const blocks = heap.liveBlocks;
+  const low = exercise(backend);
+  expectEqual(heap.liveBlocks, blocks);
+  for (const address of [TWO_GIB + 4096, TWO_GIB - 1024]) {
+    const filler = fillBelow(heap, address);
+    try {
+      expectEqual(exercise(backend), low);
+      expectEqual(heap.liveBlocks, blocks + 1);
+    } finally {
+      heap.free(filler);
+    }
+  }
+}

@@ -11,7 +11,7 @@ import { runtime } from '../../src/runtime.js';
 import { dense, isWasmgradError, sequential, sgd } from '../../src/index.js';
 
 const sequentialOfTheMainRuntime = sequential;
-import { exercise, fillBelow, TWO_GIB } from './high-address.js';
+import { expectSameBitsAboveTwoGiB, fillBelow, TWO_GIB } from './high-address.js';
 
 beforeAll(async () => {
   await initFromBuild();
@@ -24,18 +24,8 @@ afterEach(() => {
 });
 
 describe('addresses past 2 GiB (wasm backend)', () => {
-  it('networks and tensors above 2^31 give the same bits as at a low address', () => {
-    const heap = runtime().heap;
-    const blocks = heap.liveBlocks;
-    const low = exercise('wasm');
-    expect(heap.liveBlocks).toBe(blocks);
-    dummy = fillBelow(heap, TWO_GIB + 4096);
-    expect(exercise('wasm')).toEqual(low);
-    // Blocks that straddle 2^31: their low half has signed-positive addresses, their high half negative ones.
-    heap.free(dummy);
-    dummy = fillBelow(heap, TWO_GIB - 1024);
-    expect(exercise('wasm')).toEqual(low);
-    expect(heap.liveBlocks).toBe(blocks + 1);
+  it('networks and tensors above 2^31 (and straddling it) give the same bits as at a low address', () => {
+    expectSameBitsAboveTwoGiB(runtime().heap, 'wasm', (actual, expected) => expect(actual).toEqual(expected));
   });
 
   it('kernels that return a pointer give it unsigned, as the pure-TS backend does (wasm returns a signed i32)', () => {
