@@ -177,7 +177,7 @@ export class Heap {
   private outOfMemory(size: number, cause: unknown) {
     const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
     return codedError('WASMGRAD_OUT_OF_MEMORY',
-      `heap.alloc: out of memory: cannot grow linear memory for a block of ${size} bytes (${mib(size)}); ` +
+      `wasmgrad: out of memory: cannot grow linear memory for a block of ${size} bytes (${mib(size)}); ` +
       `${mib(this.liveBytes)} in use in ${this.live.size} blocks, ${mib(this.memoryBytes)} of linear memory, ` +
       `this build's limit is ${mib(this.maximumBytes)}${cause === null ? '' : ' (the engine refused to grow it)'}. ` +
       'Dispose networks and tensors no longer needed, or make them smaller',
