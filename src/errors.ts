@@ -19,8 +19,8 @@ export const ERROR_CODES = {
   WASMGRAD_DISPOSED: 'a network or tensor was used after dispose()',
   /** A call that needs `await init()` first. */
   WASMGRAD_NOT_INITIALIZED: 'init() has not finished',
-  /** Training whose loss or gradients became NaN or Infinity; the last finite weights are kept. */
-  WASMGRAD_DIVERGED: 'training diverged (NaN or Infinity); the last finite weights are kept',
+  /** Training whose loss or gradients became NaN or Infinity (the last finite weights are kept), or evaluate/gradients that overflow. */
+  WASMGRAD_DIVERGED: 'training, evaluate or gradients reached NaN or Infinity; training keeps the last finite weights',
   /** A model file or object that cannot be read as a wasmgrad (or TF.js) model. */
   WASMGRAD_BAD_MODEL_FILE: 'a model file is malformed, truncated or of an unknown format',
   /** Linear memory cannot grow to hold what was asked for; nothing was kept. */
