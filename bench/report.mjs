@@ -165,6 +165,32 @@ export function markdownTable(rows) {
     .join('\n\n');
 }
 
+/**
+ * The lines printed under the tables (machine, date, threads, peak, build),
+ * from the results object run.mjs writes to bench/results/*.json, so the
+ * console and the README (bench/readme.mjs) say the same from the same file.
+ * @param result `{ date, machine, build, wasmgradThreads, tfjs, peak, durationS, workloads }`
+ */
+export function footerLines(result) {
+  const { date, machine, build, wasmgradThreads, tfjs, peak, durationS, workloads } = result;
+  const rounds = [...new Set(workloads.map((w) => w.settings.rounds))].sort((a, b) => b - a);
+  const lines = [
+    `Machine: ${machine.os}, ${machine.cpu} (${machine.logicalCpus} logical CPUs, ${machine.memoryGiB} GiB), Node ${machine.node}`,
+    `Date: ${date}; ${rounds.join('/')} interleaved rounds per workload, median over rounds, ` +
+      'min–max across rounds; "vs X" = median rate / X\'s median rate (> 1 is faster, latency rows included); ' +
+      `took ${durationS.toFixed(1)} s`,
+    `Threads: wasmgrad ${wasmgradThreads}, TensorFlow.js ${tfjs.threads} (tfjs ${tfjs.version}, ${tfjs.backend} backend, ${tfjs.binary}, setThreadsCount(1))`,
+  ];
+  if (peak) {
+    const inRounds = workloads.flatMap((w) => (w.references ?? []).filter((c) => c.name === PEAK_NAME).map((c) => c.median));
+    lines.push(`Peak: ${peak.gflops.toFixed(2)} GFLOP/s f32x4 mul+add at startup (best of ${peak.variants.map((v) => `${v.name} ${v.median.toFixed(2)}`).join(', ')}; ` +
+      `median of ${peak.variants[0].rates.length} rounds each). "% of peak" = GEMM median / the ${peak.best} loop's median re-measured in the same ` +
+      `workload's rounds (${Math.min(...inRounds).toFixed(2)}–${Math.max(...inRounds).toFixed(2)} GFLOP/s across GEMM workloads)`);
+  }
+  lines.push(`Build: commit ${build.commit?.slice(0, 12) ?? 'unknown'}, build/wasmgrad.wasm sha256 ${build.wasmSha256.slice(0, 12)} built ${build.wasmBuilt}`);
+  return lines;
+}
+
 /** Writes via a .tmp file and a rename, so an interrupted run never leaves half a JSON file. */
 export function writeJson(path, value) {
   mkdirSync(dirname(path), { recursive: true });

@@ -20,8 +20,8 @@
 import { fileURLToPath } from 'node:url';
 import { init } from '../build/index.js';
 import { runInterleaved } from './harness.mjs';
-import { measurePeak, PEAK_NAME } from './peak.mjs';
-import { buildInfo, machineInfo, markdownTable, staleSources, tableRows, writeJson } from './report.mjs';
+import { measurePeak } from './peak.mjs';
+import { buildInfo, footerLines, machineInfo, markdownTable, staleSources, tableRows, writeJson } from './report.mjs';
 import { initTfjs } from './tfjs-contenders.mjs';
 import { WORKLOADS } from './workloads.mjs';
 
@@ -113,31 +113,21 @@ async function main() {
     ...stale.map((f) => `${f} is newer than build/: run \`npm run build\` first, or this measured older code`),
     ...results.flatMap((r) => r.warnings),
   ];
-  const rounds = [...new Set(results.map((r) => r.settings.rounds))].sort((a, b) => b - a);
+  const durationS = (Date.now() - started) / 1000;
+  const summary = {
+    date, machine, build, wasmgradThreads, tfjs, peak, mode, settings, durationS,
+    rows, workloads: results, failures, warnings, markdown: table,
+  };
 
   console.log(`\n## wasmgrad benchmark${args.quick ? ' (--quick smoke run, not representative)' : ''}\n`);
   console.log(table);
-  console.log(`\nMachine: ${machine.os}, ${machine.cpu} (${machine.logicalCpus} logical CPUs, ${machine.memoryGiB} GiB), Node ${machine.node}`);
-  console.log(`Date: ${date}; ${rounds.join('/')} interleaved rounds per workload, median over rounds, ` +
-    `min–max across rounds; "vs X" = median rate / X's median rate (> 1 is faster, latency rows included); ` +
-    `took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`Threads: wasmgrad ${wasmgradThreads}, TensorFlow.js ${tfjs.threads} (tfjs ${tfjs.version}, ${tfjs.backend} backend, ${tfjs.binary}, setThreadsCount(1))`);
-  const inRounds = results.flatMap((r) => r.references.filter((c) => c.name === PEAK_NAME).map((c) => c.median));
-  if (peak) {
-    console.log(`Peak: ${peak.gflops.toFixed(2)} GFLOP/s f32x4 mul+add at startup (best of ${peak.variants.map((v) => `${v.name} ${v.median.toFixed(2)}`).join(', ')}; ` +
-      `median of ${PEAK_SETTINGS[mode].rounds} rounds each). "% of peak" = GEMM median / the ${peak.best} loop's median re-measured in the same ` +
-      `workload's rounds (${Math.min(...inRounds).toFixed(2)}–${Math.max(...inRounds).toFixed(2)} GFLOP/s across GEMM workloads)`);
-  }
-  console.log(`Build: commit ${build.commit?.slice(0, 12) ?? 'unknown'}, build/wasmgrad.wasm sha256 ${build.wasmSha256.slice(0, 12)} built ${build.wasmBuilt}`);
+  console.log('');
+  for (const line of footerLines(summary)) console.log(line);
   for (const w of warnings) console.log(`Warning: ${w}`);
 
   const file = fileURLToPath(new URL(`results/${args.quick ? 'latest-quick' : 'latest'}.json`, import.meta.url));
-  writeJson(file, {
-    date, machine, build, wasmgradThreads, tfjs, peak, mode, settings,
-    durationS: (Date.now() - started) / 1000,
-    rows, workloads: results, failures, warnings, markdown: table,
-  });
-  console.log(`Wrote ${file}`);
+  writeJson(file, summary);
+  console.log(`Wrote ${file}${args.quick || args.only ? '' : '; `npm run bench:readme` copies its numbers into README.md'}`);
 
   if (failures.length) {
     console.error(`\nBENCH FAILED: ${failures.length} check(s) failed:`);
