@@ -1,6 +1,7 @@
 /**
  * Shared set-up of the browser tests: Chromium through playwright-core (the
- * system's /usr/bin/chromium; CI installs it), the repository's static server,
+ * system's /usr/bin/chromium; `npm test`'s pretest, scripts/ensure-chromium.mjs,
+ * installs it where it can), the repository's static server,
  * pages that record every console error and uncaught exception, and a
  * screenshot per test in test-results/screenshots/.
  */
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startServer as startStaticServer, type RunningServer, type ServedRequest } from '../../demo/server.mjs';
+import { chromiumInstruction } from '../../scripts/ensure-chromium.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
@@ -26,8 +28,7 @@ export function startServer(options: { root?: string; wasmType?: string; isolate
 /** Launches headless Chromium; fails with what to do when it or build/ is missing (never skips). */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`The browser tests need Chromium at ${CHROMIUM}, and it is not there. Install it with `
-      + '`apt-get update && apt-get install -y chromium` (.ci/run does this), or point CHROMIUM_PATH at a Chromium binary.');
+    throw new Error(chromiumInstruction(CHROMIUM));
   }
   for (const file of ['build/index.js', 'build/wasmgrad.wasm']) {
     if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run \`npm run build\` first (\`npm test\` does).`);
