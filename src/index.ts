@@ -3,6 +3,8 @@
  * WebAssembly SIMD and this TypeScript facade around them.
  */
 export { init, type InitOptions, type RuntimeInfo } from './runtime.js';
+/** What `init()` resolves to: another name for {@link RuntimeInfo} (the runtime's internals are not public API). */
+export type { RuntimeInfo as Runtime } from './runtime-info.js';
 export { ERROR_CODES, isWasmgradError, type ErrorCode, type WasmgradError } from './errors.js';
 export type { WasmSource } from './wasm/load.js';
 export { sequential, type SequentialConfig } from './nn/sequential.js';
@@ -18,6 +20,7 @@ export {
   Network, type LayerWeights, type LayerWeightsInput, type NetworkConfig, type NetworkJSON,
 } from './nn/network.js';
 export type { FitOptions, History, EpochLogs, EarlyStoppingOptions } from './nn/fit-options.js';
+export type { Metric } from './nn/metrics.js';
 export type { MatrixInput } from './nn/data.js';
 export type { Loss } from './backend/kinds.js';
 export type { BackendName, Backend, Kernels } from './backend/backend.js';

@@ -2,6 +2,7 @@
 import { argumentError, holeError } from './validate.js';
 
 export const METRICS = ['accuracy'] as const;
+/** A metric `fit()` can report besides the loss (`FitOptions.metrics`): 'accuracy'. */
 export type Metric = (typeof METRICS)[number];
 
 export function checkMetrics(where: string, value: unknown): Metric[] {
