@@ -15,7 +15,7 @@
  * maxRows)` returns { predict(x, rows) → outputs, dispose() }, where x is a
  * row-major Float32Array of `rows` samples (the data a caller would hold).
  */
-import { sequential, dense, sgd } from '../build/index.js';
+import { sequential, dense, sgd } from '../build/index.node.js';
 import { PureJsMlp, PureJs232 } from './pure-js-mlp.mjs';
 import { tfjsFit, tfjsPredict, tfjsStep } from './tfjs-contenders.mjs';
 

@@ -18,7 +18,7 @@
  * not src/, and warns when sources are newer than the build.
  */
 import { fileURLToPath } from 'node:url';
-import { init } from '../build/index.js';
+import { init } from '../build/index.node.js';
 import { runInterleaved } from './harness.mjs';
 import { measurePeak } from './peak.mjs';
 import { buildInfo, footerLines, machineInfo, markdownTable, staleSources, tableRows, writeJson } from './report.mjs';

@@ -1,5 +1,5 @@
 // The child process of bench/threads-contender.mjs: one wasmgrad network on a thread pool.
-import { init, sequential, dense, sgd } from '../build/index.js';
+import { init, sequential, dense, sgd } from '../build/index.node.js';
 
 let net = null;
 let data = null;

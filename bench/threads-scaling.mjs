@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const self = fileURLToPath(import.meta.url);
 
 if (process.argv[2] === '--child') {
-  const { init, sequential, dense, sgd } = await import('../build/index.js');
+  const { init, sequential, dense, sgd } = await import('../build/index.node.js');
   const rt = await init({ threads: Number(process.argv[3]) });
   const n = 512;
   const x = new Float32Array(n * 1024).map((_, i) => ((i * 2654435761) % 1000) / 1000);

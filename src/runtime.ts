@@ -13,6 +13,7 @@ import { defaultWasmUrl, loadModule, type WasmSource } from './wasm/load.js';
 import { availableCores, startPool, threadsAvailable, type ThreadPool } from './threads/pool.js';
 import { createSharedMemory, SHARED_MAXIMUM_PAGES_TRIED } from './threads/shared-memory.js';
 import { runtimeInfo, type RuntimeInfo } from './runtime-info.js';
+import { platform } from './platform/platform.js';
 
 export type { RuntimeInfo };
 
@@ -53,6 +54,16 @@ export interface InitOptions {
    * to it and asking for 'wasm' throws. Default 'wasm'.
    */
   backend?: BackendName;
+  /**
+   * Where the thread pool's worker module is served, in browsers: a URL
+   * (string or URL; a relative one is resolved against the page). Only needed
+   * where the bundler leaves `new URL('…', import.meta.url)` alone (esbuild,
+   * Rollup without a plugin): serve `wasmgrad/threads/worker.js` from the
+   * package yourself and pass its URL here, with the threads build as
+   * `wasm`. webpack 5 and Vite bundle the worker, and without a bundler it is
+   * found next to the package. Node ignores it.
+   */
+  workerUrl?: string | URL;
 }
 
 /**
@@ -99,7 +110,13 @@ export function init(options: InitOptions = {}): Promise<RuntimeInfo> {
   if (backend !== 'wasm' && backend !== 'js') {
     return Promise.reject(codedError('WASMGRAD_INVALID_ARGUMENT', `init: options.backend must be "wasm" or "js", got ${JSON.stringify(backend)}`, 'TypeError'));
   }
-  pending ??= (backend === 'js' ? Promise.resolve().then(createJsRuntime) : createRuntime(options.wasm, threads)).then(
+  let workerUrl: URL | undefined;
+  try {
+    workerUrl = checkWorkerUrl(options.workerUrl);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  pending ??= (backend === 'js' ? Promise.resolve().then(createJsRuntime) : createRuntime(options.wasm, threads, workerUrl)).then(
     (created) => {
       current = created;
       return (currentInfo = runtimeInfo(created));
@@ -112,7 +129,22 @@ export function init(options: InitOptions = {}): Promise<RuntimeInfo> {
   return pending;
 }
 
-async function createRuntime(source: WasmSource | undefined, requested: number | 'auto'): Promise<Runtime> {
+/** options.workerUrl as a URL (relative ones against the page), or undefined; throws WASMGRAD_INVALID_ARGUMENT for anything else. */
+function checkWorkerUrl(value: unknown): URL | undefined {
+  if (value === undefined) return undefined;
+  if (value instanceof URL) return value;
+  if (typeof value === 'string' && value !== '') {
+    try {
+      return new URL(value, typeof location !== 'undefined' ? location.href : undefined);
+    } catch {
+      // Reported below, with what was expected.
+    }
+  }
+  throw codedError('WASMGRAD_INVALID_ARGUMENT', `init: options.workerUrl must be a URL (a URL object, or a string such as '/assets/worker.js') ` +
+    `where wasmgrad/threads/worker.js is served, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`, 'TypeError');
+}
+
+async function createRuntime(source: WasmSource | undefined, requested: number | 'auto', workerUrl?: URL): Promise<Runtime> {
   const wanted = requested === 'auto' ? await availableCores() : requested;
   const threads = wanted > 1 && threadsAvailable() ? wanted : 1;
   const given = source !== undefined;
@@ -147,7 +179,7 @@ async function createRuntime(source: WasmSource | undefined, requested: number |
   const pool = await startPool(module, memory, board, workers, () => {
     exports.threadsAttach(0);
     exports.boardQuit(board);
-  });
+  }, workerUrl);
   exports.threadsAttach(board);
   return assemble(instance, memory, maximumPages, pool, heap);
 }
@@ -184,8 +216,7 @@ async function instantiate(module: WebAssembly.Module, imports: WebAssembly.Impo
  */
 async function avoidLiftoffRace(): Promise<void> {
   if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') return;
-  const v8 = await import(/* @vite-ignore */ 'node:v8');
-  v8.setFlagsFromString('--no-liftoff');
+  platform().setV8Flags?.('--no-liftoff'); // node:v8, through the Node entry's platform (src/platform/node.ts)
 }
 
 function assemble(instance: WebAssembly.Instance, memory: WebAssembly.Memory, maximumPages: number, pool: ThreadPool | null,

@@ -3,7 +3,7 @@
  * → CSV) and info (what a model file holds). Each checks its arguments first,
  * so a typo fails in milliseconds, not after training.
  */
-import { ACTIVATIONS, LOSSES, adam, dense, init, rmsprop, sequential, sgd, type Activation, type Loss, type Network } from '../index.js';
+import { ACTIVATIONS, LOSSES, adam, dense, init, rmsprop, sequential, sgd, type Activation, type Loss, type Network } from '../index.node.js';
 import { isWasmgradError } from '../errors.js';
 import { Random } from '../random.js';
 import { choice, integerFlag, numberFlag, positionals, text, type Command } from './args.js';

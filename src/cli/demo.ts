@@ -13,7 +13,7 @@
  * Exit code 1 if the hand-computed gradients disagree or Iris training
  * accuracy is below 95%.
  */
-import { init, sequential, dense, sgd, type LayerWeights } from '../index.js';
+import { init, sequential, dense, sgd, type LayerWeights } from '../index.node.js';
 import { irisData, IRIS_SPECIES } from '../data/iris.js';
 import { bold, diff, dim, duration, green, heading, num, percent, Progress, rate, red, table, vec } from './format.js';
 

@@ -12,7 +12,7 @@
  */
 import { open as openFile, readFile } from 'node:fs/promises';
 import { codedError, isWasmgradError } from '../errors.js';
-import { fromBytes, init, readModelHeader, toBytes, type ModelInfo, type Network } from '../index.js';
+import { fromBytes, init, readModelHeader, toBytes, type ModelInfo, type Network } from '../index.node.js';
 import { writeFileAtomic } from '../nn/files.js';
 import { checkEncodingFits, checkPreprocessing, type Preprocessing } from './encoding.js';
 import { dataError, exitStatus, fsReason, modelFileError, writeError } from './errors.js';

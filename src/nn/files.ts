@@ -11,15 +11,17 @@ import { decodeModel } from './model-decode.js';
 import { checkModelFileOptions, encodeModel, type ModelFileOptions } from './model-encode.js';
 import { Network } from './network.js';
 import { checkBackendOption, type FromJSONOptions } from './serialize.js';
+import { platform, type NodeFiles } from '../platform/platform.js';
 
-type NodeFs = typeof import('node:fs');
+type NodeFs = NodeFiles['fs'];
 
+/** Node's fs, from the platform (src/platform/): the browser entry has none, and says so. */
 async function nodeFs(where: string): Promise<{ fs: NodeFs; dirname: (path: string) => string }> {
-  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') {
+  const { files } = platform();
+  if (!files) {
     throw unsupportedError(`${where}: save and load write and read files, which needs Node; in a browser use toBytes() and fromBytes()`);
   }
-  const [fs, path] = await Promise.all([import(/* @vite-ignore */ 'node:fs'), import(/* @vite-ignore */ 'node:path')]);
-  return { fs, dirname: path.dirname };
+  return { fs: files.fs, dirname: files.path.dirname };
 }
 
 /** The reason a file system call failed, without the temporary file's name that Node puts in its message. */

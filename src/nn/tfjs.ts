@@ -15,6 +15,7 @@ import { BACKEND_NAMES, type BackendName } from '../backend/backend.js';
 import { LEAKY_SLOPE, LOSSES, type Activation, type Loss } from '../backend/kinds.js';
 import { badModelError, codedError, isWasmgradError, unsupportedError, type WasmgradError } from '../errors.js';
 import { writeFileAtomic } from './files.js';
+import { platform } from '../platform/platform.js';
 import { dense } from './layers.js';
 import { Network } from './network.js';
 import { checkOptimizer, type Optimizer } from './optimizers.js';
@@ -327,11 +328,11 @@ function concatBytes(data: unknown): Uint8Array {
   return out;
 }
 
+/** Node's fs/promises and path, from the platform (src/platform/): the browser entry has none, and says so. */
 async function nodeFs(where: string) {
-  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') {
-    throw unsupportedError(`${where} reads and writes files, which needs Node; in a browser use toTfjs() and fromTfjs()`);
-  }
-  return Promise.all([import(/* @vite-ignore */ 'node:fs/promises'), import(/* @vite-ignore */ 'node:path')]);
+  const { files } = platform();
+  if (!files) throw unsupportedError(`${where} reads and writes files, which needs Node; in a browser use toTfjs() and fromTfjs()`);
+  return [files.fs.promises, files.path] as const;
 }
 
 /** WASMGRAD_IO: `where: cannot <what>: <the file system's reason>`, its error as the cause. */

@@ -1,7 +1,14 @@
 /**
- * A worker thread of the pool (Node worker_threads or a browser Web Worker):
- * instantiates the threads build over the shared memory, says it is ready,
- * then lives inside the module's workerLoop until the board says quit.
+ * A worker of the pool in a browser (a module Web Worker): instantiates the
+ * threads build over the shared memory, says it is ready, then lives inside
+ * the module's workerLoop until the board says quit. Node's workers run
+ * ./worker-node.ts instead.
+ *
+ * This file imports nothing, so it can be served as it is (the package
+ * exports it as `wasmgrad/threads/worker.js`) for bundlers that do not bundle
+ * workers (esbuild, Rollup): see init({ workerUrl }). No top-level await
+ * either: bundlers build workers in formats (Vite's default 'iife') that
+ * cannot have it.
  */
 export interface WorkerStart {
   module: WebAssembly.Module;
@@ -16,14 +23,8 @@ async function run(start: WorkerStart, post: (message: unknown) => void): Promis
   (instance.exports.workerLoop as (board: number, index: number, seen: number) => void)(start.board, start.workerIndex, 0);
 }
 
-// No top-level await: bundlers build workers in formats (Vite's default 'iife') that cannot have it.
-if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
-  import(/* @vite-ignore */ 'node:worker_threads').then(({ parentPort, workerData }) =>
-    run(workerData as WorkerStart, (message) => parentPort!.postMessage(message)).catch((error) => parentPort!.postMessage({ error: String(error) })));
-} else {
-  const scope = globalThis as unknown as { onmessage: ((event: MessageEvent) => void) | null; postMessage(message: unknown): void };
-  scope.onmessage = (event) => {
-    scope.onmessage = null;
-    run(event.data as WorkerStart, (message) => scope.postMessage(message)).catch((error) => scope.postMessage({ error: String(error) }));
-  };
-}
+const scope = globalThis as unknown as { onmessage: ((event: MessageEvent) => void) | null; postMessage(message: unknown): void };
+scope.onmessage = (event) => {
+  scope.onmessage = null;
+  run(event.data as WorkerStart, (message) => scope.postMessage(message)).catch((error) => scope.postMessage({ error: String(error) }));
+};

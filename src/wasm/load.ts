@@ -2,6 +2,7 @@
  * Finding, fetching and instantiating wasmgrad.wasm in Node and in browsers.
  */
 import { codedError, unsupportedError } from '../errors.js';
+import { platform } from '../platform/platform.js';
 
 /** Where the module's bytes come from: bytes, a URL (string or URL), a fetch Response, or a compiled module. */
 export type WasmSource = BufferSource | URL | string | Response | PromiseLike<Response> | WebAssembly.Module;
@@ -24,10 +25,6 @@ export function defaultWasmUrl(variant: WasmVariant = 'single'): URL {
 // The smallest module that uses a v128 instruction (from wasm-feature-detect).
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
-
 /** Throws a clear error where WebAssembly or its SIMD extension is missing. */
 export function assertWasmSupport(): void {
   if (typeof WebAssembly !== 'object') {
@@ -38,8 +35,7 @@ export function assertWasmSupport(): void {
   }
 }
 
-async function readLocalFile(url: URL, what: string): Promise<Uint8Array> {
-  const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises');
+async function readLocalFile(readFile: (url: URL) => Promise<Uint8Array>, url: URL, what: string): Promise<Uint8Array> {
   try {
     return await readFile(url);
   } catch (cause) {
@@ -81,15 +77,20 @@ export async function loadModule(source?: WasmSource, variant: WasmVariant = 'si
   if (resolved instanceof ArrayBuffer || ArrayBuffer.isView(resolved)) return compile(what, () => WebAssembly.compile(resolved as BufferSource));
   if (typeof resolved === 'string' || resolved instanceof URL) {
     const url = new URL(resolved, typeof location !== 'undefined' ? location.href : import.meta.url);
-    if (url.protocol === 'file:' && isNode()) {
-      const bytes = await readLocalFile(url, what);
+    const { files } = platform();
+    if (url.protocol === 'file:' && files) {
+      const bytes = await readLocalFile(files.fs.promises.readFile, url, what);
       return compile(what, () => WebAssembly.compile(bytes as BufferSource));
     }
     let response: Response;
     try {
       response = await fetch(url);
     } catch (cause) {
-      throw codedError('WASMGRAD_IO', `init: fetching ${what} from ${url.href} failed: ${String((cause as Error)?.message ?? cause)}`, 'Error', { cause });
+      // A file: URL here means the browser entry runs where files are (Node, without the package's "node" export condition).
+      const hint = url.protocol === 'file:'
+        ? ' (this is wasmgrad\'s browser entry, which reads no files: in Node, import \'wasmgrad\' so that its "node" export condition applies, or pass the module\'s bytes as options.wasm)'
+        : '';
+      throw codedError('WASMGRAD_IO', `init: fetching ${what} from ${url.href} failed: ${String((cause as Error)?.message ?? cause)}${hint}`, 'Error', { cause });
     }
     return compileResponse(response, what);
   }

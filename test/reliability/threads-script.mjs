@@ -4,6 +4,8 @@
 // Uses the built package, as the pool's workers load build/threads/worker.js.
 const mode = process.argv[2];
 const build = new URL('../../build/', import.meta.url);
+// The Node entry installs Node's platform (files, worker_threads) for every runtime instance below.
+await import(new URL('index.node.js', build).href);
 const TWO_GIB = 2 ** 31;
 
 /** A fresh instance of build/runtime.js (its own init state), so one process can start several runtimes. */

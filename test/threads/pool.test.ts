@@ -25,7 +25,7 @@ describe('threads', () => {
   });
 
   it('parallel GEMM equals the single-threaded build bit for bit, in every layout and at odd sizes', async () => {
-    const pkg = await import('../../build/index.js');
+    const pkg = await import('../../build/index.node.js');
     const { runtime } = await import('../../build/runtime.js');
     await pkg.init({ threads: 2 });
     const rt = runtime();

@@ -1,6 +1,6 @@
 // Trains a seeded network and prints a digest of its weights: run by pool.test.ts
 // once per thread count, in its own process (init's first call decides the build).
-import { init, sequential, dense, sgd } from '../../build/index.js';
+import { init, sequential, dense, sgd } from '../../build/index.node.js';
 
 const threads = Number(process.argv[2]);
 const rt = await init({ threads });

@@ -6,7 +6,7 @@ const wasmUrl = new URL('../../build/wasmgrad.wasm', import.meta.url);
 
 describe('init (the built package)', () => {
   it('finds build/wasmgrad.wasm by itself, is idempotent, and trains', async () => {
-    const pkg = await import('../../build/index.js');
+    const pkg = await import('../../build/index.node.js');
     const [a, b] = await Promise.all([pkg.init(), pkg.init()]);
     expect(a).toBe(b);
     expect(await pkg.init()).toBe(a);
@@ -66,7 +66,7 @@ describe('package exports', () => {
     });
     const targets = Object.values(pkg.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target as object)));
     for (const target of targets) expect(existsSync(new URL(`../../${target}`, import.meta.url)), target).toBe(true);
-    // The pool loads the worker next to itself: the exported worker is the one it starts.
-    expect(readFileSync(new URL('../../src/threads/pool.ts', import.meta.url), 'utf8')).toContain("new URL('./worker.js', import.meta.url)");
+    // The browser's pool loads build/threads/worker.js: the exported worker is the one it starts.
+    expect(readFileSync(new URL('../../src/platform/browser.ts', import.meta.url), 'utf8')).toContain("new URL('../threads/worker.js', import.meta.url)");
   });
 });
