@@ -75,12 +75,17 @@ export const SECTIONS = {
     if (!percents.length || percents.some((p) => !Number.isFinite(p))) throw new Error(`${WHERE}: the results have no GEMM rows with a % of peak`);
     return `${Math.floor(Math.min(...percents))}–${Math.ceil(Math.max(...percents))} %`;
   },
+  'tfjs-transposed': ({ rows }) => {
+    // TF.js's Aᵀ·B and A·Bᵀ products, which a training step's backward pass needs.
+    const rates = rows.filter((r) => r.table === 'gemm' && r.contender === 'tfjs matMul' && /-(AtB|ABt)$/.test(r.workload)).map((r) => r.median);
+    if (!rates.length) throw new Error(`${WHERE}: the results have no transposed tfjs matMul rows`);
+    return `${Math.min(...rates).toPrecision(2)}–${Math.max(...rates).toPrecision(2)} GFLOP/s`;
+  },
   machine: ({ results }) => `${results.machine.cpu}, ${results.machine.logicalCpus} logical CPUs, Node ${results.machine.node}`,
   // The benchmark section.
   duration: ({ results }) => `about ${Math.max(1, Math.round(results.durationS / 60))} minutes`,
-  tables: ({ results, rows }) => [
-    '', markdownTable(rows).replace(/^### /gm, '#### '), '', ...footerLines(results), '',
-  ].join('\n'),
+  // Blank lines around the tables, so the markers stay HTML blocks of their own.
+  tables: ({ results, rows }) => `\n\n${markdownTable(rows).replace(/^### /gm, '#### ')}\n\n${footerLines(results).join('\n')}\n\n`,
 };
 
 /**
