@@ -54,7 +54,8 @@ export function writePage(dist: string, script: string): void {
 
 /** Every `node:` specifier a bundle still names (none, for a bundle made for browsers). */
 export function nodeSpecifiers(code: string): string[] {
-  return [...code.matchAll(/(?:from\s*|import\s*\(\s*|require\s*\(\s*)["'](node:[\w/]+)["']/g)].map((match) => match[1]);
+  // Comments may sit between `import(` and the string (`/* @vite-ignore */`).
+  return [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*(?:\/\*[^]*?\*\/\s*)*|\brequire\s*\(\s*)["'](node:[\w/]+)["']/g)].map((match) => match[1]);
 }
 
 /**
