@@ -6,9 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderReadme, sectionValues, staleMarkers, type BenchResults } from '../../bench/readme.mjs';
-import { ROOT } from '../browser/helpers.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const RESULTS = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'latest.json'), 'utf8')) as BenchResults;
