@@ -160,7 +160,9 @@ describe('installing the tarball', () => {
 
   const [major, minor] = process.versions.node.split('.').map(Number);
   const requireEsm = major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
-  it.skipIf(!requireEsm)(`requires from CommonJS (require of ESM; skipped: Node ${process.versions.node} is older than 20.19 / 22.12)`, async () => {
+  const cjsTitle = requireEsm ? 'requires from CommonJS (require of ESM, Node >= 20.19)'
+    : `requires from CommonJS: skipped, Node ${process.versions.node} has no require of ESM (20.19+, 22.12+)`;
+  it.skipIf(!requireEsm)(cjsTitle, async () => {
     const result = await run(process.execPath, ['xor.cjs'], app);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
