@@ -158,6 +158,12 @@ describe('installing the tarball', () => {
     expect(predictions.map(Math.round)).toEqual([0, 1, 1, 0]);
   });
 
+  it('links the wasmgrad command (bin), which runs', async () => {
+    const result = await run(join(app, 'node_modules', '.bin', 'wasmgrad'), ['--help'], app);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: wasmgrad <command>/);
+  });
+
   const [major, minor] = process.versions.node.split('.').map(Number);
   const requireEsm = major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
   const cjsTitle = requireEsm ? 'requires from CommonJS (require of ESM, Node >= 20.19)'
