@@ -11,7 +11,10 @@
  *                                 writes bench/results/latest-quick.json instead,
  *                                 so a smoke run never overwrites real numbers
  *   node bench/run.mjs --only W2  only the listed workload ids or groups
- *                                 (comma-separated; e.g. W3, W2-latency, GEMM, G512-AtB)
+ *                                 (comma-separated; e.g. W3, W2-latency, GEMM, G512-AtB);
+ *                                 writes bench/results/latest-only.json, so a partial run
+ *                                 never replaces the full results the README's numbers
+ *                                 come from (npm run bench:readme)
  *
  * Exits non-zero if any contender's loss is not finite or did not fall, or a
  * GEMM result is wrong. Build first (`npm run build`): this measures build/,
@@ -125,7 +128,7 @@ async function main() {
   for (const line of footerLines(summary)) console.log(line);
   for (const w of warnings) console.log(`Warning: ${w}`);
 
-  const file = fileURLToPath(new URL(`results/${args.quick ? 'latest-quick' : 'latest'}.json`, import.meta.url));
+  const file = fileURLToPath(new URL(`results/${args.quick ? 'latest-quick' : args.only ? 'latest-only' : 'latest'}.json`, import.meta.url));
   writeJson(file, summary);
   console.log(`Wrote ${file}${args.quick || args.only ? '' : '; `npm run bench:readme` copies its numbers into README.md'}`);
 
