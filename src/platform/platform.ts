@@ -42,14 +42,21 @@ export interface Platform {
   readonly setV8Flags?: (flags: string) => void;
 }
 
-let current: Platform = browserPlatform;
+/**
+ * The platform belongs to the realm (the process, the page, the worker), not
+ * to one instance of this module: a realm may hold several (a copy of the
+ * package bundled twice, `import('…/runtime.js?instance=2')`, a test's
+ * vi.resetModules()), and each must see what the Node entry installed.
+ */
+const KEY = Symbol.for('wasmgrad.platform');
+type Realm = { [KEY]?: Platform };
 
 /** The platform in use: the browser one unless the Node entry installed Node's. */
 export function platform(): Platform {
-  return current;
+  return (globalThis as Realm)[KEY] ?? browserPlatform;
 }
 
-/** Called once by the Node entry (and by the test set-up, which imports src/ directly). */
+/** Called by the Node entry (and by the test set-up, which imports src/ directly). */
 export function installPlatform(next: Platform): void {
-  current = next;
+  (globalThis as Realm)[KEY] = next;
 }
