@@ -74,6 +74,13 @@ describe('the browser platform (what a bundle for browsers runs)', () => {
     expect(nodePlatform.threadsAvailable()).toBe(true);
     expect(platform()).toBe(nodePlatform); // the test set-up installs Node's, as the node entry does
   });
+
+  it('is the realm\'s: a fresh instance of the module (vi.resetModules, ?instance=N imports) sees what was installed', async () => {
+    vi.resetModules();
+    const fresh = await import('../../src/platform/platform.js');
+    expect(fresh.platform).not.toBe(platform);
+    expect(fresh.platform()).toBe(nodePlatform);
+  });
 });
 
 describe('init({ workerUrl })', () => {
