@@ -16,7 +16,7 @@
  * Prints one line per runtime; exits non-zero if any could not be installed.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -87,6 +87,7 @@ export async function ensureRuntime(runtime, dir = DEFAULT_RUNTIMES_DIR, platfor
       '--loglevel=error', `${pkg.name}@${pkg.version}`,
     ], { cwd: temporary, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
     if (!existsSync(binaryPath(temporary, pkg))) throw new Error(`the package installed, but ${pkg.binary} is not in it`);
+    chmodSync(temporary, 0o755); // mkdtemp made it private; the installed folder is an ordinary one
     // Another run may have put its copy into place meanwhile: keep that one (it may be in use).
     if (!(existsSync(path) && installedVersion(prefix, pkg) === pkg.version)) {
       rmSync(prefix, { recursive: true, force: true });

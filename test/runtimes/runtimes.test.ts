@@ -7,7 +7,8 @@
  * registry (scripts/install-runtimes.mjs, pinned versions, cached under
  * .cache/runtimes); where they cannot be installed the tests are skipped
  * with the reason. Deno runs with the narrowest permissions that work: read
- * of build/ and the model folder, write of the model folder, nothing else.
+ * of build/ and the model folder, write of the model folder, nothing else;
+ * without read permission, init() must reject with WASMGRAD_IO, not crash.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,7 @@ beforeAll(async () => {
   mkdirSync(models);
   symlinkSync(ROOT, join(app, 'node_modules', 'wasmgrad'), 'dir');
   writeFileSync(join(app, 'package.json'), '{ "private": true, "type": "module" }\n');
-  cpSync(fileURLToPath(new URL('./smoke.mjs', import.meta.url)), join(app, 'smoke.mjs'));
+  for (const script of ['smoke.mjs', 'init-error.mjs']) cpSync(fileURLToPath(new URL(`./${script}`, import.meta.url)), join(app, script));
 }, 600_000); // a first install downloads about 100 MB per runtime
 
 afterAll(() => {
@@ -54,9 +55,8 @@ afterAll(() => {
 });
 
 /** The command line that runs smoke.mjs on `runtime`. */
-function commandLine(runtime: RuntimeName | 'node', threads: number, model: string): [string, string[]] {
+function commandLine(runtime: RuntimeName, threads: number, model: string): [string, string[]] {
   const args = ['smoke.mjs', String(threads), model];
-  if (runtime === 'node') return [process.execPath, args];
   const binary = installed[runtime];
   if (!binary.ok) throw new Error(binary.reason);
   if (runtime === 'bun') return [binary.path, args];
@@ -64,8 +64,8 @@ function commandLine(runtime: RuntimeName | 'node', threads: number, model: stri
   return [binary.path, ['run', '--no-prompt', `--allow-read=${join(ROOT, 'build')},${models}`, `--allow-write=${models}`, ...args]];
 }
 
-async function smoke(runtime: RuntimeName | 'node', threads: number): Promise<SmokeResult> {
-  const [file, args] = commandLine(runtime, threads, join(models, `${runtime}-${threads}.wgm`));
+/** Runs `file args` in the temporary project; resolves to the JSON of its last line of output. */
+async function runJson<T>(file: string, args: string[]): Promise<T> {
   const env = {
     ...process.env, NO_COLOR: '1',
     // Deno: its own cache folder beside the binaries, and no update check (which would go to the network).
@@ -74,11 +74,16 @@ async function smoke(runtime: RuntimeName | 'node', threads: number): Promise<Sm
   try {
     // The process must end by itself (a running worker pool must not keep it alive): the timeout fails the test if not.
     const { stdout } = await run(file, args, { cwd: app, env, timeout: 120_000 });
-    return JSON.parse(stdout.trim().split('\n').at(-1)!) as SmokeResult;
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
   } catch (error) {
     const { stderr = '', stdout = '' } = error as { stderr?: string; stdout?: string };
-    throw new Error(`${runtime} smoke.mjs ${threads} failed: ${(error as Error).message}\n${stdout}${stderr}`);
+    throw new Error(`${file} ${args.join(' ')} failed: ${(error as Error).message}\n${stdout}${stderr}`);
   }
+}
+
+function smoke(runtime: RuntimeName, threads: number): Promise<SmokeResult> {
+  const [file, args] = commandLine(runtime, threads, join(models, `${runtime}-${threads}.wgm`));
+  return runJson<SmokeResult>(file, args);
 }
 
 function requireRuntime(runtime: RuntimeName, context: TestContext): void {
@@ -111,5 +116,16 @@ describe.each(RUNTIMES)('%s', (runtime) => {
     expect(two.loadedIdentical).toBe(true);
     expect(two.predicted).toEqual(one.predicted);
     expect(two.digest).toBe(one.digest);
+  });
+});
+
+describe('deno without --allow-read', () => {
+  it('init() rejects with WASMGRAD_IO naming the file and the missing permission', async (context) => {
+    requireRuntime('deno', context);
+    const deno = installed.deno as { path: string };
+    const result = await runJson<{ code?: string; message?: string }>(deno.path, ['run', '--no-prompt', 'init-error.mjs']);
+    expect(result.code).toBe('WASMGRAD_IO');
+    expect(result.message).toMatch(/wasmgrad\.wasm/);
+    expect(result.message).toMatch(/--allow-read/);
   });
 });
