@@ -6,6 +6,10 @@
  * tens of milliseconds).
  */
 import { fork } from 'node:child_process';
+import { v8LosesLocalsAcrossWait } from '../build/threads/liftoff.js';
+
+// Node 20 runs wasmgrad on one thread unless started with --no-liftoff (src/threads/liftoff.ts).
+const execArgv = [...process.execArgv, ...(v8LosesLocalsAcrossWait(process.versions.v8) ? ['--no-liftoff'] : [])];
 
 function request(child, message) {
   return new Promise((resolve, reject) => {
@@ -25,7 +29,7 @@ export function wasmgradThreads(threads) {
   return {
     name: `wasmgrad wasm, ${threads} threads`,
     create(spec, data, parameters) {
-      const child = fork(new URL('./threads-child.mjs', import.meta.url), [], { serialization: 'advanced', stdio: 'inherit' });
+      const child = fork(new URL('./threads-child.mjs', import.meta.url), [], { execArgv, serialization: 'advanced', stdio: 'inherit' });
       const ready = request(child, { type: 'setup', threads, spec, data: { x: data.x, t: data.t }, parameters }).then((reply) => {
         if (reply.threads !== threads) throw new Error(`threads child runs ${reply.threads} threads, not ${threads}`);
       });

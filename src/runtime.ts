@@ -12,8 +12,8 @@ import { ArrayBufferMemory, JS_MAXIMUM_PAGES } from './js-memory.js';
 import { defaultWasmUrl, loadModule, type WasmSource } from './wasm/load.js';
 import { availableCores, startPool, threadsAvailable, type ThreadPool } from './threads/pool.js';
 import { createSharedMemory, SHARED_MAXIMUM_PAGES_TRIED } from './threads/shared-memory.js';
+import { threadsSafeHere } from './threads/liftoff.js';
 import { runtimeInfo, type RuntimeInfo } from './runtime-info.js';
-import { platform } from './platform/platform.js';
 
 export type { RuntimeInfo };
 
@@ -46,6 +46,9 @@ export interface InitOptions {
    * Threads for large matrix products: 1 (default), a number, or 'auto' (every
    * core). More than one needs shared memory (Node, or a cross-origin isolated
    * page); where it is missing wasmgrad runs on one thread, with the same results.
+   * So it does on Node 20 (V8 11.3, whose baseline compiler computes the pool's
+   * workers wrongly) unless Node was started with `--no-liftoff`: with one
+   * warning, code WASMGRAD_THREADS_ENGINE (src/threads/liftoff.ts).
    */
   threads?: number | 'auto';
   /**
@@ -148,7 +151,6 @@ async function createRuntime(source: WasmSource | undefined, requested: number |
   const wanted = requested === 'auto' ? await availableCores() : requested;
   const threads = wanted > 1 && threadsAvailable() ? wanted : 1;
   const given = source !== undefined;
-  if (threads > 1) await avoidLiftoffRace();
   const module = await loadModule(source, threads > 1 ? 'threads' : 'single');
   const what = given ? 'options.wasm' : `the default module (${defaultWasmUrl(threads > 1 ? 'threads' : 'single').href})`;
   if (moduleBuild(module, what) === 'single') {
@@ -167,7 +169,8 @@ async function createRuntime(source: WasmSource | undefined, requested: number |
   // The threads build on one thread (shared memory, no pool) gives the same results as the single-thread build.
   const { memory, maximumPages } = createSharedMemory();
   const instance = await instantiate(module, { env: { memory } }, what);
-  if (threads === 1) return assemble(instance, memory, maximumPages, null);
+  // Node 20's V8 computes the pool's workers wrongly unless started with --no-liftoff (src/threads/liftoff.ts): one thread there, with a warning.
+  if (threads === 1 || !threadsSafeHere(requested)) return assemble(instance, memory, maximumPages, null);
   const exports = instance.exports as Record<string, CallableFunction>;
   const heap = new Heap(memory, (exports.heapBase as () => number)(), maximumPages * PAGE_BYTES);
   const workers = threads - 1;
@@ -205,18 +208,6 @@ async function instantiate(module: WebAssembly.Module, imports: WebAssembly.Impo
       `(${String((cause as Error)?.message ?? cause)}); expected wasmgrad.wasm or wasmgrad-threads.wasm from this version of the package`,
       'Error', { cause });
   }
-}
-
-/**
- * Node 20's V8 baseline compiler (Liftoff) computes wrong GEMM results when two
- * threads run the same module's code at once (test/threads/pool.test.ts
- * caught it; optimized code is right, and one thread is right either way).
- * Compiling the threads build with the optimizing tier only avoids it. The
- * flag is process-wide but changes only compile time, never results.
- */
-async function avoidLiftoffRace(): Promise<void> {
-  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') return;
-  platform().setV8Flags?.('--no-liftoff'); // node:v8, through the Node entry's platform (src/platform/node.ts)
 }
 
 function assemble(instance: WebAssembly.Instance, memory: WebAssembly.Memory, maximumPages: number, pool: ThreadPool | null,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { THREADS_EXEC_ARGV } from '../threads/engine.js';
 import { installPlatform, platform } from '../../src/platform/platform.js';
 import { browserPlatform } from '../../src/platform/browser.js';
 import { nodePlatform } from '../../src/platform/node.js';
@@ -101,7 +102,8 @@ describe('Node resolves the package to its node entry', () => {
 
   const node = (file: string, code: string) => {
     writeFileSync(join(base, file), code);
-    return new Promise<string>((done, fail) => execFile(process.execPath, [file], { cwd: base, timeout: 30_000 }, (error, stdout, stderr) => (
+    // THREADS_EXEC_ARGV: --no-liftoff on Node 20, where wasmgrad otherwise runs one thread (src/threads/liftoff.ts).
+    return new Promise<string>((done, fail) => execFile(process.execPath, [...THREADS_EXEC_ARGV, file], { cwd: base, timeout: 30_000 }, (error, stdout, stderr) => (
       error ? fail(new Error(`${file} failed: ${stderr}`, { cause: error })) : done(stdout))));
   };
   const train = `

@@ -5,9 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { THREADS_EXEC_ARGV } from '../threads/engine.js';
 
 const script = new URL('./threads-script.mjs', import.meta.url).pathname;
-const run = (...args: string[]) => JSON.parse(execFileSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout: 60_000 }));
+// THREADS_EXEC_ARGV: --no-liftoff on Node 20, where wasmgrad otherwise runs one thread (src/threads/liftoff.ts).
+const run = (...args: string[]) => JSON.parse(execFileSync(process.execPath, [...THREADS_EXEC_ARGV, script, ...args], { encoding: 'utf8', timeout: 60_000 }));
 
 describe('the threads build', () => {
   it('after pool.terminate(), products and training run on one thread with the same bits, instead of waiting forever', () => {
