@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import * as v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { unsupportedError } from '../errors.js';
 import type { Platform, WorkerEndpoint } from './platform.js';
@@ -37,5 +36,4 @@ export const nodePlatform: Platform = {
   threadsAvailable: () => typeof SharedArrayBuffer !== 'undefined',
   availableCores: () => os.availableParallelism?.() ?? os.cpus().length,
   startWorker,
-  setV8Flags: (flags) => v8.setFlagsFromString(flags),
 };

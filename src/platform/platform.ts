@@ -38,8 +38,6 @@ export interface Platform {
    * that serve it themselves; Node ignores it.
    */
   startWorker(start: WorkerStart, workerUrl?: URL): WorkerEndpoint;
-  /** V8's flags (Node only; undefined where the engine cannot take them). */
-  readonly setV8Flags?: (flags: string) => void;
 }
 
 /**
