@@ -34,7 +34,7 @@ export const WORKLOADS = {
     batchSize: 32,
   },
   seed: {
-    title: "2-3-2 sigmoid, L2, SGD, batch 1 (the seed's network, 1,024 samples)",
+    title: "2-3-2 sigmoid, L2, SGD, batch 1 (the worked example's network, 1,024 samples)",
     data: () => {
       const next = random(5);
       const count = 1024;

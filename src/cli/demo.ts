@@ -30,7 +30,7 @@ let failed = false;
 // ─── Part 1 ────────────────────────────────────────────────────────────────
 
 function part1(): void {
-  console.log(heading('Part 1 · One backpropagation step of the seed\'s 2-3-2 network, by hand and by wasmgrad'));
+  console.log(heading('Part 1 · One backpropagation step of the 2-3-2 sigmoid network from the backpropagation notes, by hand and by wasmgrad'));
 
   // Readable weights, in×out as in a = x·w + b: w_ij joins input i to hidden j, u_jk hidden j to output k.
   const x = [0.5, 0.9];
