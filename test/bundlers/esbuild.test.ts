@@ -10,46 +10,27 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, startServer, type StaticServer } from '../browser/helpers.js';
-import { expectXor, makeApp, nodeSpecifiers, run, served, writePage } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { expectXor, nodeSpecifiers, run, served, useBundledApp } from './helpers.js';
 
-const app = makeApp('esbuild');
-let browser: Browser;
-let server: StaticServer;
-let isolated: StaticServer;
-
-beforeAll(async () => {
-  const build = async () => {
-    await run(app.dir, 'esbuild', ['src/served.js', '--bundle', '--platform=browser', '--format=esm', '--outfile=dist/app.js']);
-    await run(app.dir, 'node', ['copy-wasmgrad.mjs']);
-  };
-  [browser] = await Promise.all([launchBrowser(), build()]);
-  writePage(app.dist, '<script type="module" src="app.js"></script>');
-  [server, isolated] = await Promise.all([startServer({ root: app.dist }), startServer({ root: app.dist, isolate: true })]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await isolated?.close();
-  app.remove();
-});
+const ctx = useBundledApp('esbuild', async (app) => {
+  await run(app.dir, 'esbuild', ['src/served.js', '--bundle', '--platform=browser', '--format=esm', '--outfile=dist/app.js']);
+  await run(app.dir, 'node', ['copy-wasmgrad.mjs']);
+}, '<script type="module" src="app.js"></script>');
 
 describe('esbuild (--bundle --platform=browser --format=esm) bundling an app that imports wasmgrad', () => {
   it('builds: no node: module in the bundle', () => {
-    expect(nodeSpecifiers(readFileSync(join(app.dist, 'app.js'), 'utf8'))).toEqual([]);
+    expect(nodeSpecifiers(readFileSync(join(ctx.app.dist, 'app.js'), 'utf8'))).toEqual([]);
   });
 
   it('trains XOR in Chromium with init({ wasm }) and the copied wasmgrad.wasm', async () => {
-    await expectXor(browser, server, 'bundlers-esbuild');
-    expect(served(server, '.wasm')).toEqual(['/wasmgrad/wasmgrad.wasm']);
+    await expectXor(ctx.browser, ctx.server, 'bundlers-esbuild');
+    expect(served(ctx.server, '.wasm')).toEqual(['/wasmgrad/wasmgrad.wasm']);
   });
 
   it('starts the worker pool with init({ threads: 2, wasm, workerUrl }) and the copied threads build and worker', async () => {
-    await expectXor(browser, isolated, 'bundlers-esbuild-threads', 2);
-    expect(served(isolated, '.wasm')).toEqual(['/wasmgrad/wasmgrad-threads.wasm']);
-    expect(served(isolated, '.js')).toEqual(['/app.js', '/wasmgrad/worker.js']);
+    await expectXor(ctx.browser, ctx.isolated, 'bundlers-esbuild-threads', 2);
+    expect(served(ctx.isolated, '.wasm')).toEqual(['/wasmgrad/wasmgrad-threads.wasm']);
+    expect(served(ctx.isolated, '.js')).toEqual(['/app.js', '/wasmgrad/worker.js']);
   });
 });

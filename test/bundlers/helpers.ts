@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { expect } from 'vitest';
-import { ROOT, text, waitForDone, withPage, type StaticServer } from '../browser/helpers.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { launchBrowser, ROOT, startServer, text, waitForDone, withPage, type StaticServer } from '../browser/helpers.js';
 
 export { ROOT };
 
@@ -77,4 +77,34 @@ export async function expectXor(browser: Browser, server: StaticServer, name: st
 /** The paths of `server`'s .wasm and .js requests that were answered 200, in order. */
 export function served(server: StaticServer, extension: '.wasm' | '.js'): string[] {
   return server.requests.filter((r) => r.status === 200 && r.path.split('?')[0].endsWith(extension)).map((r) => r.path);
+}
+
+/** An app built by one bundler, with Chromium and two servers of its dist/ (one cross-origin isolated, for threads). */
+export interface BundledApp {
+  readonly app: ReturnType<typeof makeApp>;
+  browser: Browser;
+  server: StaticServer;
+  isolated: StaticServer;
+}
+
+/**
+ * Registers the suite's beforeAll (build the app with `build` while Chromium
+ * starts, write the page around `script` unless the bundler wrote its own,
+ * start the servers) and afterAll (close and remove everything).
+ */
+export function useBundledApp(name: string, build: (app: BundledApp['app']) => Promise<unknown>, script?: string): BundledApp {
+  const bundled = { app: makeApp(name) } as BundledApp;
+  beforeAll(async () => {
+    [bundled.browser] = await Promise.all([launchBrowser(), build(bundled.app)]);
+    if (script !== undefined) writePage(bundled.app.dist, script);
+    [bundled.server, bundled.isolated] = await Promise.all([
+      startServer({ root: bundled.app.dist }), startServer({ root: bundled.app.dist, isolate: true })]);
+  }, 60_000);
+  afterAll(async () => {
+    await bundled.browser?.close();
+    await bundled.server?.close();
+    await bundled.isolated?.close();
+    bundled.app.remove();
+  });
+  return bundled;
 }
