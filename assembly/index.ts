@@ -9,10 +9,19 @@ export { activationForward, activationBackward } from './activations';
 export { firstNonFinite } from './checks';
 export { dropoutForward, dropoutBackward } from './dropout';
 export { mapUnary, mapBinary, mapScalar } from './elementwise';
+// The elementwise op ids, exported so test/backend/registry.test.ts checks src/backend/kinds.ts against them.
+export {
+  UNARY_NEG, UNARY_EXP, UNARY_LOG, UNARY_SQRT, UNARY_ABS, UNARY_SIGMOID, UNARY_TANH, UNARY_RELU, UNARY_SIGN, UNARY_STEP,
+  BINARY_ADD, BINARY_SUB, BINARY_MUL, BINARY_DIV, BINARY_POW, BINARY_EQUAL,
+  SCALAR_ADD, SCALAR_RSUB, SCALAR_MUL, SCALAR_RDIV, SCALAR_POW, SCALAR_RPOW,
+} from './elementwise';
 export { broadcastCopy, reduceSum, reduceMax, transpose, softmaxRows } from './shape';
 export { lossSum, outputDelta } from './losses';
 export { sgdUpdate, sumSquares } from './optimizers';
-export { optimizerStep, OPTIMIZER_SGD, OPTIMIZER_ADAM, OPTIMIZER_RMSPROP, HYPER_COUNT } from './update';
+export {
+  optimizerStep, OPTIMIZER_SGD, OPTIMIZER_ADAM, OPTIMIZER_RMSPROP, HYPER_COUNT,
+  HYPER_BETA1, HYPER_BETA2, HYPER_EPSILON, HYPER_NESTEROV, HYPER_WEIGHT_DECAY, HYPER_L2, HYPER_CLIP_NORM,
+} from './update';
 export { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, gatherRows } from './mlp';
 export { isTiny } from './mlp-tiny';
 

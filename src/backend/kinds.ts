@@ -1,16 +1,118 @@
-/** Activation and loss identifiers shared by both backends (assembly/activations.ts, assembly/losses.ts). */
+/**
+ * The registries: one table per concept (activations, losses, optimizers,
+ * elementwise ops, optimizer hyper-parameter slots). Everything else reads
+ * them: the id maps both backends dispatch on, validation, layers.ts's
+ * initializer choice, the CLI's choices and help, the demo's list, TF.js
+ * import/export, and the test matrices (test/nn/paths.test.ts). The ids must
+ * equal the globals the wasm module exports (ACTIVATION_*, LOSS_*,
+ * OPTIMIZER_*, UNARY_*, BINARY_*, SCALAR_*, HYPER_*): test/backend/registry.test.ts
+ * checks every table against them.
+ *
+ * Adding an activation: append an entry here (the next id), then its forward
+ * and derivative in assembly/activations.ts and its twin src/backend/js/activations.ts.
+ */
+import { internalError } from '../errors.js';
 
-export const ACTIVATION_IDS = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4, elu: 5, softplus: 6, softmax: 7 } as const;
+/** One activation f in y = f(x·W + b). */
+export interface ActivationInfo {
+  /** The number in the descriptor and the kernels' switch (assembly/activations.ts ACTIVATION_*). */
+  readonly id: number;
+  /** The public name (`dense(n, { activation: name })`, model files, the CLI). */
+  readonly name: string;
+  /** A short label for menus (the demo). */
+  readonly label: string;
+  /** The formula, for help text and the README. */
+  readonly formula: string;
+  /**
+   * The TF.js/Keras Dense `activation` computing the same function, or null
+   * when Dense has none and a separate layer follows a linear Dense (leakyRelu: `LeakyReLU`).
+   */
+  readonly tfjs: string | null;
+  /** The ONNX operator (or, for a subgraph, its description); null for the identity. */
+  readonly onnx: string | null;
+  /** Which default initializer family suits it: He for the ReLU family, Glorot otherwise. */
+  readonly initializer: 'glorot' | 'he';
+  /** Whether its derivative needs the pre-activation a = x·W + b (not monotonic: one y, two x). */
+  readonly needsPreactivation: boolean;
+  /** Whether it may only be the last layer (softmax: a row-wise function, its delta fused with the loss). */
+  readonly lastLayerOnly: boolean;
+}
+
+/** The activations, in id order. */
+export const ACTIVATION_TABLE = [
+  { id: 0, name: 'linear', label: 'linear', formula: 'x', tfjs: 'linear', onnx: null, initializer: 'glorot', needsPreactivation: false, lastLayerOnly: false },
+  { id: 1, name: 'sigmoid', label: 'sigmoid', formula: '1 / (1 + e^-x), stable for any x', tfjs: 'sigmoid', onnx: 'Sigmoid', initializer: 'glorot', needsPreactivation: false, lastLayerOnly: false },
+  { id: 2, name: 'tanh', label: 'tanh', formula: 'tanh x', tfjs: 'tanh', onnx: 'Tanh', initializer: 'glorot', needsPreactivation: false, lastLayerOnly: false },
+  { id: 3, name: 'relu', label: 'ReLU', formula: 'max(0, x)', tfjs: 'relu', onnx: 'Relu', initializer: 'he', needsPreactivation: false, lastLayerOnly: false },
+  { id: 4, name: 'leakyRelu', label: 'leaky ReLU', formula: 'x > 0 ? x : 0.01x', tfjs: null, onnx: 'LeakyRelu', initializer: 'he', needsPreactivation: false, lastLayerOnly: false },
+  { id: 5, name: 'elu', label: 'ELU', formula: 'x > 0 ? x : e^x - 1 (α = 1)', tfjs: 'elu', onnx: 'Elu', initializer: 'he', needsPreactivation: false, lastLayerOnly: false },
+  { id: 6, name: 'softplus', label: 'softplus', formula: 'ln(1 + e^x)', tfjs: 'softplus', onnx: 'Softplus', initializer: 'glorot', needsPreactivation: false, lastLayerOnly: false },
+  { id: 7, name: 'softmax', label: 'softmax', formula: 'e^x_j / Σ_k e^x_k over the row', tfjs: 'softmax', onnx: 'Softmax', initializer: 'glorot', needsPreactivation: false, lastLayerOnly: true },
+] as const satisfies readonly ActivationInfo[];
+
+export type Activation = (typeof ACTIVATION_TABLE)[number]['name'];
+/** Every activation's name, in id order. */
+export const ACTIVATIONS: readonly Activation[] = ACTIVATION_TABLE.map((a) => a.name);
+/** Every activation's id by name. */
+export const ACTIVATION_IDS = idsOf(ACTIVATION_TABLE);
+/** The registry entry of an activation by name. */
+export function activationInfo(name: Activation): ActivationInfo {
+  return ACTIVATION_TABLE[ACTIVATION_IDS[name]];
+}
 /** The negative slope of leakyRelu. */
 export const LEAKY_SLOPE = 0.01;
-export type Activation = keyof typeof ACTIVATION_IDS;
-export const ACTIVATIONS = Object.keys(ACTIVATION_IDS) as Activation[];
 
-export const LOSS_IDS = { l2: 0, mse: 1, binaryCrossentropy: 2, categoricalCrossentropy: 3 } as const;
-export type Loss = keyof typeof LOSS_IDS;
-export const LOSSES = Object.keys(LOSS_IDS) as Loss[];
+/** One loss: the per-sample value the network minimises the batch mean of. */
+export interface LossInfo {
+  /** assembly/losses.ts LOSS_*. */
+  readonly id: number;
+  readonly name: string;
+  readonly formula: string;
+}
 
-/** Operation ids of the elementwise tensor kernels (assembly/elementwise.ts). */
+/** The losses, in id order. */
+export const LOSS_TABLE = [
+  { id: 0, name: 'l2', formula: '1/2 Σ_j (y_j - t_j)²' },
+  { id: 1, name: 'mse', formula: '1/n Σ_j (y_j - t_j)²' },
+  { id: 2, name: 'binaryCrossentropy', formula: '-1/n Σ_j [t ln y + (1-t) ln(1-y)]' },
+  { id: 3, name: 'categoricalCrossentropy', formula: '-Σ_j t_j ln y_j' },
+] as const satisfies readonly LossInfo[];
+
+export type Loss = (typeof LOSS_TABLE)[number]['name'];
+export const LOSSES: readonly Loss[] = LOSS_TABLE.map((l) => l.name);
+export const LOSS_IDS = idsOf(LOSS_TABLE);
+
+/** One optimizer type (src/nn/optimizers.ts validates its settings). */
+export interface OptimizerInfo {
+  /** assembly/update.ts OPTIMIZER_*. */
+  readonly id: number;
+  /** The config's `type`. */
+  readonly name: string;
+  /** A short label for menus and help. */
+  readonly label: string;
+  /** The learning rate when none is given. */
+  readonly defaultLearningRate: number;
+  /** The settings this type takes besides the common ones (learningRate, clipNorm, l2, weightDecay, schedule). */
+  readonly settings: readonly string[];
+}
+
+/** The optimizers, in id order. */
+export const OPTIMIZER_TABLE = [
+  { id: 0, name: 'sgd', label: 'SGD', defaultLearningRate: 0.01, settings: ['momentum', 'nesterov'] },
+  { id: 1, name: 'adam', label: 'Adam', defaultLearningRate: 0.001, settings: ['beta1', 'beta2', 'epsilon'] },
+  { id: 2, name: 'rmsprop', label: 'RMSprop', defaultLearningRate: 0.001, settings: ['rho', 'epsilon'] },
+] as const satisfies readonly OptimizerInfo[];
+
+export type OptimizerType = (typeof OPTIMIZER_TABLE)[number]['name'];
+export const OPTIMIZER_TYPES: readonly OptimizerType[] = OPTIMIZER_TABLE.map((o) => o.name);
+/** Optimizer ids (assembly/update.ts). */
+export const OPTIMIZER_IDS = idsOf(OPTIMIZER_TABLE);
+
+/** Offsets of the f32 hyperparameters at the descriptor's SLOT_HYPER (assembly/update.ts HYPER_*). */
+export const HYPER = { beta1: 0, beta2: 1, epsilon: 2, nesterov: 3, weightDecay: 4, l2: 5, clipNorm: 6 } as const;
+export const HYPER_COUNT = 8;
+
+/** Operation ids of the elementwise tensor kernels (assembly/elementwise.ts UNARY_*, BINARY_*, SCALAR_*). */
 export const UNARY_IDS = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, sigmoid: 5, tanh: 6, relu: 7, sign: 8, step: 9 } as const;
 export type UnaryOp = keyof typeof UNARY_IDS;
 export const BINARY_IDS = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, equal: 5 } as const;
@@ -19,8 +121,21 @@ export type BinaryOp = keyof typeof BINARY_IDS;
 export const SCALAR_IDS = { add: 0, rsub: 1, mul: 2, rdiv: 3, pow: 4, rpow: 5 } as const;
 export type ScalarOp = keyof typeof SCALAR_IDS;
 
-/** Optimizer ids (assembly/update.ts). */
-export const OPTIMIZER_IDS = { sgd: 0, adam: 1, rmsprop: 2 } as const;
-/** Offsets of the f32 hyperparameters at the descriptor's SLOT_HYPER (assembly/update.ts HYPER_*). */
-export const HYPER = { beta1: 0, beta2: 1, epsilon: 2, nesterov: 3, weightDecay: 4, l2: 5, clipNorm: 6 } as const;
-export const HYPER_COUNT = 8;
+/**
+ * The id tables the wasm module mirrors, by the prefix of its globals
+ * (`ACTIVATION_LEAKY_RELU` for activations' leakyRelu). Read by the mirror test.
+ */
+export const WASM_ID_TABLES: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  ACTIVATION: ACTIVATION_IDS, LOSS: LOSS_IDS, OPTIMIZER: OPTIMIZER_IDS, UNARY: UNARY_IDS, BINARY: BINARY_IDS, SCALAR: SCALAR_IDS, HYPER,
+};
+
+/** name → id of a table whose entries are in id order (checked: a gap or a swap is a bug here). */
+function idsOf<T extends { readonly id: number; readonly name: string }>(table: readonly T[]): { readonly [K in T['name']]: number } {
+  const ids: Record<string, number> = {};
+  table.forEach((entry, i) => {
+    // Not an error for users: a registry written out of order would make every id wrong.
+    if (entry.id !== i) throw internalError(`registry: ${entry.name} has id ${entry.id} at index ${i}`);
+    ids[entry.name] = entry.id;
+  });
+  return Object.freeze(ids) as { readonly [K in T['name']]: number };
+}
