@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runtime, type Runtime } from '../../src/runtime.js';
-import { ACTIVATION_IDS, HYPER, LOSS_IDS, OPTIMIZER_IDS, type Activation, type Loss } from '../../src/backend/kinds.js';
+import { HYPER, LOSS_IDS, OPTIMIZER_IDS, type Activation, type Loss } from '../../src/backend/kinds.js';
 import { headerIndex, SLOT_NORMS, stepIndex } from '../../src/backend/descriptor.js';
 import { planNetwork, writeDescriptor, type NetworkPlan } from '../../src/nn/layout.js';
 import { Random } from '../../src/random.js';

@@ -77,8 +77,9 @@ describe('wasmgrad train / predict / info', () => {
     const model = readModelHeader(readFileSync(join(dir, 'iris.wgm')));
     expect(model.version).toBe(2); // the binary model file
     expect(model.inputSize).toBe(6); // 4 numbers + 2 sites
-    expect(model.preprocessing.inputs.at(-1)).toEqual({ name: 'site', kind: 'categorical', categories: IRIS_SITES });
-    expect(model.preprocessing.target).toEqual({ name: 'species', kind: 'classification', classes: [...IRIS_SPECIES] });
+    const preprocessing = model.preprocessing as { inputs: unknown[]; target: unknown }; // the CLI's own JSON, as it wrote it
+    expect(preprocessing.inputs.at(-1)).toEqual({ name: 'site', kind: 'categorical', categories: IRIS_SITES });
+    expect(preprocessing.target).toEqual({ name: 'species', kind: 'classification', classes: [...IRIS_SPECIES] });
   });
 
   it('predicts one CSV row per input: the class and one probability per class', async () => {

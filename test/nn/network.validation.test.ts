@@ -86,7 +86,7 @@ describe('definition errors name the field and the choices', () => {
     ['an unknown backend', () => sequential({ inputSize: 2, layers: [dense(1)], backend: 'gpu' as never }), [/config.backend/, /"wasm", "js"/]],
     ['inputSize 0', () => sequential({ inputSize: 0, layers: [dense(1)] }), [/config.inputSize/, /positive integer/]],
     ['no layers', () => sequential({ inputSize: 2, layers: [] }), [/config.layers/, /non-empty/]],
-    ['a hand-written layer with size 0', () => sequential({ inputSize: 2, layers: [{ type: 'dense', units: 0, activation: 'relu' }] }), [/config.layers\[0\].units/]],
+    ['a hand-written layer with size 0', () => sequential({ inputSize: 2, layers: [{ type: 'dense', units: 0, activation: 'relu', initializer: 'heUniform', dropout: 0 }] }), [/config.layers\[0\].units/]],
     ['a misspelt field', () => sequential({ inputSize: 2, layers: [dense(1)], learningRate: 0.1 } as never), [/config.learningRate/, /known fields/]],
     ['a bad seed', () => sequential({ inputSize: 2, layers: [dense(1)], seed: -1 }), [/config.seed/, /integer/]],
   ];

@@ -41,7 +41,7 @@ describe('holes and ragged nesting (item 5)', () => {
   it('a hole at any depth is refused, naming its index path, and allocates nothing', () => {
     const leaked = leakedBy(() => {
       // eslint-disable-next-line no-sparse-arrays
-      expectCoded(() => tensor([1, , 3]), 'WASMGRAD_INVALID_ARGUMENT', /^tensor: values\[1\] must be a value, but is a hole \(an empty array slot\)/);
+      expectCoded(() => tensor([1, , 3] as never), 'WASMGRAD_INVALID_ARGUMENT', /^tensor: values\[1\] must be a value, but is a hole \(an empty array slot\)/);
       // eslint-disable-next-line no-sparse-arrays
       expectCoded(() => tensor([[1, 2], [3, , ]] as never), 'WASMGRAD_INVALID_ARGUMENT', /^tensor: values\[1\]\[1\] must be a value, but is a hole/);
       // eslint-disable-next-line no-sparse-arrays

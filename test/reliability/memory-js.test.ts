@@ -6,7 +6,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { init, dense, sequential } from '../../src/index.js';
 import { runtime } from '../../src/runtime.js';
-import { expectSameBitsAboveTwoGiB, fillBelow, TWO_GIB } from './high-address.js';
+import { expectSameBitsAboveTwoGiB } from './high-address.js';
 
 beforeAll(async () => {
   await init({ backend: 'js' });
