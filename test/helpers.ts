@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { init } from '../src/index.js';
-import { Random } from '../src/random.js';
+import type { Random } from '../src/random.js';
 import type { Activation, Loss } from '../src/backend/kinds.js';
 
 const WASM_PATH = new URL('../build/wasmgrad.wasm', import.meta.url);

@@ -43,7 +43,7 @@ export function trace(root: Tensor): string {
 }
 
 /** Escapes a line for a quoted DOT label. */
-const escape = (text: string) => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+const escapeLabel = (text: string) => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
 /** The graph in Graphviz DOT: each node labelled with its op, shape, value and gradient; edges input → op. */
 export function toDot(root: Tensor): string {
@@ -51,7 +51,7 @@ export function toDot(root: Tensor): string {
   const lines = ['digraph wasmgrad {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
   for (const node of nodes) {
     const label = [node.label(), `${describeOp(node)}  [${node.shape.join('×')}]`, `value ${formatValues(node, 4)}`, `grad ${formatValues(node.grad, 4)}`]
-      .map(escape).join('\\n');
+      .map(escapeLabel).join('\\n');
     lines.push(`  n${node.id} [label="${label}"${node.op === 'leaf' ? ', style=rounded' : ''}];`);
   }
   for (const node of nodes) for (const input of node.inputs) lines.push(`  n${input.id} -> n${node.id};`);

@@ -117,7 +117,7 @@ export const train: Command = {
 
     const progress = new TrainingProgress(epochs, trainRows.length);
     const start = performance.now();
-    let history;
+    let history: Awaited<ReturnType<Network['fit']>>;
     try {
       history = await net.fit(trainX, trainT, {
         epochs, batchSize, shuffle: true,

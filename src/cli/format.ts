@@ -15,7 +15,7 @@ export const cyan = paint('36');
 
 /** Visible width of a string: ANSI colour codes take no columns. */
 function width(text: string): number {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC (\x1b) starts the ANSI colour codes this strips
   return [...text.replace(/\x1b\[[0-9;]*m/g, '')].length;
 }
 

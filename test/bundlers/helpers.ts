@@ -55,7 +55,7 @@ export function writePage(dist: string, script: string): void {
 /** Every `node:` specifier a bundle still names (none, for a bundle made for browsers). */
 export function nodeSpecifiers(code: string): string[] {
   // Comments may sit between `import(` and the string (`/* @vite-ignore */`).
-  return [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*(?:\/\*[^]*?\*\/\s*)*|\brequire\s*\(\s*)["'](node:[\w/]+)["']/g)].map((match) => match[1]);
+  return [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*(?:\/\*[\s\S]*?\*\/\s*)*|\brequire\s*\(\s*)["'](node:[\w/]+)["']/g)].map((match) => match[1]);
 }
 
 /**

@@ -85,6 +85,7 @@ describe('fromTfjs refuses broken artifacts with a coded error naming the field'
     ['a shape of strings', (m) => { m.weightsManifest[0].weights[0].shape = ['3', '4']; }, /weights\[0\]\.shape must be an array of non-negative integers/],
     ['a shape beyond 2^32', (m) => { m.weightsManifest[0].weights[0].shape = [2 ** 40, 4]; }, /weights\[0\]\.shape must be/],
     ['units as text', (m) => { m.modelTopology.config.layers[0].config.units = '4'; }, /layers\[0\]\.config\.units must be a positive integer/],
+    // biome-ignore lint/correctness/noPrecisionLoss: 1e400 is Infinity, as JSON.parse reads it from a file
     ['units 1e400', (m) => { m.modelTopology.config.layers[0].config.units = 1e400; }, /layers\[0\]\.config\.units must be a positive integer.*Infinity/],
     ['weight data too short', (_, b) => b.slice(0, 7), /weightData holds 7 bytes, expected 104/],
     ['weight data too long', (_, b) => { const c = new Uint8Array(b.byteLength + 4); c.set(new Uint8Array(b)); return c; }, /holds 108 bytes, expected 104/],

@@ -3,4 +3,4 @@
 import { trainXor } from './xor.js';
 
 const threads = Number(new URLSearchParams(location.search).get('threads') ?? 1);
-trainXor({ threads });
+void trainXor({ threads }); // it reports its own errors on the page

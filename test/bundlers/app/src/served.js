@@ -4,6 +4,6 @@
 import { trainXor } from './xor.js';
 
 const threads = Number(new URLSearchParams(location.search).get('threads') ?? 1);
-trainXor(threads > 1
+void trainXor(threads > 1
   ? { threads, wasm: '/wasmgrad/wasmgrad-threads.wasm', workerUrl: '/wasmgrad/worker.js' }
   : { wasm: '/wasmgrad/wasmgrad.wasm' });
