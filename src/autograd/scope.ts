@@ -5,22 +5,13 @@
  */
 import { codedError } from '../errors.js';
 import { argumentError } from '../nn/validate.js';
+import { closeScope, openScope } from './scope-stack.js';
 import { Tensor } from './tensor.js';
 
-/** Tensors created inside tidy() scopes, innermost last (module instance state). */
-const scopes: Set<Tensor>[] = [];
+export { untrack } from './scope-stack.js';
+
 /** Depth of noGrad() calls: while > 0, ops record no graph. */
 let noGradDepth = 0;
-
-/** Called by the Tensor constructor: the innermost tidy() scope owns the new tensor. */
-export function scopeCreated(t: Tensor): void {
-  scopes[scopes.length - 1]?.add(t);
-}
-
-/** Called by Tensor.dispose(): no scope needs to free it any more. */
-export function scopeDisposed(t: Tensor): void {
-  for (const scope of scopes) scope.delete(t);
-}
 
 /** True while ops should record the graph. */
 export function recording(): boolean {
@@ -77,17 +68,6 @@ function collectTensors(value: unknown): Set<Tensor> {
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 
-/** Ends `scope`: its tensors in `kept` move to the enclosing scope, every other one is freed. */
-function closeScope(scope: Set<Tensor>, kept: ReadonlySet<Tensor>): void {
-  const at = scopes.lastIndexOf(scope);
-  if (at >= 0) scopes.splice(at, 1);
-  const outer = scopes[scopes.length - 1];
-  for (const t of scope) {
-    if (kept.has(t)) outer?.add(t);
-    else t.dispose();
-  }
-}
-
 const NOTHING: ReadonlySet<Tensor> = new Set();
 
 /**
@@ -100,8 +80,7 @@ const NOTHING: ReadonlySet<Tensor> = new Set();
  */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw argumentError('tidy', 'fn', 'a function', fn);
-  const scope = new Set<Tensor>();
-  scopes.push(scope);
+  const scope = openScope();
   let kept: Set<Tensor>;
   let result: T;
   try {
@@ -120,10 +99,4 @@ export function tidy<T>(fn: () => T): T {
   }
   closeScope(scope, kept);
   return result;
-}
-
-/** Keeps `t` out of every enclosing tidy() scope (used for gradients, which belong to their tensor). */
-export function untrack(t: Tensor): Tensor {
-  for (const scope of scopes) scope.delete(t);
-  return t;
 }

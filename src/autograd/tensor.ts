@@ -5,7 +5,7 @@
  *
  * Ops live in src/autograd/ops/, each with its gradient beside it, and are
  * attached to Tensor as methods by src/autograd/index.ts. Scopes (tidy,
- * noGrad) live in src/autograd/scope.ts.
+ * noGrad) live in src/autograd/scope.ts, the tensors each owns in scope-stack.ts.
  *
  * Everything that decides which memory a tensor reads or frees (its address,
  * shape, size, backend, inputs) is private with a read-only getter, and the
@@ -18,7 +18,7 @@ import { codedError, disposedError } from '../errors.js';
 import { argumentError } from '../nn/validate.js';
 import { runtime } from '../runtime.js';
 import { formatShape } from './shape.js';
-import { scopeCreated, scopeDisposed } from './scope.js';
+import { scopeCreated, scopeDisposed } from './scope-stack.js';
 
 /** A gradient rule: given ∂L/∂output, returns ∂L/∂input for each input (null where none is needed). */
 export type GradientRule = (outputGrad: Tensor) => (Tensor | null)[];
