@@ -8,6 +8,8 @@
  * the controls stay responsive.
  */
 import { sequential, dense, sgd, adam, adamw, rmsprop } from '../build/index.js';
+// The registry is not public API, but the demo is part of the repository: its menu follows the table.
+import { ACTIVATION_TABLE } from '../build/backend/kinds.js';
 import { makeDataset, gridInputs } from './data.js';
 import { BoundaryView, drawLossCurve } from './plot.js';
 
@@ -25,6 +27,18 @@ const OPTIMIZERS = {
 
 const $ = (root, testid) => root.querySelector(`[data-testid="${testid}"]`);
 
+/** Fills the activation menu with every activation a hidden layer may have, keeping the page's default selected. */
+function listActivations(select) {
+  const chosen = select.value;
+  select.replaceChildren(...ACTIVATION_TABLE.filter((a) => !a.lastLayerOnly).map((a) => {
+    const option = document.createElement('option');
+    option.value = a.name;
+    option.textContent = a.label;
+    option.selected = a.name === chosen;
+    return option;
+  }));
+}
+
 export class Trainer {
   constructor(root, { defaultBackend = 'wasm' } = {}) {
     this.root = root;
@@ -33,6 +47,7 @@ export class Trainer {
       activation: $(root, 'activation'), optimizer: $(root, 'optimizer'), learningRate: $(root, 'learning-rate'),
       batchSize: $(root, 'batch-size'), backend: $(root, 'backend'), speed: $(root, 'speed'),
     };
+    listActivations(this.controls.activation);
     this.startButton = $(root, 'start');
     this.stepButton = $(root, 'step');
     this.resetButton = $(root, 'reset');

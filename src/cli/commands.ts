@@ -3,7 +3,9 @@
  * → CSV) and info (what a model file holds). Each checks its arguments first,
  * so a typo fails in milliseconds, not after training.
  */
-import { ACTIVATIONS, LOSSES, adam, dense, init, rmsprop, sequential, sgd, type Activation, type Loss, type Network } from '../index.node.js';
+import { dense, init, sequential, type Activation, type Loss, type Network } from '../index.node.js';
+import { checkOptimizer } from '../nn/optimizers.js';
+import { HIDDEN_ACTIVATIONS, LOSS_CHOICES, OPTIMIZER_CHOICES } from './choices.js';
 import { isWasmgradError } from '../errors.js';
 import { Random } from '../random.js';
 import { choice, integerFlag, numberFlag, positionals, text, type Command } from './args.js';
@@ -64,9 +66,9 @@ export const train: Command = {
     const layersText = text(flags, 'layers', '16');
     const hidden = layersText === 'none' ? [] : layersText.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part.trim()) : NaN));
     if (hidden.some((u) => !isCount(u))) throw usageError(`--layers must be unit counts such as 16,8 (or "none"), got "${layersText}"`);
-    const activation = choice(flags, 'activation', 'relu', ACTIVATIONS.filter((a) => a !== 'softmax'));
-    const lossFlag = flags.loss === undefined ? undefined : choice<Loss>(flags, 'loss', 'mse', LOSSES);
-    const optimizerName = choice(flags, 'optimizer', 'adam', ['adam', 'sgd', 'rmsprop'] as const);
+    const activation = choice(flags, 'activation', 'relu', HIDDEN_ACTIVATIONS);
+    const lossFlag = flags.loss === undefined ? undefined : choice<Loss>(flags, 'loss', 'mse', LOSS_CHOICES);
+    const optimizerName = choice(flags, 'optimizer', 'adam', OPTIMIZER_CHOICES);
     // Positive as a float32 too: 1e-46 rounds to 0 and 1e39 to Infinity in the optimizer's float32 arithmetic.
     const learningRate = numberFlag(flags, 'learning-rate', 0.01, (x) => finiteInFloat32(x) && Math.fround(x) > 0,
       'a positive decimal number within float32\'s range (such as 0.01 or 1e-3)');
@@ -99,7 +101,7 @@ export const train: Command = {
     // Softmax turns the outputs into class probabilities; binary cross-entropy scores each output on its own, so sigmoid.
     const output: Activation = !classify ? 'linear' : loss === 'binaryCrossentropy' ? 'sigmoid' : 'softmax';
     const units = outputWidth(preprocessing);
-    const optimizer = { adam, sgd, rmsprop }[optimizerName]({ learningRate });
+    const optimizer = checkOptimizer('train', '--optimizer', { type: optimizerName, learningRate });
     await init();
     const net = sequential({
       inputSize: inputWidth(preprocessing), loss, optimizer, seed,

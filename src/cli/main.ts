@@ -9,6 +9,7 @@
  */
 import { info, predict, train, type Command } from './commands.js';
 import { parseArgs } from './args.js';
+import { HIDDEN_ACTIVATIONS, LOSS_CHOICES, OPTIMIZER_CHOICES, choicesHelp } from './choices.js';
 import { errorLine, exitStatus, isUsageError, usageError } from './errors.js';
 
 // A Map, not an object literal: `wasmgrad __proto__` or `help constructor` must be unknown commands, not Object.prototype's.
@@ -51,10 +52,9 @@ X: a decimal number such as 0.01 or 1e-3, without a sign):
   --classification         treat a numeric target's values as classes
   --categorical A,B        one-hot encode these columns even if numeric
   --layers 16,8            hidden layer sizes, or "none" (default 16)
-  --activation NAME        hidden activation: linear sigmoid tanh relu leakyRelu
-                           elu softplus (default relu)
-  --loss NAME              l2 mse binaryCrossentropy categoricalCrossentropy
-  --optimizer NAME         adam sgd rmsprop (default adam)
+${choicesHelp('--activation NAME', 'hidden activation:', HIDDEN_ACTIVATIONS, 'relu')}
+${choicesHelp('--loss NAME', '', LOSS_CHOICES)}
+${choicesHelp('--optimizer NAME', '', OPTIMIZER_CHOICES, 'adam')}
   --learning-rate X        step size, positive (default 0.01)
   --epochs N               passes over the data (default 100)
   --batch-size N           samples per step (default 32)

@@ -5,7 +5,7 @@
  * `new Network`) goes through these checks before any memory is taken.
  */
 import { BACKEND_NAMES } from '../backend/backend.js';
-import { LOSSES } from '../backend/kinds.js';
+import { LOSSES, activationInfo } from '../backend/kinds.js';
 import { codedError, shapeError, unsupportedError } from '../errors.js';
 import { isInitialized, runtime } from '../runtime.js';
 import { toFloat32Vector, toMatrix } from './data.js';
@@ -58,9 +58,9 @@ function checkLayers(where: string, value: unknown): readonly DenseLayer[] {
     throw codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: config.layers[${last}].dropout must be 0: dropout on the last layer would drop outputs`, 'RangeError');
   }
   for (let l = 0; l < last; l++) {
-    if (layers[l].activation === 'softmax') {
+    if (activationInfo(layers[l].activation).lastLayerOnly) {
       throw codedError('WASMGRAD_INVALID_ARGUMENT',
-        `${where}: config.layers[${l}].activation is "softmax", which is only supported on the last layer (it couples a row's units)`, 'RangeError');
+        `${where}: config.layers[${l}].activation is "${layers[l].activation}", which is only supported on the last layer (it couples a row's units)`, 'RangeError');
     }
   }
   return Object.freeze(layers);

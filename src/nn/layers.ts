@@ -2,7 +2,7 @@
  * Layer specifications. A spec is plain data; the network turns it into
  * weights in linear memory when it is built.
  */
-import { ACTIVATIONS, type Activation } from '../backend/kinds.js';
+import { ACTIVATIONS, activationInfo, type Activation } from '../backend/kinds.js';
 import { argumentError, oneOf, orDefault, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 import type { Random } from '../random.js';
 
@@ -18,7 +18,7 @@ export type Initializer = (typeof INITIALIZERS)[number];
 export interface DenseOptions {
   /** The unit's nonlinearity f in y = f(x·W + b). Default 'linear'. */
   activation?: Activation;
-  /** Default: heUniform for the relu family, glorotUniform otherwise. */
+  /** Default: heUniform for the ReLU family (the registry's initializer family 'he'), glorotUniform otherwise. */
   initializer?: Initializer;
   /**
    * Inverted dropout on this layer's outputs during training: each is zeroed
@@ -36,8 +36,6 @@ export interface DenseLayer {
   readonly initializer: Initializer;
   readonly dropout: number;
 }
-
-const RELU_FAMILY: readonly Activation[] = ['relu', 'leakyRelu', 'elu'];
 
 const OPTION_KEYS = ['activation', 'initializer', 'dropout'];
 const SPEC_KEYS = ['type', 'units', ...OPTION_KEYS];
@@ -63,7 +61,7 @@ export function checkDense(where: string, name: string, value: unknown): DenseLa
   const units = positiveInteger(where, field('units'), spec.units);
   const activation = oneOf(where, field('activation'), spec.activation, ACTIVATIONS);
   const initializer = oneOf(where, field('initializer'),
-    orDefault(spec.initializer, RELU_FAMILY.includes(activation) ? 'heUniform' : 'glorotUniform'), INITIALIZERS);
+    orDefault(spec.initializer, activationInfo(activation).initializer === 'he' ? 'heUniform' : 'glorotUniform'), INITIALIZERS);
   // The rate is a float32 in the descriptor: 0.99999999999 would round to 1 there and scale by 1/0.
   const dropout = orDefault(spec.dropout, 0);
   if (typeof dropout !== 'number' || !(Math.fround(dropout) >= 0 && Math.fround(dropout) < 1)) {

@@ -3,7 +3,7 @@
  * (assembly/update.ts and its pure-TS twin), fused into the train step; this
  * file only validates settings and turns them into the descriptor's numbers.
  */
-import { HYPER, HYPER_COUNT, OPTIMIZER_IDS } from '../backend/kinds.js';
+import { HYPER, HYPER_COUNT, OPTIMIZER_IDS, OPTIMIZER_TABLE, OPTIMIZER_TYPES } from '../backend/kinds.js';
 import {
   float32Fraction, nonNegativeFloat32, oneOf, optionalBoolean, orDefault, plainObject, positiveFinite, positiveFloat32, positiveInteger,
   rejectUnknownKeys,
@@ -60,15 +60,11 @@ export interface RmsProp extends Common {
 }
 
 export type Optimizer = Sgd | Adam | RmsProp;
-export const OPTIMIZER_TYPES = ['sgd', 'adam', 'rmsprop'] as const;
+export { OPTIMIZER_TYPES };
 
 const COMMON_KEYS = ['learningRate', 'clipNorm', 'l2', 'weightDecay', 'schedule'] as const;
-/** The settings each optimizer type takes, besides `type`. */
-const KEYS: Readonly<Record<Optimizer['type'], readonly string[]>> = {
-  sgd: [...COMMON_KEYS, 'momentum', 'nesterov'],
-  adam: [...COMMON_KEYS, 'beta1', 'beta2', 'epsilon'],
-  rmsprop: [...COMMON_KEYS, 'rho', 'epsilon'],
-};
+/** The settings each optimizer type takes, besides `type` (the registry's own settings after the common ones). */
+const KEYS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(OPTIMIZER_TABLE.map((o) => [o.name, [...COMMON_KEYS, ...o.settings]]));
 
 /** The factories' options: an object (or nothing) with only the keys `type` takes; the error names the factory. */
 function factoryOptions(where: string, type: Optimizer['type'], options: unknown): Record<string, unknown> {
@@ -123,7 +119,7 @@ export function checkOptimizer(where: string, name: string, value: unknown): Opt
   const type = oneOf(where, `${name}.type`, o.type, OPTIMIZER_TYPES);
   rejectUnknownKeys(where, name, o, ['type', ...KEYS[type]], `${type} setting`);
   const common: Common = {
-    learningRate: positiveFloat32(where, `${name}.learningRate`, orDefault(o.learningRate, type === 'sgd' ? 0.01 : 0.001)),
+    learningRate: positiveFloat32(where, `${name}.learningRate`, orDefault(o.learningRate, OPTIMIZER_TABLE[OPTIMIZER_IDS[type]].defaultLearningRate)),
     clipNorm: nonNegativeFloat32(where, `${name}.clipNorm`, orDefault(o.clipNorm, 0)),
     l2: nonNegativeFloat32(where, `${name}.l2`, orDefault(o.l2, 0)),
     weightDecay: nonNegativeFloat32(where, `${name}.weightDecay`, orDefault(o.weightDecay, 0)),

@@ -12,7 +12,7 @@
  * refused, not skipped.
  */
 import { BACKEND_NAMES, type BackendName } from '../backend/backend.js';
-import { LEAKY_SLOPE, LOSSES, type Activation, type Loss } from '../backend/kinds.js';
+import { ACTIVATION_TABLE, LEAKY_SLOPE, LOSSES, activationInfo, type Activation, type Loss } from '../backend/kinds.js';
 import { badModelError, codedError, isWasmgradError, unsupportedError, type WasmgradError } from '../errors.js';
 import { writeFileAtomic } from './files.js';
 import { platform } from '../platform/platform.js';
@@ -66,8 +66,10 @@ export function toTfjs(net: Network): { modelJson: TfjsModelJson; weightData: Ar
   let inSize = net.inputSize;
   net.layers.forEach(({ units, activation }, l) => {
     const name = `dense_${l + 1}`;
-    const leaky = activation === 'leakyRelu';
-    const config = { name, trainable: true, dtype: 'float32', units, activation: leaky ? 'linear' : activation, use_bias: true };
+    // The registry's Keras name; none (leakyRelu) means a linear Dense and a LeakyReLU layer after it.
+    const tfjsName = activationInfo(activation).tfjs;
+    const leaky = tfjsName === null;
+    const config = { name, trainable: true, dtype: 'float32', units, activation: tfjsName ?? 'linear', use_bias: true };
     layers.push({ class_name: 'Dense', config: l === 0 ? { ...config, batch_input_shape: [null, net.inputSize] } : config });
     if (leaky) layers.push({ class_name: 'LeakyReLU', config: { name: `leaky_re_lu_${l + 1}`, trainable: true, dtype: 'float32', alpha: LEAKY_SLOPE } });
     specs.push({ name: `${name}/kernel`, shape: [inSize, units], dtype: 'float32' }, { name: `${name}/bias`, shape: [units], dtype: 'float32' });
@@ -83,8 +85,13 @@ export function toTfjs(net: Network): { modelJson: TfjsModelJson; weightData: Ar
 }
 
 const WHERE = 'fromTfjs';
-/** TF.js activation names wasmgrad computes identically (TF's elu has alpha 1, softmax is over the last axis). */
-const SUPPORTED = ['linear', 'sigmoid', 'tanh', 'relu', 'elu', 'softplus', 'softmax'] as const;
+/**
+ * TF.js activation names wasmgrad computes identically (TF's elu has alpha 1,
+ * softmax is over the last axis), to wasmgrad's names: the registry's `tfjs` column.
+ */
+const FROM_TFJS: ReadonlyMap<string, Activation> = new Map(
+  ACTIVATION_TABLE.flatMap((a): [string, Activation][] => (a.tfjs === null ? [] : [[a.tfjs, a.name]])));
+const SUPPORTED = [...FROM_TFJS.keys()];
 const OPTION_KEYS = ['backend', 'loss', 'optimizer'];
 /** The largest weight dimension read: beyond it the byte count would stop being an exact integer. */
 const MAX_DIMENSION = 2 ** 32;
@@ -236,12 +243,13 @@ function readTopology(value: unknown): { inputSize?: number; layers: DenseInfo[]
       if (names.has(name)) throw badField(`${at}.config.name`, 'a name no other layer has (weights are found by it)', name);
       names.add(name);
       const activation = config.activation ?? 'linear';
-      if (!(SUPPORTED as readonly unknown[]).includes(activation)) {
+      const ours = typeof activation === 'string' ? FROM_TFJS.get(activation) : undefined;
+      if (ours === undefined) {
         throw badField(`${at}.config.activation`, `one of ${SUPPORTED.map((a) => `"${a}"`).join(', ')} (what wasmgrad computes)`, activation);
       }
       if (config.use_bias !== undefined && typeof config.use_bias !== 'boolean') throw badField(`${at}.config.use_bias`, 'true or false', config.use_bias);
       const units = count(`${at}.config.units`, config.units);
-      layers.push({ path: at, name, units, activation: activation as Activation, useBias: config.use_bias !== false });
+      layers.push({ path: at, name, units, activation: ours, useBias: config.use_bias !== false });
       return;
     }
     if (layer.class_name === 'LeakyReLU') {
@@ -262,7 +270,9 @@ function readTopology(value: unknown): { inputSize?: number; layers: DenseInfo[]
   });
   if (layers.length === 0) throw badModelError(`${WHERE}: ${path} holds no Dense layer`, 'TypeError');
   layers.slice(0, -1).forEach((l) => {
-    if (l.activation === 'softmax') throw badModelError(`${WHERE}: ${l.path} has activation "softmax", which wasmgrad supports only on the last layer`);
+    if (activationInfo(l.activation).lastLayerOnly) {
+      throw badModelError(`${WHERE}: ${l.path} has activation "${activationInfo(l.activation).tfjs}", which wasmgrad supports only on the last layer`);
+    }
   });
   return { inputSize, layers };
 }

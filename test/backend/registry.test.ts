@@ -4,9 +4,11 @@
  * module has but the table lacks is as wrong as the reverse), and the tables
  * are consistent with themselves.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runtime } from '../../src/runtime.js';
 import { ACTIVATION_TABLE, LOSS_TABLE, OPTIMIZER_TABLE, WASM_ID_TABLES, activationInfo, ACTIVATIONS } from '../../src/backend/kinds.js';
+import { dense, fromTfjs, sequential, toTfjs } from '../../src/index.js';
 import { initFromBuild } from '../helpers.js';
 
 beforeAll(async () => { await initFromBuild(); });
@@ -50,5 +52,27 @@ describe('the registry tables', () => {
       expect(a.label.length).toBeGreaterThan(0);
       expect(a.formula.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('TF.js names come from the registry', () => {
+  for (const a of ACTIVATION_TABLE) {
+    it(`${a.name}: toTfjs writes ${a.tfjs ?? 'a linear Dense and a LeakyReLU'}, fromTfjs reads it back`, () => {
+      const net = sequential({ inputSize: 3, layers: [dense(4, { activation: a.lastLayerOnly ? 'tanh' : a.name }), dense(2, { activation: a.name })] });
+      const { modelJson, weightData } = toTfjs(net);
+      const dense0 = modelJson.modelTopology.config.layers[0].config as { activation: string };
+      expect(dense0.activation).toBe(a.lastLayerOnly ? 'tanh' : (a.tfjs ?? 'linear'));
+      const back = fromTfjs(modelJson, weightData);
+      expect(back.layers.map((l) => l.activation)).toEqual(net.layers.map((l) => l.activation));
+      net.dispose();
+      back.dispose();
+    });
+  }
+});
+
+describe('README.md lists the registries', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  it('every loss is listed with its formula', () => {
+    for (const l of LOSS_TABLE) expect(readme, l.name).toContain(`\`'${l.name}'\` — \`${l.formula}\``);
   });
 });

@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { ACTIVATION_TABLE } from '../../src/backend/kinds.js';
 import { launchBrowser, openPage, SCREENSHOTS, startServer, text, withPage, type StaticServer, type WatchedPage } from './helpers.js';
 
 let browser: Browser;
@@ -74,6 +75,14 @@ function classShares(page: Page): Promise<{ blue: number; orange: number }> {
 }
 
 describe('the demo page', () => {
+  it('offers every hidden-layer activation of the registry, tanh selected', async () => {
+    const { page } = demo;
+    const options = await page.locator('[data-testid="activation"] option').evaluateAll(
+      (list) => list.map((o) => ({ value: (o as HTMLOptionElement).value, selected: (o as HTMLOptionElement).selected })));
+    expect(options.map((o) => o.value)).toEqual(ACTIVATION_TABLE.filter((a) => !a.lastLayerOnly).map((a) => a.name));
+    expect(options.filter((o) => o.selected).map((o) => o.value)).toEqual(['tanh']);
+  });
+
   it('trains two spirals live: epochs advance, the loss drops, both canvases are drawn', async () => {
     const { page } = demo;
     expect(await page.locator('[data-testid="runtime"]').getAttribute('data-backend')).toBe('wasm');

@@ -12,6 +12,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { IRIS_FEATURES, IRIS_SPECIES, irisData } from '../../src/data/iris.js';
 import { csvLine, parseCsv } from '../../src/cli/csv.js';
 import { readModelHeader } from '../../src/index.js';
+import { LOSSES, OPTIMIZER_TYPES } from '../../src/backend/kinds.js';
+import { HIDDEN_ACTIVATIONS } from '../../src/cli/choices.js';
 
 const MAIN = fileURLToPath(new URL('../../build/cli/main.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -130,6 +132,10 @@ describe('wasmgrad train / predict / info', () => {
     const train = await wasmgrad('train', '--help');
     expect(train.code).toBe(0);
     expect(train.stdout).toContain('--validation-split');
+    // The choices come from the registries: every hidden activation, loss and optimizer is listed.
+    const listed = train.stdout.split(/\s+/);
+    for (const name of [...HIDDEN_ACTIVATIONS, ...LOSSES, ...OPTIMIZER_TYPES]) expect(listed, name).toContain(name);
+    expect(listed).not.toContain('softmax');
   });
 });
 
