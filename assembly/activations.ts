@@ -1,12 +1,13 @@
 // Activation functions, forward and derivative side by side.
 //
 // The derivative is taken from the forward pass's kept output y, as the seed
-// does for the sigmoid: σ'(a) = y(1 - y). Every elementwise kind here has a
-// derivative expressible in y, so the pre-activation never needs to be
-// stored. Softmax couples a row's units: its forward is a row operation
+// does for the sigmoid: σ'(a) = y(1 - y), wherever that is possible, so those
+// layers never store their pre-activation. gelu and silu are not monotonic (one
+// y comes from two a), so their derivative is taken from the pre-activation a,
+// which their layers keep (LAYER_PRE in assembly/layout.ts). Softmax couples a row's units: its forward is a row operation
 // (softmaxRows) and its derivative is applied with the loss (assembly/losses.ts).
 
-import { expV, sigmoidV, tanhV, loadPartial, storePartial } from './math';
+import { expV, sigmoidV, tanhV, normalCdfV, normalPdfV, loadPartial, storePartial } from './math';
 import { softmaxRows } from './shape';
 
 export const ACTIVATION_LINEAR: i32 = 0;
@@ -17,6 +18,15 @@ export const ACTIVATION_LEAKY_RELU: i32 = 4;
 export const ACTIVATION_ELU: i32 = 5;
 export const ACTIVATION_SOFTPLUS: i32 = 6;
 export const ACTIVATION_SOFTMAX: i32 = 7;
+/** x·Φ(x), Φ the normal CDF by erf (Keras/TF.js `gelu`, approximate = false). Derivative from a. */
+export const ACTIVATION_GELU: i32 = 8;
+/** x·σ(x) (TF.js `swish`). Derivative from a. */
+export const ACTIVATION_SILU: i32 = 9;
+
+/** Whether kind's derivative needs the pre-activation a (slopeV then takes a, not y). */
+@inline export function needsPreactivation(kind: i32): bool {
+  return kind == ACTIVATION_GELU || kind == ACTIVATION_SILU;
+}
 
 /** The negative slope of leaky relu. */
 export const LEAKY_SLOPE: f32 = 0.01;
@@ -27,6 +37,25 @@ export const LEAKY_SLOPE: f32 = 0.01;
   return f32x4.add(f32x4.max(x, f32x4.splat(0)), f32x4(
     Mathf.log1p(f32x4.extract_lane(tail, 0)), Mathf.log1p(f32x4.extract_lane(tail, 1)),
     Mathf.log1p(f32x4.extract_lane(tail, 2)), Mathf.log1p(f32x4.extract_lane(tail, 3))));
+}
+
+/** σ(a), but 0 below EXP_MIN where sigmoidV stops at its smallest subnormal: silu(a) = a·σ(a) is then 0, not a·1e-45. */
+@inline function sigmoidFlushV(a: v128): v128 {
+  return v128.andnot(sigmoidV(a), f32x4.lt(a, f32x4.splat(-104)));
+}
+
+/**
+ * silu'(a) = σ(a)(1 + a·σ(-a)), with σ(a) and σ(-a) = 1 - σ(a) both from e = e^{-|a|}: 1 - σ(a)
+ * rounded would lose σ(-a)'s digits for large a, and a·σ(-a) amplifies that.
+ */
+@inline function siluSlopeV(a: v128): v128 {
+  const e = expV(f32x4.neg(f32x4.abs(a)));
+  const d = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), e));
+  const ed = f32x4.mul(e, d);
+  const positive = f32x4.ge(a, f32x4.splat(0));
+  const s = v128.andnot(v128.bitselect(d, ed, positive), f32x4.lt(a, f32x4.splat(-104)));
+  const complement = v128.bitselect(ed, d, positive);
+  return f32x4.mul(s, f32x4.add(f32x4.splat(1), f32x4.mul(a, complement)));
 }
 
 /** f applied to four values in a register (elementwise kinds; softmax is a row operation). */
@@ -42,13 +71,16 @@ export const LEAKY_SLOPE: f32 = 0.01;
       Mathf.expm1(f32x4.extract_lane(a, 0)), Mathf.expm1(f32x4.extract_lane(a, 1)),
       Mathf.expm1(f32x4.extract_lane(a, 2)), Mathf.expm1(f32x4.extract_lane(a, 3))), f32x4.gt(a, zero));
     case ACTIVATION_SOFTPLUS: return softplusV(a);
+    case ACTIVATION_GELU: return f32x4.mul(a, normalCdfV(a));
+    case ACTIVATION_SILU: return f32x4.mul(a, sigmoidFlushV(a));
     default: return a;
   }
 }
 
 /**
- * f'(a) from the output y: sigmoid y(1 - y), tanh 1 - y², relu [y > 0],
- * leaky relu 1 or LEAKY_SLOPE, elu 1 or y + 1, softplus 1 - e^-y, linear 1.
+ * f'(a) from the kept value y: the output for sigmoid y(1 - y), tanh 1 - y², relu [y > 0],
+ * leaky relu 1 or LEAKY_SLOPE, elu 1 or y + 1, softplus 1 - e^-y, linear 1; the
+ * pre-activation a (passed as y) for gelu Φ(a) + a·φ(a) and silu σ(a)(1 + a(1 - σ(a))).
  */
 @inline export function slopeV(kind: i32, y: v128): v128 {
   const one = f32x4.splat(1);
@@ -60,6 +92,8 @@ export const LEAKY_SLOPE: f32 = 0.01;
     case ACTIVATION_LEAKY_RELU: return v128.bitselect(one, f32x4.splat(LEAKY_SLOPE), f32x4.gt(y, zero));
     case ACTIVATION_ELU: return v128.bitselect(one, f32x4.add(y, one), f32x4.gt(y, zero));
     case ACTIVATION_SOFTPLUS: return f32x4.sub(one, expV(f32x4.neg(y)));
+    case ACTIVATION_GELU: return f32x4.add(normalCdfV(y), f32x4.mul(y, normalPdfV(y)));
+    case ACTIVATION_SILU: return siluSlopeV(y);
     default: return one;
   }
 }
@@ -101,7 +135,7 @@ export function activationForward(kind: i32, rows: i32, cols: i32, x: usize, y: 
   if (tail) storePartial(y + i, activateV(kind, loadPartial(x + i, tail)), tail);
 }
 
-/** dx = dy · f'(a), with f'(a) computed from the kept output y (elementwise kinds); dx may alias dy. */
+/** dx = dy · f'(a), with f'(a) computed from the kept value y (the output, or a for needsPreactivation kinds; elementwise kinds); dx may alias dy. */
 export function activationBackward(kind: i32, n: i32, y: usize, dy: usize, dx: usize): void {
   const bytes = <usize>n << 2;
   const vecBytes = bytes & ~15;

@@ -6,6 +6,7 @@ export { gemmWorkBytes } from './gemm';
 export { gemm, denseForward, threadsAttach, workerLoop, boardInit, boardQuit, BOARD_BYTES } from './parallel';
 export { biasAdd, columnSums } from './bias';
 export { activationForward, activationBackward } from './activations';
+export { erfMap } from './math';
 export { firstNonFinite } from './checks';
 export { dropoutForward, dropoutBackward } from './dropout';
 export { mapUnary, mapBinary, mapScalar } from './elementwise';
@@ -36,10 +37,10 @@ export {
   HEADER_SLOTS, LAYER_SLOTS, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, SLOT_PARAM_COUNT,
   SLOT_PARAMS, SLOT_GRADS, SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_CAPACITY, SLOT_NORMS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_STEP, MAX_STEP, SLOT_HYPER, SLOT_RANDOM, SLOT_TRAINING,
   LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
-  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_DROPOUT, LAYER_MASK,
+  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_DROPOUT, LAYER_MASK, LAYER_PRE,
 } from './layout';
 export {
   ACTIVATION_LINEAR, ACTIVATION_SIGMOID, ACTIVATION_TANH, ACTIVATION_RELU, ACTIVATION_LEAKY_RELU, ACTIVATION_ELU,
-  ACTIVATION_SOFTPLUS, ACTIVATION_SOFTMAX,
+  ACTIVATION_SOFTPLUS, ACTIVATION_SOFTMAX, ACTIVATION_GELU, ACTIVATION_SILU,
 } from './activations';
 export { LOSS_L2, LOSS_MSE, LOSS_BINARY_CROSSENTROPY, LOSS_CATEGORICAL_CROSSENTROPY } from './losses';

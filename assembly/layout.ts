@@ -53,6 +53,12 @@ export const LAYER_DELTA: i32 = 8;
 export const LAYER_DROPOUT: i32 = 9;
 /** The dropout mask buffer (capacity × units floats), 0 for none. */
 export const LAYER_MASK: i32 = 10;
+/**
+ * The pre-activation buffer a = x·W + b (capacity × units floats) of a layer
+ * whose activation's derivative needs a (gelu, silu), else 0: other layers
+ * keep only their output, as before.
+ */
+export const LAYER_PRE: i32 = 11;
 
 @inline export function headerSlot(desc: usize, slot: i32): i32 {
   return load<i32>(desc + (<usize>slot << 2));

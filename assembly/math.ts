@@ -99,3 +99,102 @@ const ROUND_MAGIC_BITS: i32 = 0x4b400000;
   if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
   if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
+
+// erf, after Norbert Juffa's erff (max 1 ulp with fma): an odd polynomial in x for
+// |x| ≤ ERF_SPLIT, else erf(|x|) = 1 - e^{r(|x|)} with r a degree-7 polynomial fitted
+// for erf (erfc = e^{r} only to erf's absolute accuracy). Wasm has no erf instruction.
+// Measured max error: see test/backend/erf.test.ts.
+//
+// The normal CDF of gelu needs erfc with a small relative error far into the tail (Φ(x) for
+// x ≪ 0, where 1 + erf would cancel and Juffa's r is not fitted): erfcTailV uses Numerical
+// Recipes' erfcc (fractional error < 1.2e-7 for every t ≥ 0), e^{-t²} as two factors so
+// that t² is exact.
+const ERF_SPLIT: f32 = 0.927734375;
+/** Beyond this, erf is ±1 in float32 and erfc underflows: the clamp keeps r(t) inside its fitted range. */
+const ERF_CLAMP: f32 = 10;
+const FRAC_1_SQRT2: f32 = 0.70710678118654752;
+const FRAC_1_SQRT_2PI: f32 = 0.39894228040143268;
+
+/** erf(x) for |x| ≤ ERF_SPLIT: x + x·P(x²). */
+@inline function erfSmallV(x: v128): v128 {
+  const s = f32x4.mul(x, x);
+  let r = f32x4.splat(-5.96761703e-4);
+  r = f32x4.add(f32x4.mul(r, s), f32x4.splat(4.99119423e-3));
+  r = f32x4.add(f32x4.mul(r, s), f32x4.splat(-2.67681349e-2));
+  r = f32x4.add(f32x4.mul(r, s), f32x4.splat(1.12819925e-1));
+  r = f32x4.add(f32x4.mul(r, s), f32x4.splat(-3.76125336e-1));
+  r = f32x4.add(f32x4.mul(r, s), f32x4.splat(1.28379166e-1));
+  return f32x4.add(f32x4.mul(r, x), x);
+}
+
+/** erfc(t) ≈ e^{r(t)} for t ≥ ERF_SPLIT (t ≥ 0; a NaN t stays NaN), to erf's absolute accuracy. */
+@inline function erfcLargeV(t: v128): v128 {
+  const tc = f32x4.pmin(t, f32x4.splat(ERF_CLAMP));
+  const s = f32x4.mul(tc, tc);
+  let r = f32x4.add(f32x4.mul(f32x4.splat(-1.72853470e-5), tc), f32x4.splat(3.83197126e-4));
+  const u = f32x4.add(f32x4.mul(f32x4.splat(-3.88396438e-3), tc), f32x4.splat(2.42546219e-2));
+  r = f32x4.add(f32x4.mul(r, s), u);
+  r = f32x4.add(f32x4.mul(r, tc), f32x4.splat(-1.06777877e-1));
+  r = f32x4.add(f32x4.mul(r, tc), f32x4.splat(-6.34846687e-1));
+  r = f32x4.add(f32x4.mul(r, tc), f32x4.splat(-1.28717512e-1));
+  r = f32x4.sub(f32x4.mul(r, tc), tc);
+  return expV(r);
+}
+
+/** Numerical Recipes' erfcc: erfc(t) = u·e^{-t² + P(u)}, u = 1/(1 + t/2), for t ≥ 0 (a NaN t stays NaN). */
+@inline function erfcTailV(t: v128): v128 {
+  const u = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.splat(0.5), t)));
+  let p = f32x4.splat(0.17087277);
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(-0.82215223));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(1.48851587));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(-1.13520398));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(0.27886807));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(-0.18628806));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(0.09678418));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(0.37409196));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(1.00002368));
+  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(-1.26551223));
+  // t² = hi² + lo·(t + hi) with hi = t's top 12 significant bits: hi² is exact, and e^{-t²}
+  // = e^{-hi²}·e^{-lo(t+hi)} keeps the precision a rounded t² would lose for large t.
+  const hi = v128.and(t, i32x4.splat(0xfffff000));
+  const lo = f32x4.sub(t, hi);
+  const rest = f32x4.sub(p, f32x4.mul(lo, f32x4.add(t, hi)));
+  const result = f32x4.mul(f32x4.mul(u, expV(f32x4.neg(f32x4.mul(hi, hi)))), expV(rest));
+  // From ERF_CLAMP on erfc is below float32's subnormals (expV would stop at its smallest one).
+  return v128.andnot(result, f32x4.ge(t, f32x4.splat(ERF_CLAMP)));
+}
+
+/** erf(x), four lanes: odd, ±1 at ±Inf, NaN for NaN, -0 for -0. */
+@inline export function erfV(x: v128): v128 {
+  const t = f32x4.abs(x);
+  const large = f32x4.sub(f32x4.splat(1), erfcLargeV(t));
+  const signed = v128.or(large, v128.and(x, f32x4.splat(-0.0)));
+  return v128.bitselect(signed, erfSmallV(x), f32x4.gt(t, f32x4.splat(ERF_SPLIT)));
+}
+
+/** Φ(x) = (1 + erf(x/√2))/2, the standard normal CDF, with a small relative error for x ≪ 0 too (erfc there). */
+@inline export function normalCdfV(x: v128): v128 {
+  const z = f32x4.mul(x, f32x4.splat(FRAC_1_SQRT2));
+  const t = f32x4.abs(z);
+  const half = f32x4.splat(0.5);
+  const tail = f32x4.mul(half, erfcTailV(t)); // Φ(-|x|) = erfc(|z|)/2
+  const large = v128.bitselect(f32x4.sub(f32x4.splat(1), tail), tail, f32x4.ge(z, f32x4.splat(0)));
+  const small = f32x4.add(half, f32x4.mul(half, erfSmallV(z)));
+  return v128.bitselect(large, small, f32x4.gt(t, f32x4.splat(ERF_SPLIT)));
+}
+
+/** φ(x) = e^{-x²/2}/√(2π), the standard normal density; 0 where it underflows (x·φ(x) is then 0, not x·(smallest subnormal)). */
+@inline export function normalPdfV(x: v128): v128 {
+  const e = f32x4.mul(f32x4.mul(x, x), f32x4.splat(-0.5));
+  return v128.andnot(f32x4.mul(expV(e), f32x4.splat(FRAC_1_SQRT_2PI)), f32x4.lt(e, f32x4.splat(EXP_MIN)));
+}
+
+/** y = erf(x) over n floats (for tests of erfV's error bound; y may alias x). */
+export function erfMap(n: i32, x: usize, y: usize): void {
+  const bytes = <usize>n << 2;
+  const vecBytes = bytes & ~15;
+  let i: usize = 0;
+  for (; i < vecBytes; i += 16) v128.store(y + i, erfV(v128.load(x + i)));
+  const tail = (bytes - i) >> 2;
+  if (tail) storePartial(y + i, erfV(loadPartial(x + i, tail)), tail);
+}

@@ -1,14 +1,16 @@
 // The fused multilayer perceptron: forward, backward and update for a whole
 // batch (or many batches) in one call, following the seed step by step:
-//   a = h·W + b, y = f(a)                       forward, per layer (one kernel)
+//   a = h·W + b, y = f(a)                       forward, per layer (one kernel; a is kept
+//                                               only where f' needs it: gelu, silu)
 //   δ_out = ∂L/∂y ⊙ f'(y) / rows                output delta (batch mean; assembly/losses.ts)
 //   ∂L/∂W = hᵀ·δ, ∂L/∂b = Σ_rows δ             gradients
 //   δ_hidden = (δ·Wᵀ) ⊙ f'(h)                   hidden delta, summed over outputs
+//                                               (f' from the kept a for gelu, silu)
 //   w ← w - η ∂L/∂w                             update
 
 import { gemm, denseForward } from './parallel';
 import { columnSums } from './bias';
-import { activationBackward } from './activations';
+import { activationForward, activationBackward, ACTIVATION_LINEAR, ACTIVATION_SOFTMAX } from './activations';
 import { lossSum, outputDelta } from './losses';
 import { sumSquares } from './optimizers';
 import { optimizerStep } from './update';
@@ -18,7 +20,7 @@ import { isTiny, tinyTrain } from './mlp-tiny';
 import {
   headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_LOSS, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS,
   SLOT_GRADS, SLOT_WORK, SLOT_NORMS, SLOT_RANDOM, SLOT_TRAINING, LAYER_DROPOUT, LAYER_MASK, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION,
-  LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
+  LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_PRE,
 } from './layout';
 
 @inline function ptr(value: i32): usize {
@@ -27,6 +29,20 @@ import {
 
 @inline function dropoutRate(desc: usize, layer: i32): f32 {
   return reinterpret<f32>(layerSlot(desc, layer, LAYER_DROPOUT));
+}
+
+/**
+ * Whether every layer's activation is one the tiny and narrow kernels know (an
+ * allow-list: ids up to softmax; gelu and silu, which need the kept
+ * pre-activation, take the general path).
+ */
+function specialPathActivations(desc: usize): bool {
+  const layers = headerSlot(desc, SLOT_LAYER_COUNT);
+  for (let l = 0; l < layers; l++) {
+    const kind = layerSlot(desc, l, LAYER_ACTIVATION);
+    if (kind < ACTIVATION_LINEAR || kind > ACTIVATION_SOFTMAX) return false;
+  }
+  return true;
 }
 
 /** Runs `rows` samples at x through every layer; returns the pointer to the last layer's output. */
@@ -39,8 +55,18 @@ export function mlpForward(desc: usize, x: usize, rows: i32): usize {
     const inSize = layerSlot(desc, l, LAYER_IN);
     const outSize = layerSlot(desc, l, LAYER_OUT);
     const output = ptr(layerSlot(desc, l, LAYER_OUTPUT));
-    denseForward(rows, outSize, inSize, input, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), ptr(layerSlot(desc, l, LAYER_BIAS)),
-      output, layerSlot(desc, l, LAYER_ACTIVATION), work);
+    const pre = ptr(layerSlot(desc, l, LAYER_PRE));
+    const kind = layerSlot(desc, l, LAYER_ACTIVATION);
+    if (pre) {
+      // a = x·W + b by the (possibly threaded) GEMM with the linear epilogue, kept for the
+      // backward pass; then y = f(a) in a pass of its own.
+      denseForward(rows, outSize, inSize, input, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), ptr(layerSlot(desc, l, LAYER_BIAS)),
+        pre, ACTIVATION_LINEAR, work);
+      activationForward(kind, rows, outSize, pre, output);
+    } else {
+      denseForward(rows, outSize, inSize, input, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), ptr(layerSlot(desc, l, LAYER_BIAS)),
+        output, kind, work);
+    }
     if (training && layerSlot(desc, l, LAYER_MASK)) {
       dropoutForward(rows * outSize, output, ptr(layerSlot(desc, l, LAYER_MASK)), dropoutRate(desc, l), desc + (<usize>SLOT_RANDOM << 2));
     }
@@ -61,7 +87,7 @@ export function mlpLossSum(desc: usize, x: usize, t: usize, rows: i32): f64 {
  * loss in the gradient array. Returns Σ over rows of the per-sample loss.
  */
 export function mlpGradients(desc: usize, x: usize, t: usize, rows: i32): f64 {
-  if (isNarrow(desc)) return narrowGradients(desc, x, t, 0, 0, rows);
+  if (isNarrow(desc) && specialPathActivations(desc)) return narrowGradients(desc, x, t, 0, 0, rows);
   const layers = headerSlot(desc, SLOT_LAYER_COUNT);
   const work = ptr(headerSlot(desc, SLOT_WORK));
   const y = mlpForward(desc, x, rows);
@@ -70,7 +96,11 @@ export function mlpGradients(desc: usize, x: usize, t: usize, rows: i32): f64 {
   const lossKind = headerSlot(desc, SLOT_LOSS);
   const loss = lossSum(lossKind, rows, outSize, y, t);
   // δ_out = ∂L/∂y ⊙ f'(y) / rows (for the seed's L2 and sigmoid: (y - t) y (1 - y) / rows)
-  outputDelta(lossKind, layerSlot(desc, last, LAYER_ACTIVATION), rows, outSize, y, t, ptr(layerSlot(desc, last, LAYER_DELTA)), <f32>1 / <f32>rows);
+  const lastPre = ptr(layerSlot(desc, last, LAYER_PRE));
+  const lastDelta = ptr(layerSlot(desc, last, LAYER_DELTA));
+  outputDelta(lossKind, lastPre ? ACTIVATION_LINEAR : layerSlot(desc, last, LAYER_ACTIVATION), rows, outSize, y, t, lastDelta, <f32>1 / <f32>rows);
+  // ⊙ f'(a) from the kept pre-activation where f' needs it.
+  if (lastPre) activationBackward(layerSlot(desc, last, LAYER_ACTIVATION), rows * outSize, lastPre, lastDelta, lastDelta);
   for (let l = last; l >= 0; l--) {
     const inSize = layerSlot(desc, l, LAYER_IN);
     const units = layerSlot(desc, l, LAYER_OUT);
@@ -84,10 +114,14 @@ export function mlpGradients(desc: usize, x: usize, t: usize, rows: i32): f64 {
       const hiddenDelta = ptr(layerSlot(desc, l - 1, LAYER_DELTA));
       gemm(0, 1, rows, inSize, units, 1, delta, units, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), units, 0, hiddenDelta, inSize, work);
       const mask = ptr(layerSlot(desc, l - 1, LAYER_MASK));
+      const pre = ptr(layerSlot(desc, l - 1, LAYER_PRE));
+      const kind = layerSlot(desc, l - 1, LAYER_ACTIVATION);
       if (headerSlot(desc, SLOT_TRAINING) && mask) {
-        dropoutBackward(layerSlot(desc, l - 1, LAYER_ACTIVATION), rows * inSize, input, mask, dropoutRate(desc, l - 1), hiddenDelta);
+        // With a kept a, the mask alone here (linear slope 1), f'(a) below.
+        dropoutBackward(pre ? ACTIVATION_LINEAR : kind, rows * inSize, input, mask, dropoutRate(desc, l - 1), hiddenDelta);
+        if (pre) activationBackward(kind, rows * inSize, pre, hiddenDelta, hiddenDelta);
       } else {
-        activationBackward(layerSlot(desc, l - 1, LAYER_ACTIVATION), rows * inSize, input, hiddenDelta, hiddenDelta);
+        activationBackward(kind, rows * inSize, pre ? pre : input, hiddenDelta, hiddenDelta);
       }
     }
   }
@@ -146,13 +180,13 @@ export function mlpTrainBatches(
   // Training steps run their forward pass with dropout; evaluation and gradients() without.
   store<i32>(desc + (<usize>SLOT_TRAINING << 2), 1);
   const norms = ptr(headerSlot(desc, SLOT_NORMS));
-  if (batchSize == 1 && !norms && isTiny(desc)) {
+  if (batchSize == 1 && !norms && isTiny(desc) && specialPathActivations(desc)) {
     // Same steps as below, with the weights held in registers from the first sample to the last.
     const done = tinyTrain(desc, x, t, order, start, count, learningRate, result);
     store<i32>(desc + (<usize>SLOT_TRAINING << 2), 0);
     return done;
   }
-  const narrow = isNarrow(desc);
+  const narrow = isNarrow(desc) && specialPathActivations(desc);
   let lossSum: f64 = 0;
   let done = 0;
   for (let from = start; from < end; from += batchSize) {

@@ -27,7 +27,7 @@ export type { BackendName, Backend, Kernels } from './backend/backend.js';
 export { ACTIVATIONS, LOSSES } from './backend/kinds.js';
 export { irisData, IRIS_SPECIES, IRIS_FEATURES } from './data/iris.js';
 export {
-  Tensor, tidy, noGrad, tensor, scalar, zeros, ones, abs, add, div, exp, log, mul, neg, pow, sqrt, sub, relu, sigmoid,
+  Tensor, tidy, noGrad, tensor, scalar, zeros, ones, abs, add, div, exp, log, mul, neg, pow, sqrt, sub, relu, gelu, silu, sigmoid,
   softmax, tanh, max, mean, sum, matmul, reshape, transpose, l2Loss, mseLoss, backward, grad, valueAndGrad,
   checkGradients, trace, toDot, type TensorOptions, type NestedArray, type Differentiable, type GradientCheck,
 } from './autograd/index.js';

@@ -5,7 +5,7 @@
  */
 import { backward } from './backward.js';
 import { abs, add, div, exp, log, mul, neg, pow, sqrt, sub } from './ops/elementwise.js';
-import { relu, sigmoid, softmax, tanh } from './ops/activations.js';
+import { gelu, relu, sigmoid, silu, softmax, tanh } from './ops/activations.js';
 import { max, mean, sum } from './ops/reduce.js';
 import { matmul, reshape, transpose } from './ops/linalg.js';
 import { l2Loss, mseLoss } from './ops/losses.js';
@@ -26,6 +26,8 @@ declare module './tensor.js' {
     sigmoid(): Tensor;
     tanh(): Tensor;
     relu(): Tensor;
+    gelu(): Tensor;
+    silu(): Tensor;
     softmax(): Tensor;
     sum(axis?: number, keepDims?: boolean): Tensor;
     mean(axis?: number, keepDims?: boolean): Tensor;
@@ -52,6 +54,8 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   sigmoid(this: Tensor) { return sigmoid(this); },
   tanh(this: Tensor) { return tanh(this); },
   relu(this: Tensor) { return relu(this); },
+  gelu(this: Tensor) { return gelu(this); },
+  silu(this: Tensor) { return silu(this); },
   softmax(this: Tensor) { return softmax(this); },
   sum(this: Tensor, axis?: number, keepDims?: boolean) { return sum(this, axis, keepDims); },
   mean(this: Tensor, axis?: number, keepDims?: boolean) { return mean(this, axis, keepDims); },
@@ -66,7 +70,7 @@ Object.assign(Tensor.prototype, methods);
 export { Tensor, type TensorOptions, type NestedArray } from './tensor.js';
 export { tidy, noGrad } from './scope.js';
 export { tensor, scalar, zeros, ones } from './create.js';
-export { abs, add, div, exp, log, mul, neg, pow, sqrt, sub, relu, sigmoid, softmax, tanh, max, mean, sum, matmul, reshape, transpose, l2Loss, mseLoss, backward };
+export { abs, add, div, exp, log, mul, neg, pow, sqrt, sub, relu, gelu, silu, sigmoid, softmax, tanh, max, mean, sum, matmul, reshape, transpose, l2Loss, mseLoss, backward };
 export { grad, valueAndGrad, type Differentiable } from './grad.js';
 export { checkGradients, type GradientCheck } from './check.js';
 export { trace, toDot } from './trace.js';

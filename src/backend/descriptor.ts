@@ -39,6 +39,8 @@ export const LAYER_OUTPUT = 7;
 export const LAYER_DELTA = 8;
 export const LAYER_DROPOUT = 9;
 export const LAYER_MASK = 10;
+/** The pre-activation buffer of a layer whose activation needs it (gelu, silu), else 0. */
+export const LAYER_PRE = 11;
 
 /** Index into an Int32Array view of the i32 in header slot `slot` of the descriptor at byte `desc`. */
 export function headerIndex(desc: number, slot: number): number {

@@ -48,6 +48,8 @@ export const ACTIVATION_TABLE = [
   { id: 5, name: 'elu', label: 'ELU', formula: 'x > 0 ? x : e^x - 1 (α = 1)', tfjs: 'elu', onnx: 'Elu', initializer: 'he', needsPreactivation: false, lastLayerOnly: false },
   { id: 6, name: 'softplus', label: 'softplus', formula: 'ln(1 + e^x)', tfjs: 'softplus', onnx: 'Softplus', initializer: 'glorot', needsPreactivation: false, lastLayerOnly: false },
   { id: 7, name: 'softmax', label: 'softmax', formula: 'e^x_j / Σ_k e^x_k over the row', tfjs: 'softmax', onnx: 'Softmax', initializer: 'glorot', needsPreactivation: false, lastLayerOnly: true },
+  { id: 8, name: 'gelu', label: 'GELU', formula: 'x·Φ(x) = x·(1 + erf(x/√2))/2 (exact, not the tanh approximation)', tfjs: 'gelu', onnx: 'Gelu', initializer: 'glorot', needsPreactivation: true, lastLayerOnly: false },
+  { id: 9, name: 'silu', label: 'SiLU (swish)', formula: 'x·σ(x)', tfjs: 'swish', onnx: 'Mul(x, Sigmoid(x))', initializer: 'glorot', needsPreactivation: true, lastLayerOnly: false },
 ] as const satisfies readonly ActivationInfo[];
 
 export type Activation = (typeof ACTIVATION_TABLE)[number]['name'];

@@ -11,7 +11,7 @@
  * kernels (assembly/mlp-narrow.ts) read and write whole f32x4 vectors past a
  * row's last element.
  */
-import { ACTIVATION_IDS, HYPER_COUNT, type Activation } from '../backend/kinds.js';
+import { ACTIVATION_IDS, HYPER_COUNT, activationInfo, type Activation } from '../backend/kinds.js';
 import * as slots from '../backend/descriptor.js';
 
 const ALIGN = 64;
@@ -32,6 +32,8 @@ export interface LayerPlan {
   readonly delta: number;
   /** The dropout mask (capacity × units floats), 0 without dropout. */
   readonly mask: number;
+  /** The kept pre-activation a = x·W + b (capacity × units floats), 0 unless the activation's derivative needs it. */
+  readonly pre: number;
   readonly dropout: number;
 }
 
@@ -55,6 +57,11 @@ export interface NetworkPlan {
   readonly tStage: number;
   readonly layers: readonly LayerPlan[];
   readonly bytes: number;
+}
+
+/** Whether a layer with this activation keeps its pre-activation (its derivative needs a, not y). */
+function keepsPreactivation(activation: Activation): boolean {
+  return activationInfo(activation).needsPreactivation;
 }
 
 export function planNetwork(inputSize: number, layers: readonly { units: number; activation: Activation; dropout?: number }[], capacity: number,
@@ -85,12 +92,14 @@ export function planNetwork(inputSize: number, layers: readonly { units: number;
     const output = cursor;
     const delta = output + align(capacity * layer.units * 4);
     const mask = layer.dropout ? delta + align(capacity * layer.units * 4) : 0;
-    cursor = (mask || delta) + align(capacity * layer.units * 4);
+    // Only layers whose derivative needs a get the buffer: the others keep today's memory.
+    const pre = keepsPreactivation(layer.activation) ? (mask || delta) + align(capacity * layer.units * 4) : 0;
+    cursor = (pre || mask || delta) + align(capacity * layer.units * 4);
     const plan: LayerPlan = {
       inSize, outSize: layer.units, activation: layer.activation,
       weights: params + paramOffsets[l].weights * 4, bias: params + paramOffsets[l].bias * 4,
       weightGrad: grads + paramOffsets[l].weights * 4, biasGrad: grads + paramOffsets[l].bias * 4,
-      output, delta, mask, dropout: layer.dropout ?? 0,
+      output, delta, mask, pre, dropout: layer.dropout ?? 0,
     };
     inSize = layer.units;
     return plan;
@@ -137,6 +146,7 @@ export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan
     put(slots.layerIndex(base, l, slots.LAYER_OUTPUT), base + layer.output);
     put(slots.layerIndex(base, l, slots.LAYER_DELTA), base + layer.delta);
     put(slots.layerIndex(base, l, slots.LAYER_MASK), layer.mask && base + layer.mask);
+    put(slots.layerIndex(base, l, slots.LAYER_PRE), layer.pre && base + layer.pre);
     f32[slots.layerIndex(base, l, slots.LAYER_DROPOUT)] = layer.dropout;
   });
 }

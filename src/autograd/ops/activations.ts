@@ -1,5 +1,8 @@
-/** Activation ops, forward next to gradient; the derivatives use the kept output, as the seed does. */
-import { UNARY_IDS } from '../../backend/kinds.js';
+/**
+ * Activation ops, forward next to gradient; the derivatives use the kept
+ * output, as the seed does, except gelu's and silu's, which need the input.
+ */
+import { ACTIVATION_IDS, UNARY_IDS } from '../../backend/kinds.js';
 import { liveTensor } from '../create.js';
 import { kernelsOf, type Tensor } from '../tensor.js';
 import { mul, sub } from './elementwise.js';
@@ -40,4 +43,27 @@ export function softmax(x: Tensor): Tensor {
     (r) => kernelsOf(input, 'softmax').softmaxRows(input.size / cols, cols, input.ptr, r.ptr),
     (g) => [mul(out, sub(g, sum(mul(g, out), -1, true)))]);
   return out;
+}
+
+/**
+ * An activation whose derivative needs its input x (not monotonic: one y, two
+ * x): forward and gradient g·f'(x) by the backends' activation kernels. The
+ * gradient node has no rule of its own (as relu's step): gradients of
+ * gradients are not supported.
+ */
+function inputActivation(op: 'gelu' | 'silu', x: Tensor): Tensor {
+  const input = liveTensor(op, x);
+  const kind = ACTIVATION_IDS[op];
+  return makeOp(op, input.shape, [input], (r) => kernelsOf(input, op).activationForward(kind, 1, input.size, input.ptr, r.ptr),
+    (g) => [makeOp(`${op}Grad`, input.shape, [input, g], (r) => kernelsOf(input, op).activationBackward(kind, input.size, input.ptr, g.ptr, r.ptr), () => [])]);
+}
+
+/** gelu(x) = x·Φ(x), Φ the standard normal CDF by erf (exact, as Keras/TF.js `gelu`). ∂/∂x = Φ(x) + x·φ(x). */
+export function gelu(x: Tensor): Tensor {
+  return inputActivation('gelu', x);
+}
+
+/** silu(x) = x·σ(x) (TF.js `swish`). ∂/∂x = σ(x)(1 + x(1 - σ(x))). */
+export function silu(x: Tensor): Tensor {
+  return inputActivation('silu', x);
 }

@@ -2,12 +2,14 @@ import { internalError } from '../../errors.js';
 import type { MemoryViews } from '../../heap.js';
 import { ACTIVATION_IDS, LEAKY_SLOPE, LOSS_IDS } from '../kinds.js';
 import { softmaxRows } from './tensor-kernels.js';
+import { normalCdf, normalPdf } from './math.js';
 
 // The pure-TS twins of assembly/bias.ts, activations.ts, losses.ts and
 // optimizers.ts: the same formulas, one element at a time.
 
 const {
   linear: LINEAR, sigmoid: SIGMOID, tanh: TANH, relu: RELU, leakyRelu: LEAKY, elu: ELU, softplus: SOFTPLUS, softmax: SOFTMAX,
+  gelu: GELU, silu: SILU,
 } = ACTIVATION_IDS;
 
 /** σ(x) without overflow: exp only of -|x|, and e/(1+e) rather than 1 - s for x < 0. */
@@ -44,11 +46,13 @@ export function activate(kind: number, x: number): number {
     case LEAKY: return x > 0 ? x : Math.fround(LEAKY_SLOPE) * x;
     case ELU: return x > 0 ? x : Math.expm1(x);
     case SOFTPLUS: return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    case GELU: return x * normalCdf(x);
+    case SILU: return x * sigmoid(x);
     default: throw internalError(`activation: unknown elementwise activation id ${kind}`);
   }
 }
 
-/** f'(a) from the output y. */
+/** f'(a) from the kept value y: the output, or the pre-activation a for gelu and silu. */
 export function slope(kind: number, y: number): number {
   switch (kind) {
     case LINEAR: return 1;
@@ -58,6 +62,8 @@ export function slope(kind: number, y: number): number {
     case LEAKY: return y > 0 ? 1 : Math.fround(LEAKY_SLOPE);
     case ELU: return y > 0 ? 1 : y + 1;
     case SOFTPLUS: return 1 - Math.exp(-y);
+    case GELU: return normalCdf(y) + y * normalPdf(y);
+    case SILU: { const s = sigmoid(y); return s * (1 + y * (1 - s)); }
     default: throw internalError(`activation: unknown elementwise activation id ${kind}`);
   }
 }

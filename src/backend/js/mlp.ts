@@ -4,8 +4,11 @@ import { dropoutBackward, dropoutForward } from './dropout.js';
 import {
   headerIndex, layerIndex, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS,
   SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_NORMS, SLOT_RANDOM, SLOT_TRAINING, LAYER_DROPOUT, LAYER_MASK, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS,
-  LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
+  LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_PRE,
 } from '../descriptor.js';
+import { ACTIVATION_IDS } from '../kinds.js';
+
+const LINEAR = ACTIVATION_IDS.linear;
 
 /** The element kernels the fused MLP is composed of. */
 export type ElementKernels = Omit<Kernels, 'mlpForward' | 'mlpLossSum' | 'mlpGradients' | 'mlpTrainStep' | 'mlpTrainBatches'>;
@@ -27,8 +30,14 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
     for (let l = 0; l < layers; l++) {
       const inSize = layer(desc, l, LAYER_IN), outSize = layer(desc, l, LAYER_OUT);
       const output = layer(desc, l, LAYER_OUTPUT);
-      k.denseForward(rows, outSize, inSize, input, layer(desc, l, LAYER_WEIGHTS), layer(desc, l, LAYER_BIAS), output,
-        layer(desc, l, LAYER_ACTIVATION), work);
+      const pre = layer(desc, l, LAYER_PRE), kind = layer(desc, l, LAYER_ACTIVATION);
+      if (pre) {
+        // a = x·W + b kept for the backward pass (gelu, silu), then y = f(a).
+        k.denseForward(rows, outSize, inSize, input, layer(desc, l, LAYER_WEIGHTS), layer(desc, l, LAYER_BIAS), pre, LINEAR, work);
+        k.activationForward(kind, rows, outSize, pre, output);
+      } else {
+        k.denseForward(rows, outSize, inSize, input, layer(desc, l, LAYER_WEIGHTS), layer(desc, l, LAYER_BIAS), output, kind, work);
+      }
       if (training(desc) && layer(desc, l, LAYER_MASK)) {
         dropoutForward(v, rows * outSize, output, layer(desc, l, LAYER_MASK), dropoutRate(desc, l), desc + SLOT_RANDOM * 4);
       }
@@ -53,7 +62,9 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
     const outSize = layer(desc, last, LAYER_OUT);
     const lossKind = header(desc, SLOT_LOSS);
     const loss = k.lossSum(lossKind, rows, outSize, y, t);
-    k.outputDelta(lossKind, layer(desc, last, LAYER_ACTIVATION), rows, outSize, y, t, layer(desc, last, LAYER_DELTA), 1 / rows);
+    const lastPre = layer(desc, last, LAYER_PRE), lastDelta = layer(desc, last, LAYER_DELTA);
+    k.outputDelta(lossKind, lastPre ? LINEAR : layer(desc, last, LAYER_ACTIVATION), rows, outSize, y, t, lastDelta, 1 / rows);
+    if (lastPre) k.activationBackward(layer(desc, last, LAYER_ACTIVATION), rows * outSize, lastPre, lastDelta, lastDelta);
     for (let l = last; l >= 0; l--) {
       const inSize = layer(desc, l, LAYER_IN), units = layer(desc, l, LAYER_OUT);
       const delta = layer(desc, l, LAYER_DELTA);
@@ -64,10 +75,13 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
         const hiddenDelta = layer(desc, l - 1, LAYER_DELTA);
         k.gemm(0, 1, rows, inSize, units, 1, delta, units, layer(desc, l, LAYER_WEIGHTS), units, 0, hiddenDelta, inSize, work);
         const mask = layer(desc, l - 1, LAYER_MASK);
+        const pre = layer(desc, l - 1, LAYER_PRE), kind = layer(desc, l - 1, LAYER_ACTIVATION);
         if (training(desc) && mask) {
-          dropoutBackward(v, layer(desc, l - 1, LAYER_ACTIVATION), rows * inSize, input, mask, dropoutRate(desc, l - 1), hiddenDelta);
+          // With a kept a, the mask alone here (linear slope 1), f'(a) below.
+          dropoutBackward(v, pre ? LINEAR : kind, rows * inSize, input, mask, dropoutRate(desc, l - 1), hiddenDelta);
+          if (pre) k.activationBackward(kind, rows * inSize, pre, hiddenDelta, hiddenDelta);
         } else {
-          k.activationBackward(layer(desc, l - 1, LAYER_ACTIVATION), rows * inSize, input, hiddenDelta, hiddenDelta);
+          k.activationBackward(kind, rows * inSize, pre || input, hiddenDelta, hiddenDelta);
         }
       }
     }
