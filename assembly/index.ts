@@ -24,7 +24,9 @@ export {
   HYPER_BETA1, HYPER_BETA2, HYPER_EPSILON, HYPER_NESTEROV, HYPER_WEIGHT_DECAY, HYPER_L2, HYPER_CLIP_NORM,
 } from './update';
 export { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, gatherRows } from './mlp';
-export { isTiny } from './mlp-tiny';
+// The widths the narrow and tiny kernels are written for (src/nn/paths.ts's allow-lists mirror them; a test checks).
+export { NARROW_UNITS } from './mlp-narrow';
+export { TINY_UNITS } from './mlp-tiny';
 
 /** First byte of linear memory that no static data uses. */
 export function heapBase(): usize {
@@ -35,7 +37,7 @@ export function heapBase(): usize {
 // that src/nn/layout.ts mirrors them.
 export {
   HEADER_SLOTS, LAYER_SLOTS, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, SLOT_PARAM_COUNT,
-  SLOT_PARAMS, SLOT_GRADS, SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_CAPACITY, SLOT_NORMS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_STEP, MAX_STEP, SLOT_HYPER, SLOT_RANDOM, SLOT_TRAINING,
+  SLOT_PARAMS, SLOT_GRADS, SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_CAPACITY, SLOT_NORMS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_PATHS, PATH_NARROW, PATH_TINY, SLOT_STEP, MAX_STEP, SLOT_HYPER, SLOT_RANDOM, SLOT_TRAINING,
   LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
   LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_DROPOUT, LAYER_MASK, LAYER_PRE,
 } from './layout';

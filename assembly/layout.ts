@@ -23,7 +23,16 @@ export const SLOT_OPTIMIZER: i32 = 11;
 /** Optimizer state arrays (paramCount floats each, 0 when unused): momentum/first moment, second moment. */
 export const SLOT_STATE1: i32 = 12;
 export const SLOT_STATE2: i32 = 13;
-// Slot 14 is unused: it held the step count as an i32, which wrapped after 2^31 updates.
+/**
+ * The special training paths this network may take, a set of PATH_* bits
+ * chosen by src/nn/paths.ts from what each path supports (its allow-list);
+ * 0: the general path only. The kernels obey it and never choose by themselves.
+ */
+export const SLOT_PATHS: i32 = 14;
+/** assembly/mlp-narrow.ts, for any batch size. */
+export const PATH_NARROW: i32 = 1;
+/** assembly/mlp-tiny.ts, for batches of one sample without gradient norms. */
+export const PATH_TINY: i32 = 2;
 /** HYPER_COUNT f32 hyperparameters (assembly/update.ts). */
 export const SLOT_HYPER: i32 = 15;
 /** xorshift32 state of the dropout masks (never 0). */

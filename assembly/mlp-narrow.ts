@@ -16,9 +16,9 @@ import { lossSum, outputDelta, LOSS_L2 } from './losses';
 import { storePartial } from './math';
 import { softmaxRows } from './shape';
 import {
-  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS,
+  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, SLOT_PATHS, PATH_NARROW,
   LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
-  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_MASK,
+  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
 } from './layout';
 
 export const NARROW_UNITS: i32 = 16;
@@ -27,15 +27,13 @@ export const NARROW_UNITS: i32 = 16;
   return <usize><u32>value;
 }
 
-/** True when the input and every layer are at most NARROW_UNITS wide. */
-export function isNarrow(desc: usize): bool {
-  if (headerSlot(desc, SLOT_INPUT_SIZE) > NARROW_UNITS) return false;
-  const layers = headerSlot(desc, SLOT_LAYER_COUNT);
-  for (let l = 0; l < layers; l++) {
-    // Dropout is a batched-path feature: narrow networks that use it take that path.
-    if (layerSlot(desc, l, LAYER_OUT) > NARROW_UNITS || layerSlot(desc, l, LAYER_MASK) != 0) return false;
-  }
-  return true;
+/**
+ * Whether this network takes the narrow path: src/nn/paths.ts decided it from
+ * the path's allow-list (input and every layer at most NARROW_UNITS wide, no
+ * dropout, activations computed from y) and wrote it to SLOT_PATHS.
+ */
+@inline export function isNarrow(desc: usize): bool {
+  return (headerSlot(desc, SLOT_PATHS) & PATH_NARROW) != 0;
 }
 
 /** All-ones in the lanes below `count`, zero above. */

@@ -17,13 +17,11 @@
 // checks). Lanes past a layer's last unit hold zero weights and masked deltas,
 // so they stay zero.
 
-import { ACTIVATION_SIGMOID, ACTIVATION_SOFTMAX, activateV, slopeV } from './activations';
-import { LOSS_L2 } from './losses';
+import { ACTIVATION_SIGMOID, activateV, slopeV } from './activations';
 import { loadPartial, storePartial } from './math';
-import { isPlainSgd } from './update';
 import {
-  headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, loadStep, storeStep,
-  LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_MASK,
+  headerSlot, layerSlot, SLOT_INPUT_SIZE, SLOT_PATHS, PATH_TINY, loadStep, storeStep,
+  LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS,
 } from './layout';
 
 export const TINY_UNITS: i32 = 4;
@@ -85,16 +83,13 @@ function matrixColumn(m: usize, j: i32, rows: i32, cols: i32): v128 {
 }
 
 /**
- * True when the network at desc can train here with batches of one: two
- * dense layers, every width at most TINY_UNITS, no dropout, an elementwise
- * output activation, the L2 loss and plain SGD.
+ * Whether this network takes the tiny path (with batches of one and no
+ * gradient norms): src/nn/paths.ts decided it from the path's allow-list (two
+ * dense layers, every width at most TINY_UNITS, no dropout, activations
+ * computed from y, the L2 loss and plain SGD) and wrote it to SLOT_PATHS.
  */
-export function isTiny(desc: usize): bool {
-  if (headerSlot(desc, SLOT_LAYER_COUNT) != 2 || headerSlot(desc, SLOT_INPUT_SIZE) > TINY_UNITS) return false;
-  for (let l = 0; l < 2; l++) {
-    if (layerSlot(desc, l, LAYER_OUT) > TINY_UNITS || layerSlot(desc, l, LAYER_MASK) != 0) return false;
-  }
-  return layerSlot(desc, 1, LAYER_ACTIVATION) != ACTIVATION_SOFTMAX && headerSlot(desc, SLOT_LOSS) == LOSS_L2 && isPlainSgd(desc);
+@inline export function isTiny(desc: usize): bool {
+  return (headerSlot(desc, SLOT_PATHS) & PATH_TINY) != 0;
 }
 
 /**

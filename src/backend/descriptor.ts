@@ -20,6 +20,8 @@ export const SLOT_NORMS = 10;
 export const SLOT_OPTIMIZER = 11;
 export const SLOT_STATE1 = 12;
 export const SLOT_STATE2 = 13;
+/** The special training paths the network may take: PATH_BITS of kinds.ts, chosen by src/nn/paths.ts. */
+export const SLOT_PATHS = 14;
 export const SLOT_HYPER = 15;
 export const SLOT_RANDOM = 16;
 export const SLOT_TRAINING = 17;

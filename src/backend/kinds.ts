@@ -124,11 +124,17 @@ export const SCALAR_IDS = { add: 0, rsub: 1, mul: 2, rdiv: 3, pow: 4, rpow: 5 } 
 export type ScalarOp = keyof typeof SCALAR_IDS;
 
 /**
+ * Bits of the descriptor's SLOT_PATHS (assembly/layout.ts PATH_*): the special
+ * training paths a network may take, chosen by src/nn/paths.ts.
+ */
+export const PATH_BITS = { narrow: 1, tiny: 2 } as const;
+
+/**
  * The id tables the wasm module mirrors, by the prefix of its globals
  * (`ACTIVATION_LEAKY_RELU` for activations' leakyRelu). Read by the mirror test.
  */
 export const WASM_ID_TABLES: Readonly<Record<string, Readonly<Record<string, number>>>> = {
-  ACTIVATION: ACTIVATION_IDS, LOSS: LOSS_IDS, OPTIMIZER: OPTIMIZER_IDS, UNARY: UNARY_IDS, BINARY: BINARY_IDS, SCALAR: SCALAR_IDS, HYPER,
+  ACTIVATION: ACTIVATION_IDS, LOSS: LOSS_IDS, OPTIMIZER: OPTIMIZER_IDS, UNARY: UNARY_IDS, BINARY: BINARY_IDS, SCALAR: SCALAR_IDS, HYPER, PATH: PATH_BITS,
 };
 
 /** name → id of a table whose entries are in id order (checked: a gap or a swap is a bug here). */

@@ -116,6 +116,8 @@ export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan
   const f64 = new Float64Array(i32.buffer, i32.byteOffset, i32.length >>> 1);
   const step = f64[slots.stepIndex(base)];
   const random = i32[slots.headerIndex(base, slots.SLOT_RANDOM)];
+  // The paths the network may take (src/nn/paths.ts) are chosen when it is built and stay when the block grows.
+  const paths = i32[slots.headerIndex(base, slots.SLOT_PATHS)];
   const put = (index: number, value: number) => { i32[index] = value | 0; };
   const f32 = new Float32Array(i32.buffer, i32.byteOffset, i32.length);
   i32.fill(0, base >>> 2, (base >>> 2) + slots.HEADER_SLOTS + plan.layers.length * slots.LAYER_SLOTS);
@@ -135,6 +137,7 @@ export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan
   f64[slots.stepIndex(base)] = step;
   put(slots.headerIndex(base, slots.SLOT_HYPER), base + plan.hyper);
   put(slots.headerIndex(base, slots.SLOT_RANDOM), random);
+  put(slots.headerIndex(base, slots.SLOT_PATHS), paths);
   plan.layers.forEach((layer, l) => {
     put(slots.layerIndex(base, l, slots.LAYER_IN), layer.inSize);
     put(slots.layerIndex(base, l, slots.LAYER_OUT), layer.outSize);

@@ -16,6 +16,7 @@ import { checkConfig, checkLayerWeights, checkParameters, checkRestoredState } f
 import { initialWeights, type DenseLayer } from './layers.js';
 import { planNetwork, writeDescriptor, type NetworkPlan } from './layout.js';
 import { optimizerNumbers, stateArrays, type Optimizer } from './optimizers.js';
+import { pathBits, writePaths } from './paths.js';
 import { checkJSONSize, float32ToBase64 } from './base64.js';
 import { registerNetworkMemory } from './network-memory.js';
 import { argumentError, plainObject, rejectUnknownKeys } from './validate.js';
@@ -75,6 +76,8 @@ export class Network {
     // The dropout stream starts from the seed (xorshift32 needs a non-zero state).
     this.#runtime.heap.views.i32[headerIndex(this.#block, SLOT_RANDOM)] = (new Random(config.seed, 2).nextUint32() | 1);
     this.#writeDescriptor();
+    // The fast paths this network may take, by what each supports; kept when the block grows (it is in the prefix).
+    writePaths(this.#runtime.heap.views.i32, this.#block, pathBits(this));
     const f32 = this.#runtime.heap.views.f32;
     f32.set(optimizerNumbers(this.optimizer).hyper, this.#at(this.#plan.hyper));
     if (optimizerState) {

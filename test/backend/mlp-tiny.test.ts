@@ -1,13 +1,16 @@
 /**
- * The tiny-network kernel (assembly/mlp-tiny.ts): which networks take it, and
+ * The tiny-network kernel (assembly/mlp-tiny.ts): which networks take it (the
+ * allow-list of src/nn/paths.ts, written to the descriptor's SLOT_PATHS), and
  * that it trains bit for bit like the general narrow path plus the SGD update
  * it replaces, including where training must stop on a non-finite step.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runtime, type Runtime } from '../../src/runtime.js';
-import { HYPER, LOSS_IDS, OPTIMIZER_IDS, type Activation, type Loss } from '../../src/backend/kinds.js';
-import { headerIndex, SLOT_NORMS, stepIndex } from '../../src/backend/descriptor.js';
+import { HYPER, LOSS_IDS, OPTIMIZER_IDS, PATH_BITS, type Activation, type Loss } from '../../src/backend/kinds.js';
+import { headerIndex, SLOT_NORMS, SLOT_PATHS, stepIndex } from '../../src/backend/descriptor.js';
 import { planNetwork, writeDescriptor, type NetworkPlan } from '../../src/nn/layout.js';
+import { pathBits, writePaths } from '../../src/nn/paths.js';
+import type { Sgd } from '../../src/nn/optimizers.js';
 import { Random } from '../../src/random.js';
 import { initFromBuild } from '../helpers.js';
 
@@ -22,6 +25,13 @@ interface Spec {
   hyper?: Partial<Record<keyof typeof HYPER, number>>;
 }
 
+/** The spec's paths, as Network chooses them: its SGD settings are the hyper-parameters it sets. */
+function specPaths(spec: Spec): number {
+  const h = spec.hyper ?? {};
+  const optimizer: Sgd = { type: 'sgd', learningRate: 0.01, momentum: h.beta1 ?? 0, nesterov: false, weightDecay: h.weightDecay ?? 0, l2: h.l2 ?? 0, clipNorm: h.clipNorm ?? 0 };
+  return pathBits({ inputSize: spec.inputSize, layers: spec.layers.map((l) => ({ ...l, dropout: l.dropout ?? 0 })), loss: spec.loss ?? 'l2', optimizer });
+}
+
 /** A network block as Network lays it out, with seeded weights in [-1, 1). */
 function makeBlock(spec: Spec, seed = 1): { block: number; plan: NetworkPlan } {
   const plan = planNetwork(spec.inputSize, spec.layers, 1, spec.stateArrays ?? 0);
@@ -29,17 +39,18 @@ function makeBlock(spec: Spec, seed = 1): { block: number; plan: NetworkPlan } {
   const { i32, f32 } = rt.heap.views;
   i32.fill(0, block >> 2, (block + plan.bytes) >> 2);
   writeDescriptor(i32, block, plan, spec.inputSize, LOSS_IDS[spec.loss ?? 'l2'], rt.gemmWork, OPTIMIZER_IDS.sgd);
+  writePaths(i32, block, specPaths(spec));
   for (const [name, value] of Object.entries(spec.hyper ?? {})) f32[((block + plan.hyper) >> 2) + HYPER[name as keyof typeof HYPER]] = value;
   const random = new Random(seed);
   for (let i = 0; i < plan.paramCount; i++) f32[((block + plan.params) >> 2) + i] = random.uniform(-1, 1);
   return { block, plan };
 }
 
-const isTiny = (block: number) => (rt.exports.isTiny as (desc: number) => number)(block) === 1;
+const isTiny = (block: number) => (rt.heap.views.i32[headerIndex(block, SLOT_PATHS)] & PATH_BITS.tiny) !== 0;
 const bits = (block: number, plan: NetworkPlan) =>
   Array.from(rt.heap.views.i32.subarray((block + plan.params) >> 2, ((block + plan.params) >> 2) + plan.paramCount));
 
-describe('isTiny', () => {
+describe('the tiny path\'s allow-list', () => {
   const seed: Spec = { inputSize: 2, layers: [{ units: 3, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }] };
   const cases: [string, Spec, boolean][] = [
     ["the seed's 2-3-2, L2, SGD", seed, true],
