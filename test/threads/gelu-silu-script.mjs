@@ -1,0 +1,20 @@
+// Trains a seeded network with gelu and silu hidden layers (their pre-activations
+// come from the threaded GEMM with the linear epilogue, then a pass of their own)
+// and prints a digest of its weights: run by gelu-silu.test.ts once per thread count.
+import { init, sequential, dense, sgd } from '../../build/index.node.js';
+
+const threads = Number(process.argv[2]);
+const rt = await init({ threads });
+const n = 96, inputs = 300, hidden = 260;
+const x = new Float32Array(n * inputs).map((_, i) => ((i * 2654435761) % 1000) / 1000 - 0.5);
+const t = new Float32Array(n * 10).map((_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0));
+const net = sequential({
+  inputSize: inputs,
+  layers: [dense(hidden, { activation: 'gelu' }), dense(hidden, { activation: 'silu', dropout: 0.2 }), dense(10, { activation: 'sigmoid' })],
+  optimizer: sgd({ learningRate: 0.2 }), seed: 5,
+});
+const history = net.fitSync(x, t, { epochs: 3, batchSize: 48 });
+const weights = net.getWeights().flatMap((layer) => [...layer.weights.flat(), ...layer.bias]);
+let hash = 0;
+for (const w of new Float32Array(weights)) hash = (Math.imul(hash, 31) + new Int32Array(new Float32Array([w]).buffer)[0]) | 0;
+console.log(JSON.stringify({ threads: rt.threads, loss: history.loss, hash }));
