@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runtime } from '../../src/runtime.js';
-import { ACTIVATION_TABLE, LOSS_TABLE, OPTIMIZER_TABLE, WASM_ID_TABLES, activationInfo, ACTIVATIONS } from '../../src/backend/kinds.js';
+import { ACTIVATION_TABLE, LOSS_TABLE, type ActivationInfo, OPTIMIZER_TABLE, WASM_ID_TABLES, activationInfo, ACTIVATIONS } from '../../src/backend/kinds.js';
 import { dense, fromTfjs, sequential, toTfjs } from '../../src/index.js';
 import { initFromBuild } from '../helpers.js';
 
@@ -72,6 +72,16 @@ describe('TF.js names come from the registry', () => {
 
 describe('README.md lists the registries', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  /** The README's row for an activation, as the table's columns render it. */
+  const row = (a: ActivationInfo) => `| \`'${a.name}'\` | ${a.formula}${a.lastLayerOnly ? ' (last layer only)' : ''} | `
+    + `${a.tfjs === null ? 'linear `Dense` + `LeakyReLU`' : `\`${a.tfjs}\``} | ${a.onnx === null ? '(none)' : `\`${a.onnx}\``} | `
+    + `${a.initializer === 'he' ? 'He' : 'Glorot'} |`;
+
+  it('the activation table has one row per registry entry, in id order', () => {
+    const rows = readme.split('\n').filter((line) => /^\| `'\w+'` \|/.test(line) && line.split('|').length === 7);
+    expect(rows, 'README.md\'s activation table (add or fix these rows)').toEqual(ACTIVATION_TABLE.map(row));
+  });
+
   it('every loss is listed with its formula', () => {
     for (const l of LOSS_TABLE) expect(readme, l.name).toContain(`\`'${l.name}'\` — \`${l.formula}\``);
   });
