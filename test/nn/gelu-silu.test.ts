@@ -10,7 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adam, checkGradients, dense, gelu, sequential, silu, tensor, toTfjs, type Activation, type Loss, type TfjsModelJson } from '../../src/index.js';
+import { adam, checkGradients, dense, fromBytes, fromJSON, gelu, sequential, silu, tensor, toBytes, toTfjs, type Activation, type Loss, type TfjsModelJson } from '../../src/index.js';
+import { HIDDEN_ACTIVATIONS } from '../../src/cli/choices.js';
+import { planNetwork } from '../../src/nn/layout.js';
 import { Random } from '../../src/random.js';
 import { initFromBuild, maxAbsDiff, randomMatrix, referenceForward, referenceLoss, type ReferenceLayer } from '../helpers.js';
 
@@ -169,6 +171,36 @@ describe('TF.js export', () => {
     expect(maxAbsDiff(net.predict(x) as number[][], theirs)).toBeLessThan(1e-5);
     model.dispose();
     net.dispose();
+  });
+});
+
+describe('memory, model files and the CLI', () => {
+  it('only layers whose derivative needs a keep a pre-activation buffer (capacity × units floats)', () => {
+    const plan = (hidden: Activation) => planNetwork(5, [{ units: 12, activation: hidden }, { units: 3, activation: 'tanh' }], 16);
+    const tanh = plan('tanh'), gelu = plan('gelu'), silu = plan('silu');
+    expect(tanh.layers.map((l) => l.pre)).toEqual([0, 0]);
+    expect(gelu.layers[0].pre).toBeGreaterThan(0);
+    expect(gelu.layers[1].pre).toBe(0);
+    // One 64-byte-aligned block of 16 × 12 floats (plus the vector slack) more than tanh, nothing else.
+    expect(gelu.bytes - tanh.bytes).toBe(Math.ceil((16 * 12 * 4 + 16) / 64) * 64);
+    expect(silu.bytes).toBe(gelu.bytes);
+  });
+
+  it('gelu and silu survive toJSON/fromJSON and toBytes/fromBytes', () => {
+    const net = sequential({ inputSize: 3, layers: [dense(6, { activation: 'gelu' }), dense(5, { activation: 'silu' }), dense(2)], seed: 9 });
+    const x = randomMatrix(new Random(4), 5, 3, -2, 2);
+    const want = net.predict(x);
+    for (const copy of [fromJSON(net.toJSON()), fromBytes(toBytes(net))]) {
+      expect(copy.layers.map((l) => l.activation)).toEqual(['gelu', 'silu', 'linear']);
+      expect(copy.predict(x)).toEqual(want);
+      copy.dispose();
+    }
+    net.dispose();
+  });
+
+  it('the CLI offers them for --activation (from the registry)', () => {
+    expect(HIDDEN_ACTIVATIONS).toContain('gelu');
+    expect(HIDDEN_ACTIVATIONS).toContain('silu');
   });
 });
 
