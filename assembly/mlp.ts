@@ -10,7 +10,7 @@
 
 import { gemm, denseForward } from './parallel';
 import { columnSums } from './bias';
-import { activationForward, activationBackward, ACTIVATION_LINEAR, ACTIVATION_SOFTMAX } from './activations';
+import { activationForward, activationBackward, ACTIVATION_LINEAR } from './activations';
 import { lossSum, outputDelta } from './losses';
 import { sumSquares } from './optimizers';
 import { optimizerStep } from './update';
@@ -29,20 +29,6 @@ import {
 
 @inline function dropoutRate(desc: usize, layer: i32): f32 {
   return reinterpret<f32>(layerSlot(desc, layer, LAYER_DROPOUT));
-}
-
-/**
- * Whether every layer's activation is one the tiny and narrow kernels know (an
- * allow-list: ids up to softmax; gelu and silu, which need the kept
- * pre-activation, take the general path).
- */
-function specialPathActivations(desc: usize): bool {
-  const layers = headerSlot(desc, SLOT_LAYER_COUNT);
-  for (let l = 0; l < layers; l++) {
-    const kind = layerSlot(desc, l, LAYER_ACTIVATION);
-    if (kind < ACTIVATION_LINEAR || kind > ACTIVATION_SOFTMAX) return false;
-  }
-  return true;
 }
 
 /** Runs `rows` samples at x through every layer; returns the pointer to the last layer's output. */
@@ -87,7 +73,7 @@ export function mlpLossSum(desc: usize, x: usize, t: usize, rows: i32): f64 {
  * loss in the gradient array. Returns Σ over rows of the per-sample loss.
  */
 export function mlpGradients(desc: usize, x: usize, t: usize, rows: i32): f64 {
-  if (isNarrow(desc) && specialPathActivations(desc)) return narrowGradients(desc, x, t, 0, 0, rows);
+  if (isNarrow(desc)) return narrowGradients(desc, x, t, 0, 0, rows);
   const layers = headerSlot(desc, SLOT_LAYER_COUNT);
   const work = ptr(headerSlot(desc, SLOT_WORK));
   const y = mlpForward(desc, x, rows);
@@ -180,13 +166,13 @@ export function mlpTrainBatches(
   // Training steps run their forward pass with dropout; evaluation and gradients() without.
   store<i32>(desc + (<usize>SLOT_TRAINING << 2), 1);
   const norms = ptr(headerSlot(desc, SLOT_NORMS));
-  if (batchSize == 1 && !norms && isTiny(desc) && specialPathActivations(desc)) {
+  if (batchSize == 1 && !norms && isTiny(desc)) {
     // Same steps as below, with the weights held in registers from the first sample to the last.
     const done = tinyTrain(desc, x, t, order, start, count, learningRate, result);
     store<i32>(desc + (<usize>SLOT_TRAINING << 2), 0);
     return done;
   }
-  const narrow = isNarrow(desc) && specialPathActivations(desc);
+  const narrow = isNarrow(desc);
   let lossSum: f64 = 0;
   let done = 0;
   for (let from = start; from < end; from += batchSize) {
