@@ -11,14 +11,14 @@
 // data, and deltas are masked to zero there, so gradient updates in those
 // lanes add exactly 0.
 
-import { ACTIVATION_SIGMOID, ACTIVATION_SOFTMAX, activateV, slopeV } from './activations';
+import { ACTIVATION_LINEAR, ACTIVATION_SIGMOID, ACTIVATION_SOFTMAX, activateV, slopeV } from './activations';
 import { lossSum, outputDelta, LOSS_L2 } from './losses';
 import { storePartial } from './math';
 import { softmaxRows } from './shape';
 import {
   headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, SLOT_PATHS, PATH_NARROW,
   LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
-  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA,
+  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_PRE,
 } from './layout';
 
 export const NARROW_UNITS: i32 = 16;
@@ -63,6 +63,8 @@ const ANY_KIND: i32 = -1;
     const weights = ptr(layerSlot(desc, l, LAYER_WEIGHTS));
     const bias = ptr(layerSlot(desc, l, LAYER_BIAS));
     const output = ptr(layerSlot(desc, l, LAYER_OUTPUT));
+    // gelu, silu: a is kept (row 0 of LAYER_PRE) for f'(a) in the backward pass.
+    const pre = fixedKind == ANY_KIND ? ptr(layerSlot(desc, l, LAYER_PRE)) : 0;
     const rowBytes = <usize>units << 2;
     for (let j: usize = 0; j < rowBytes; j += 16) {
       // a_j = Σ_i h_i w_ij + b_j, then y_j = f(a_j), four units at a time
@@ -73,6 +75,7 @@ const ANY_KIND: i32 = -1;
         w += rowBytes;
       }
       const sum = f32x4.add(a, v128.load(bias + j));
+      if (pre) v128.store(pre + j, sum);
       v128.store(output + j, kind == ACTIVATION_SOFTMAX ? sum : activateV(kind, sum));
     }
     if (kind == ACTIVATION_SOFTMAX) softmaxRows(1, units, output, output);
@@ -112,13 +115,15 @@ export function narrowGradients(desc: usize, x: usize, t: usize, order: usize, f
     // δ_out = ∂L/∂y ⊙ f'(y) / rows, zero past the last unit; the loss in f64 as lossSum computes it
     const outputDeltas = ptr(layerSlot(desc, last, LAYER_DELTA));
     const outKind = kindOf(desc, last, fixedKind);
+    // f' from the kept a where the activation needs it (gelu, silu), else from y.
+    const outPre = fixedKind == ANY_KIND ? ptr(layerSlot(desc, last, LAYER_PRE)) : 0;
     if (lossKind == LOSS_L2 && outKind != ACTIVATION_SOFTMAX) {
       // The seed's case, in registers: (y - t) ⊙ f'(y) / rows
       for (let j = 0; j < outSize; j += 4) {
         const offset = <usize>j << 2;
         const yv = v128.load(y + offset);
         const diff = v128.and(f32x4.sub(yv, v128.load(target + offset)), laneMask(outSize - j));
-        v128.store(outputDeltas + offset, f32x4.mul(f32x4.mul(scale, diff), slopeV(outKind, yv)));
+        v128.store(outputDeltas + offset, f32x4.mul(f32x4.mul(scale, diff), slopeV(outKind, outPre ? v128.load(outPre + offset) : yv)));
       }
       let squares: f64 = 0;
       for (let j = 0; j < outSize; j++) {
@@ -127,7 +132,13 @@ export function narrowGradients(desc: usize, x: usize, t: usize, order: usize, f
       }
       loss += 0.5 * squares;
     } else {
-      outputDelta(lossKind, outKind, 1, outSize, y, target, outputDeltas, <f32>1 / <f32>rows);
+      outputDelta(lossKind, outPre ? ACTIVATION_LINEAR : outKind, 1, outSize, y, target, outputDeltas, <f32>1 / <f32>rows);
+      if (outPre) {
+        for (let j = 0; j < outSize; j += 4) {
+          const offset = <usize>j << 2;
+          v128.store(outputDeltas + offset, f32x4.mul(v128.load(outputDeltas + offset), slopeV(outKind, v128.load(outPre + offset))));
+        }
+      }
       for (let j = outSize; j < ((outSize + 3) & ~3); j++) store<f32>(outputDeltas + (<usize>j << 2), 0);
       loss += lossSum(lossKind, 1, outSize, y, target);
     }
@@ -172,9 +183,12 @@ export function narrowGradients(desc: usize, x: usize, t: usize, order: usize, f
       if (l > 0) {
         // δ_hidden = (Σ_j w_ij δ_j) ⊙ f'(h), zero past the last unit
         const kind = kindOf(desc, l - 1, fixedKind);
+        // f'(a) from the kept a for gelu and silu, f'(h) from the output h for the others.
+        const pre = fixedKind == ANY_KIND ? ptr(layerSlot(desc, l - 1, LAYER_PRE)) : 0;
+        const kept = pre ? pre : input;
         for (let i = 0; i < inSize; i += 4) {
           const offset = <usize>i << 2;
-          const d = f32x4.mul(v128.load(hiddenDelta + offset), slopeV(kind, v128.load(input + offset)));
+          const d = f32x4.mul(v128.load(hiddenDelta + offset), slopeV(kind, v128.load(kept + offset)));
           v128.store(hiddenDelta + offset, v128.and(d, laneMask(inSize - i)));
         }
       }
