@@ -73,7 +73,10 @@ export const LEAKY_SLOPE: f32 = 0.01;
     case ACTIVATION_SOFTPLUS: return softplusV(a);
     case ACTIVATION_GELU: return f32x4.mul(a, normalCdfV(a));
     case ACTIVATION_SILU: return f32x4.mul(a, sigmoidFlushV(a));
-    default: return a;
+    case ACTIVATION_LINEAR: return a;
+    // Softmax is per row (activationForward, the GEMM epilogue and the narrow kernel handle it before
+    // here); any other id is a bug, which must trap rather than compute something else.
+    default: unreachable(); return a;
   }
 }
 
@@ -94,7 +97,9 @@ export const LEAKY_SLOPE: f32 = 0.01;
     case ACTIVATION_SOFTPLUS: return f32x4.sub(one, expV(f32x4.neg(y)));
     case ACTIVATION_GELU: return f32x4.add(normalCdfV(y), f32x4.mul(y, normalPdfV(y)));
     case ACTIVATION_SILU: return siluSlopeV(y);
-    default: return one;
+    case ACTIVATION_LINEAR: return one;
+    // Softmax's derivative is fused with its loss (assembly/losses.ts); any other id is a bug: trap.
+    default: unreachable(); return one;
   }
 }
 

@@ -51,11 +51,13 @@ export const SCALAR_RPOW: i32 = 5;
       return v128.or(v128.and(one, f32x4.gt(x, zero)), v128.and(f32x4.splat(-1), f32x4.lt(x, zero)));
     }
     case UNARY_STEP: return v128.and(f32x4.splat(1), f32x4.gt(x, zero));
-    default: {
+    case UNARY_LOG: {
       // log has no vector form: lane by lane.
       return f32x4(Mathf.log(f32x4.extract_lane(x, 0)), Mathf.log(f32x4.extract_lane(x, 1)),
         Mathf.log(f32x4.extract_lane(x, 2)), Mathf.log(f32x4.extract_lane(x, 3)));
     }
+    // An unknown op is a bug (src/backend/kinds.ts UNARY_IDS is the list): trap rather than compute another op.
+    default: unreachable(); return x;
   }
 }
 
@@ -66,9 +68,10 @@ export const SCALAR_RPOW: i32 = 5;
     case BINARY_MUL: return f32x4.mul(a, b);
     case BINARY_DIV: return f32x4.div(a, b);
     case BINARY_EQUAL: return v128.and(f32x4.splat(1), f32x4.eq(a, b));
-    default: return f32x4(
+    case BINARY_POW: return f32x4(
       Mathf.pow(f32x4.extract_lane(a, 0), f32x4.extract_lane(b, 0)), Mathf.pow(f32x4.extract_lane(a, 1), f32x4.extract_lane(b, 1)),
       Mathf.pow(f32x4.extract_lane(a, 2), f32x4.extract_lane(b, 2)), Mathf.pow(f32x4.extract_lane(a, 3), f32x4.extract_lane(b, 3)));
+    default: unreachable(); return a;
   }
 }
 
@@ -106,7 +109,9 @@ export function mapScalar(op: i32, n: i32, x: usize, s: f32, y: usize): void {
       case SCALAR_MUL: { r = f32x4.mul(xv, sv); break; }
       case SCALAR_RDIV: { r = f32x4.div(sv, xv); break; }
       case SCALAR_POW: { r = binaryV(BINARY_POW, xv, sv); break; }
-      default: { r = binaryV(BINARY_POW, sv, xv); break; }
+      case SCALAR_RPOW: { r = binaryV(BINARY_POW, sv, xv); break; }
+      // An unknown op is a bug: trap rather than compute another op.
+      default: { unreachable(); r = xv; }
     }
     if (count == 4) v128.store(y + i, r);
     else storePartial(y + i, r, count);

@@ -21,8 +21,14 @@ export const LOSS_CATEGORICAL_CROSSENTROPY: i32 = 3;
 /** Probabilities are kept this far from 0 and 1 inside logarithms and divisions. */
 const PROBABILITY_FLOOR: f64 = 1e-7;
 
+/** Traps on a loss id outside LOSS_*: the branches below would otherwise compute l2 for it. */
+@inline function checkLoss(loss: i32): void {
+  if (<u32>loss > <u32>LOSS_CATEGORICAL_CROSSENTROPY) unreachable();
+}
+
 /** Σ over all rows of the per-sample loss, accumulated in f64. */
 export function lossSum(loss: i32, rows: i32, cols: i32, y: usize, t: usize): f64 {
+  checkLoss(loss);
   const n = rows * cols;
   let sum: f64 = 0;
   for (let i = 0; i < n; i++) {
@@ -59,6 +65,7 @@ export function lossSum(loss: i32, rows: i32, cols: i32, y: usize, t: usize): f6
  * mean), from its outputs y and the targets t, rows × cols.
  */
 export function outputDelta(loss: i32, activation: i32, rows: i32, cols: i32, y: usize, t: usize, delta: usize, scale: f32): void {
+  checkLoss(loss);
   const fusedBinary = loss == LOSS_BINARY_CROSSENTROPY && activation == ACTIVATION_SIGMOID;
   const fusedCategorical = loss == LOSS_CATEGORICAL_CROSSENTROPY && activation == ACTIVATION_SOFTMAX;
   for (let r = 0; r < rows; r++) {

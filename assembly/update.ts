@@ -55,6 +55,8 @@ export function optimizerStep(desc: usize, learningRate: f32): i32 {
   const s2 = ptr(headerSlot(desc, SLOT_STATE2));
   const hyper = ptr(headerSlot(desc, SLOT_HYPER));
   const kind = headerSlot(desc, SLOT_OPTIMIZER);
+  // An id outside OPTIMIZER_* would take the plain-SGD branches below: trap instead.
+  if (<u32>kind > <u32>OPTIMIZER_RMSPROP) unreachable();
   const beta1 = load<f32>(hyper + (<usize>HYPER_BETA1 << 2));
   const beta2 = load<f32>(hyper + (<usize>HYPER_BETA2 << 2));
   const epsilon = load<f32>(hyper + (<usize>HYPER_EPSILON << 2));

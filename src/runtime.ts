@@ -246,3 +246,13 @@ export function runtime(): Runtime {
 export function isInitialized(): boolean {
   return current !== null;
 }
+
+/**
+ * The one place that says which backend networks and tensors use when none is
+ * named: 'js' after init({ backend: 'js' }) (no WebAssembly loaded), else
+ * 'wasm' (also before init, so a definition can be checked early; building
+ * anything still needs init).
+ */
+export function defaultBackend(): BackendName {
+  return current === null ? 'wasm' : current.defaultBackend;
+}

@@ -6,7 +6,7 @@
  */
 import { BACKEND_NAMES, type BackendName } from '../backend/backend.js';
 import { shapeError } from '../errors.js';
-import { runtime } from '../runtime.js';
+import { defaultBackend, runtime } from '../runtime.js';
 import { argumentError, describe, oneOf, optionalBoolean, plainObject } from '../nn/validate.js';
 import { formatShape } from './shape.js';
 import { allocate, assertLive, Tensor, type NestedArray, type TensorOptions } from './tensor.js';
@@ -19,7 +19,7 @@ function checkOptions(where: string, options: unknown): { requiresGrad: boolean;
     if (!OPTION_KEYS.includes(key)) throw argumentError(where, `options.${key}`, `one of the known options (${OPTION_KEYS.join(', ')})`, o[key]);
   }
   const requiresGrad = optionalBoolean(where, 'options.requiresGrad', o.requiresGrad, false);
-  const backend = oneOf(where, 'options.backend', o.backend ?? runtime().defaultBackend, BACKEND_NAMES);
+  const backend = oneOf(where, 'options.backend', o.backend ?? defaultBackend(), BACKEND_NAMES);
   if (o.name !== undefined && typeof o.name !== 'string') throw argumentError(where, 'options.name', 'a string', o.name);
   return { requiresGrad, backend, name: o.name as string | undefined };
 }

@@ -7,7 +7,7 @@
 import { BACKEND_NAMES } from '../backend/backend.js';
 import { LOSSES, activationInfo } from '../backend/kinds.js';
 import { codedError, shapeError, unsupportedError } from '../errors.js';
-import { isInitialized, runtime } from '../runtime.js';
+import { defaultBackend } from '../runtime.js';
 import { toFloat32Vector, toMatrix } from './data.js';
 import { checkDense, type DenseLayer } from './layers.js';
 import type { LayerPlan } from './layout.js';
@@ -16,11 +16,6 @@ import type { NetworkConfig } from './network-types.js';
 import { argumentError, holeError, oneOf, orDefault, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 
 const KNOWN_KEYS = ['inputSize', 'layers', 'loss', 'optimizer', 'seed', 'backend'];
-
-/** 'wasm', or 'js' when init({ backend: 'js' }) ran. */
-function defaultBackend() {
-  return isInitialized() ? runtime().defaultBackend : 'wasm';
-}
 
 /** Checks a network definition; the error names the first wrong field. Absent fields take their defaults; null ones are refused. */
 export function checkConfig(where: string, value: unknown): NetworkConfig {
@@ -36,7 +31,7 @@ export function checkConfig(where: string, value: unknown): NetworkConfig {
   else throw argumentError(where, 'config.seed', 'an integer in [0, 2^32)', config.seed);
   const backend = oneOf(where, 'config.backend', orDefault(config.backend, defaultBackend()), BACKEND_NAMES);
   // Said here, at construction, rather than by the first kernel call under a kernel's name.
-  if (backend === 'wasm' && isInitialized() && runtime().defaultBackend === 'js') {
+  if (backend === 'wasm' && defaultBackend() === 'js') {
     throw unsupportedError(`${where}: config.backend is "wasm", but init({ backend: 'js' }) loaded no WebAssembly; `
       + 'use backend: \'js\' (the default under it), or init() without backend: \'js\'');
   }

@@ -7,8 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runtime } from '../../src/runtime.js';
-import { ACTIVATION_TABLE, LOSS_TABLE, type ActivationInfo, OPTIMIZER_TABLE, WASM_ID_TABLES, activationInfo, ACTIVATIONS } from '../../src/backend/kinds.js';
-import { dense, fromTfjs, sequential, toTfjs } from '../../src/index.js';
+import {
+  ACTIVATION_IDS, ACTIVATION_TABLE, ACTIVATIONS, BINARY_IDS, LOSS_TABLE, OPTIMIZER_TABLE, SCALAR_IDS, UNARY_IDS, WASM_ID_TABLES, activationInfo, type ActivationInfo,
+} from '../../src/backend/kinds.js';
+import { headerIndex, SLOT_OPTIMIZER } from '../../src/backend/descriptor.js';
+import { networkMemory } from '../../src/nn/network-memory.js';
+import { dense, fromTfjs, sequential, sgd, toTfjs } from '../../src/index.js';
 import { initFromBuild } from '../helpers.js';
 
 beforeAll(async () => { await initFromBuild(); });
@@ -85,4 +89,38 @@ describe('README.md lists the registries', () => {
   it('every loss is listed with its formula', () => {
     for (const l of LOSS_TABLE) expect(readme, l.name).toContain(`\`'${l.name}'\` — \`${l.formula}\``);
   });
+});
+
+describe('an id outside its table traps (wasm) or throws (pure TS) instead of computing something else', () => {
+  const tables = { activation: ACTIVATION_TABLE.length, unary: Object.keys(UNARY_IDS).length, binary: Object.keys(BINARY_IDS).length,
+    scalar: Object.keys(SCALAR_IDS).length, loss: LOSS_TABLE.length, optimizer: OPTIMIZER_TABLE.length };
+  for (const backend of ['wasm', 'js'] as const) {
+    it(`${backend}: every kernel that dispatches on an id`, () => {
+      const rt = runtime(), k = rt.backends[backend];
+      const n = 8, buffers = [0, 1, 2, 3].map(() => rt.heap.alloc(n * 4));
+      const [x, y, t, d] = buffers;
+      rt.heap.views.f32.fill(0.5, x >> 2, (x >> 2) + n);
+      rt.heap.views.f32.fill(0.5, t >> 2, (t >> 2) + n);
+      for (const bad of [tables.activation, 1000, -1]) {
+        expect(() => k.activationForward(bad, 1, n, x, y), `activationForward ${bad}`).toThrow();
+        expect(() => k.activationBackward(bad, n, x, t, d), `activationBackward ${bad}`).toThrow();
+      }
+      expect(() => k.mapUnary(tables.unary, n, x, y)).toThrow();
+      expect(() => k.mapBinary(tables.binary, n, x, t, y)).toThrow();
+      expect(() => k.mapScalar(tables.scalar, n, x, 2, y)).toThrow();
+      expect(() => k.lossSum(tables.loss, 1, n, x, t)).toThrow();
+      expect(() => k.outputDelta(tables.loss, ACTIVATION_IDS.linear, 1, n, x, t, d, 1)).toThrow();
+      // Each id inside its table still runs.
+      expect(() => k.mapScalar(SCALAR_IDS.rpow, n, x, 2, y)).not.toThrow();
+      expect(() => k.mapUnary(UNARY_IDS.log, n, x, y)).not.toThrow();
+      expect(() => k.mapBinary(BINARY_IDS.pow, n, x, t, y)).not.toThrow();
+      buffers.forEach((p) => rt.heap.free(p));
+
+      const net = sequential({ inputSize: 2, layers: [dense(2)], backend, optimizer: sgd() });
+      const { views, block } = networkMemory(net);
+      views.i32[headerIndex(block, SLOT_OPTIMIZER)] = tables.optimizer;
+      expect(() => k.optimizerStep(block, 0.1)).toThrow();
+      net.dispose();
+    });
+  }
 });

@@ -1,11 +1,14 @@
 /** init({ backend: 'js' }): everything on the pure-TypeScript backend, no WebAssembly module at all. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dense, init, scalar, sequential, sgd, grad } from '../../src/index.js';
-import { runtime } from '../../src/runtime.js';
+import { defaultBackend, runtime } from '../../src/runtime.js';
 
 beforeAll(async () => {
+  // Before init the default is wasm (a definition can be checked early); init({ backend: 'js' }) makes it js.
+  expect(defaultBackend()).toBe('wasm');
   const rt = await init({ backend: 'js' });
   expect(rt.defaultBackend).toBe('js');
+  expect(defaultBackend()).toBe('js');
 });
 
 describe('the pure-TypeScript runtime', () => {
@@ -21,6 +24,7 @@ describe('the pure-TypeScript runtime', () => {
   it('runs the graph, and grows its memory like linear memory', () => {
     const [dx] = grad((x) => x.mul(3).pow(2))(scalar(2));
     expect(dx.item()).toBe(36);
+    expect(scalar(1).backend).toBe('js');
     const big = sequential({ inputSize: 300, layers: [dense(300)], seed: 1 }); // 90k weights: the memory must grow
     expect(big.predict(new Float32Array(300))).toHaveLength(300);
     big.dispose();

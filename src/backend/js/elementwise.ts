@@ -85,7 +85,13 @@ export function activationBackward(v: MemoryViews, kind: number, n: number, y: n
 
 const FLOOR = 1e-7;
 
+/** Throws on a loss id outside LOSS_IDS, as the wasm twin traps: the branches below would compute l2 for it. */
+function checkLoss(loss: number): void {
+  if (!(loss >= 0 && loss <= LOSS_IDS.categoricalCrossentropy)) throw internalError(`loss: unknown loss id ${loss}`);
+}
+
 export function lossSum(v: MemoryViews, loss: number, rows: number, cols: number, y: number, t: number): number {
+  checkLoss(loss);
   const f = v.f32, Y = y >>> 2, T = t >>> 2;
   let sum = 0;
   for (let i = 0; i < rows * cols; i++) {
@@ -106,6 +112,7 @@ export function lossSum(v: MemoryViews, loss: number, rows: number, cols: number
 
 /** The pure-TS twin of assembly/losses.ts outputDelta. */
 export function outputDelta(v: MemoryViews, loss: number, activation: number, rows: number, cols: number, y: number, t: number, delta: number, scale: number): void {
+  checkLoss(loss);
   const f = v.f32, s = Math.fround(scale);
   const fusedBinary = loss === LOSS_IDS.binaryCrossentropy && activation === SIGMOID;
   const fusedCategorical = loss === LOSS_IDS.categoricalCrossentropy && activation === SOFTMAX;

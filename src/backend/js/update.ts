@@ -1,3 +1,4 @@
+import { internalError } from '../../errors.js';
 import type { MemoryViews } from '../../heap.js';
 import {
   headerIndex, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_HYPER, MAX_STEP, stepIndex,
@@ -17,6 +18,8 @@ export function optimizerStep(v: MemoryViews, desc: number, learningRate: number
   const n = slot(SLOT_PARAM_COUNT), W = slot(SLOT_PARAMS) >>> 2, G = slot(SLOT_GRADS) >>> 2;
   const S1 = slot(SLOT_STATE1) >>> 2, S2 = slot(SLOT_STATE2) >>> 2, H = slot(SLOT_HYPER) >>> 2;
   const kind = slot(SLOT_OPTIMIZER);
+  // As the wasm twin traps: an unknown id would take the plain-SGD branches.
+  if (kind > OPTIMIZER_IDS.rmsprop) throw internalError(`optimizerStep: unknown optimizer id ${kind}`);
   const beta1 = f[H + HYPER.beta1], beta2 = f[H + HYPER.beta2], epsilon = f[H + HYPER.epsilon];
   const nesterov = f[H + HYPER.nesterov] !== 0, decay = f[H + HYPER.weightDecay], l2 = f[H + HYPER.l2], clip = f[H + HYPER.clipNorm];
   let scale = 1;
