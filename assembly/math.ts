@@ -106,9 +106,8 @@ const ROUND_MAGIC_BITS: i32 = 0x4b400000;
 // Measured max error: see test/backend/erf.test.ts.
 //
 // The normal CDF of gelu needs erfc with a small relative error far into the tail (Φ(x) for
-// x ≪ 0, where 1 + erf would cancel and Juffa's r is not fitted): erfcTailV uses Numerical
-// Recipes' erfcc (fractional error < 1.2e-7 for every t ≥ 0), e^{-t²} as two factors so
-// that t² is exact.
+// x ≪ 0, where 1 + erf would cancel and Juffa's r is not fitted): normalTailV uses Numerical
+// Recipes' erfcc (fractional error < 1.2e-7 for every argument ≥ 0), with x²/2 kept exact.
 const ERF_SPLIT: f32 = 0.927734375;
 /** Beyond this, erf is ±1 in float32 and erfc underflows: the clamp keeps r(t) inside its fitted range. */
 const ERF_CLAMP: f32 = 10;
@@ -141,9 +140,15 @@ const FRAC_1_SQRT_2PI: f32 = 0.39894228040143268;
   return expV(r);
 }
 
-/** Numerical Recipes' erfcc: erfc(t) = u·e^{-t² + P(u)}, u = 1/(1 + t/2), for t ≥ 0 (a NaN t stays NaN). */
-@inline function erfcTailV(t: v128): v128 {
-  const u = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.splat(0.5), t)));
+/**
+ * Φ(-v) = erfc(v/√2)/2 for v ≥ 0 (a NaN v stays NaN) by Numerical Recipes' erfcc:
+ * erfc(z) = u·e^{-z² + P(u)}, u = 1/(1 + z/2), fractional error < 1.2e-7 for every z ≥ 0.
+ * z² = v²/2 is taken from v itself, as hi²/2 + lo(v + hi)/2 with hi = v's top 12
+ * significant bits (hi² exact), and e^{-z²} as two factors: z = v/√2 rounded, or one
+ * rounded z², would cost 2z²·2^-24 of relative precision (tens of ulp for v ≈ 8).
+ */
+@inline function normalTailV(v: v128): v128 {
+  const u = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.splat(0.5 * FRAC_1_SQRT2), v)));
   let p = f32x4.splat(0.17087277);
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(-0.82215223));
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(1.48851587));
@@ -154,14 +159,13 @@ const FRAC_1_SQRT_2PI: f32 = 0.39894228040143268;
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(0.37409196));
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(1.00002368));
   p = f32x4.add(f32x4.mul(p, u), f32x4.splat(-1.26551223));
-  // t² = hi² + lo·(t + hi) with hi = t's top 12 significant bits: hi² is exact, and e^{-t²}
-  // = e^{-hi²}·e^{-lo(t+hi)} keeps the precision a rounded t² would lose for large t.
-  const hi = v128.and(t, i32x4.splat(0xfffff000));
-  const lo = f32x4.sub(t, hi);
-  const rest = f32x4.sub(p, f32x4.mul(lo, f32x4.add(t, hi)));
-  const result = f32x4.mul(f32x4.mul(u, expV(f32x4.neg(f32x4.mul(hi, hi)))), expV(rest));
-  // From ERF_CLAMP on erfc is below float32's subnormals (expV would stop at its smallest one).
-  return v128.andnot(result, f32x4.ge(t, f32x4.splat(ERF_CLAMP)));
+  const half = f32x4.splat(0.5);
+  const hi = v128.and(v, i32x4.splat(0xfffff000));
+  const lo = f32x4.sub(v, hi);
+  const rest = f32x4.sub(p, f32x4.mul(half, f32x4.mul(lo, f32x4.add(v, hi))));
+  const result = f32x4.mul(f32x4.mul(f32x4.mul(half, u), expV(f32x4.mul(f32x4.neg(half), f32x4.mul(hi, hi)))), expV(rest));
+  // From v = √2·ERF_CLAMP on Φ(-v) is below float32's subnormals (expV would stop at its smallest one).
+  return v128.andnot(result, f32x4.ge(v, f32x4.splat(1.41421356 * ERF_CLAMP)));
 }
 
 /** erf(x), four lanes: odd, ±1 at ±Inf, NaN for NaN, -0 for -0. */
@@ -177,10 +181,13 @@ const FRAC_1_SQRT_2PI: f32 = 0.39894228040143268;
   const z = f32x4.mul(x, f32x4.splat(FRAC_1_SQRT2));
   const t = f32x4.abs(z);
   const half = f32x4.splat(0.5);
-  const tail = f32x4.mul(half, erfcTailV(t)); // Φ(-|x|) = erfc(|z|)/2
-  const large = v128.bitselect(f32x4.sub(f32x4.splat(1), tail), tail, f32x4.ge(z, f32x4.splat(0)));
   const small = f32x4.add(half, f32x4.mul(half, erfSmallV(z)));
-  return v128.bitselect(large, small, f32x4.gt(t, f32x4.splat(ERF_SPLIT)));
+  const isLarge = f32x4.gt(t, f32x4.splat(ERF_SPLIT));
+  // The tail costs two exps and a division: skipped when no lane needs it (|x| ≤ 1.31, most of a layer's units).
+  if (!v128.any_true(isLarge)) return small;
+  const tail = normalTailV(f32x4.abs(x)); // Φ(-|x|)
+  const large = v128.bitselect(f32x4.sub(f32x4.splat(1), tail), tail, f32x4.ge(z, f32x4.splat(0)));
+  return v128.bitselect(large, small, isLarge);
 }
 
 /** φ(x) = e^{-x²/2}/√(2π), the standard normal density; 0 where it underflows (x·φ(x) is then 0, not x·(smallest subnormal)). */

@@ -2,11 +2,13 @@
  * The float32 erf of assembly/math.ts (wasm has no erf instruction): its
  * error in ulps against a float64 reference over a dense sweep, and its
  * values at the extremes. The reference is src/backend/js/math.ts's erf (the
- * JS backend's), itself checked here against tabulated values.
+ * JS backend's), itself checked here against tabulated values. gelu (whose
+ * normal CDF uses erf, and an erfc for its negative tail) and silu are swept too.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runtime, type Runtime } from '../../src/runtime.js';
-import { erf, erfc, normalCdf } from '../../src/backend/js/math.js';
+import { ACTIVATION_IDS } from '../../src/backend/kinds.js';
+import { erf, erfc, normalCdf, normalPdf } from '../../src/backend/js/math.js';
 import { initFromBuild } from '../helpers.js';
 
 let rt: Runtime;
@@ -88,5 +90,32 @@ describe('erf in float32 (wasm SIMD)', () => {
     expect(Object.is(got[5], -0)).toBe(true);
     expect(got[6]).toBeNaN();
     expect([got[7], got[8]]).toEqual([1, -1]);
+  });
+});
+
+describe('gelu and silu in float32 (wasm SIMD) on every 1e-4 step of [-8, 8]', () => {
+  const sigmoid = (a: number) => 1 / (1 + Math.exp(-a));
+  const cases = [
+    // The normal CDF's tail, erfc(|x|/√2)/2 for x < -1.31, is Numerical Recipes' erfcc (1.2e-7 relative): a few ulp more than erf.
+    { name: 'gelu', f: (a: number) => a * normalCdf(a), slope: (a: number) => normalCdf(a) + a * normalPdf(a), ulps: 8 },
+    { name: 'silu', f: (a: number) => a * sigmoid(a), slope: (a: number) => sigmoid(a) * (1 + a * (1 - sigmoid(a))), ulps: 4 },
+  ] as const;
+  it.each(cases)('$name: forward within $ulps ulp, derivative from a within 1e-6 (absolute: it crosses 0)', ({ name, f, slope, ulps }) => {
+    const count = 160_001;
+    const x = rt.heap.alloc(count * 4), y = rt.heap.alloc(count * 4), ones = rt.heap.alloc(count * 4), dx = rt.heap.alloc(count * 4);
+    const view = () => rt.heap.views.f32;
+    for (let i = 0; i < count; i++) { view()[(x >> 2) + i] = -8 + i * 1e-4; view()[(ones >> 2) + i] = 1; }
+    rt.backends.wasm.activationForward(ACTIVATION_IDS[name], 1, count, x, y);
+    rt.backends.wasm.activationBackward(ACTIVATION_IDS[name], count, x, ones, dx);
+    let worstUlps = 0, worstSlope = 0;
+    for (let i = 0; i < count; i++) {
+      const a = view()[(x >> 2) + i];
+      const want = Math.fround(f(a));
+      worstUlps = Math.max(worstUlps, Math.abs(view()[(y >> 2) + i] - want) / ulp(want));
+      worstSlope = Math.max(worstSlope, Math.abs(view()[(dx >> 2) + i] - slope(a)));
+    }
+    [x, y, ones, dx].forEach((p) => rt.heap.free(p));
+    expect(worstUlps).toBeLessThanOrEqual(ulps);
+    expect(worstSlope).toBeLessThanOrEqual(1e-6);
   });
 });
