@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adam, checkGradients, dense, fromBytes, fromJSON, gelu, sequential, silu, tensor, toBytes, toTfjs, type Activation, type Loss, type TfjsModelJson } from '../../src/index.js';
+import { adam, checkGradients, dense, fromBytes, fromJSON, fromTfjs, gelu, sequential, silu, tensor, toBytes, toTfjs, type Activation, type Loss, type TfjsModelJson } from '../../src/index.js';
 import { HIDDEN_ACTIVATIONS } from '../../src/cli/choices.js';
 import { planNetwork } from '../../src/nn/layout.js';
 import { currentPaths } from '../../src/nn/paths.js';
@@ -171,6 +171,25 @@ describe('TF.js export', () => {
     const x = randomMatrix(new Random(11), 6, 4, -3, 3);
     const theirs = tf.tidy(() => (model.predict(tf.tensor2d(x)) as tf.Tensor).arraySync() as number[][]);
     // TF.js's CPU erf is Abramowitz–Stegun 7.1.26 (error ≤ 1.5e-7), hence 1e-5 rather than float32 rounding.
+    expect(maxAbsDiff(net.predict(x) as number[][], theirs)).toBeLessThan(1e-5);
+    model.dispose();
+    net.dispose();
+  });
+});
+
+describe('TF.js import', () => {
+  it('a TF.js model with Dense activations "gelu" and "swish" loads as gelu and silu and predicts the same', async () => {
+    const model = tf.sequential({ layers: [
+      tf.layers.dense({ inputShape: [4], units: 7, activation: 'gelu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), biasInitializer: 'ones' }),
+      tf.layers.dense({ units: 5, activation: 'swish', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+    ] });
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    const net = fromTfjs(artifacts, artifacts!.weightData!);
+    expect(net.layers.map((l) => l.activation)).toEqual(['gelu', 'silu', 'linear']);
+    const x = randomMatrix(new Random(12), 6, 4, -3, 3);
+    const theirs = tf.tidy(() => (model.predict(tf.tensor2d(x)) as tf.Tensor).arraySync() as number[][]);
     expect(maxAbsDiff(net.predict(x) as number[][], theirs)).toBeLessThan(1e-5);
     model.dispose();
     net.dispose();
