@@ -14,6 +14,9 @@
 import { ACTIVATION_IDS, HYPER_COUNT, activationInfo, type Activation } from '../backend/kinds.js';
 import * as slots from '../backend/descriptor.js';
 
+/** The largest step count the descriptor holds (model files check theirs against it). */
+export { MAX_STEP } from '../backend/descriptor.js';
+
 const ALIGN = 64;
 /** Spare bytes after each region for vectors that run past its end. */
 export const VECTOR_SLACK = 16;
@@ -152,4 +155,56 @@ export function writeDescriptor(i32: Int32Array, base: number, plan: NetworkPlan
     put(slots.layerIndex(base, l, slots.LAYER_PRE), layer.pre && base + layer.pre);
     f32[slots.layerIndex(base, l, slots.LAYER_DROPOUT)] = layer.dropout;
   });
+}
+
+/**
+ * Where a training run's resident data lives inside its own block: the
+ * inputs, the targets, then the i32 sample order shuffled each epoch. The
+ * targets get VECTOR_SLACK spare bytes (the narrow kernels read them as whole
+ * f32x4 vectors); the inputs are read a row at a time by the GEMM and need none.
+ * Offsets are from the block start; `bytes` is the block's size.
+ */
+export interface TrainingDataPlan {
+  readonly x: number;
+  readonly t: number;
+  readonly order: number;
+  readonly bytes: number;
+}
+
+export function planTrainingData(xFloats: number, tFloats: number, rows: number): TrainingDataPlan {
+  const xBytes = Math.ceil((xFloats * 4) / ALIGN) * ALIGN;
+  const tBytes = align(tFloats * 4);
+  return { x: 0, t: xBytes, order: xBytes + tBytes, bytes: xBytes + tBytes + rows * 4 };
+}
+
+// The descriptor fields that change after writeDescriptor. They are read and
+// written only here, so the slot numbers have one owner on the TS side
+// (src/backend/descriptor.ts, the mirror of assembly/layout.ts).
+
+/** The optimizer's step count of the network whose block is at byte `base`. */
+export function readStep(f64: Float64Array, base: number): number {
+  return f64[slots.stepIndex(base)];
+}
+
+export function writeStep(f64: Float64Array, base: number, step: number): void {
+  f64[slots.stepIndex(base)] = step;
+}
+
+/** Seeds the dropout stream (xorshift32: the state must not be 0, so the low bit is set). */
+export function writeRandomState(i32: Int32Array, base: number, state: number): void {
+  i32[slots.headerIndex(base, slots.SLOT_RANDOM)] = state | 1;
+}
+
+/** SLOT_PATHS: the special training paths (PATH_BITS) the network may take. */
+export function readPaths(i32: Int32Array, base: number): number {
+  return i32[slots.headerIndex(base, slots.SLOT_PATHS)];
+}
+
+export function writePaths(i32: Int32Array, base: number, bits: number): void {
+  i32[slots.headerIndex(base, slots.SLOT_PATHS)] = bits;
+}
+
+/** SLOT_NORMS: where mlpTrainBatches adds each layer's squared gradient norm, or 0 to skip that work. */
+export function writeNormsTarget(i32: Int32Array, base: number, at: number): void {
+  i32[slots.headerIndex(base, slots.SLOT_NORMS)] = at;
 }

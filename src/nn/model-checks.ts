@@ -6,7 +6,7 @@
  * load a network that cannot train (√ of a negative second moment is NaN) or
  * that cannot be saved again.
  */
-import { MAX_STEP } from '../backend/descriptor.js';
+import { MAX_STEP } from './layout.js';
 import { badModelError, isWasmgradError, type WasmgradError } from '../errors.js';
 import type { NetworkConfig } from './network-types.js';
 import type { Optimizer } from './optimizers.js';

@@ -4,9 +4,9 @@
  * into the file or the output bytes, and nothing in between makes a second
  * copy or a string of the numbers.
  */
-import { stepIndex } from '../backend/descriptor.js';
 import { codedError, disposedError } from '../errors.js';
 import { crc32 } from './crc32.js';
+import { readStep } from './layout.js';
 import { encodeHead, layoutSections, MODEL_FILE_VERSION, type ModelHeader } from './model-file.js';
 import { expectedSections } from './model-checks.js';
 import { Network } from './network.js';
@@ -80,7 +80,7 @@ export function encodeModel(where: string, net: unknown, options: ModelFileOptio
     loss: net.loss,
     optimizer: JSON.parse(JSON.stringify(net.optimizer)) as Record<string, unknown>,
     seed: net.seed,
-    optimizerState: { step: views.f64[stepIndex(block)], epoch: net.epochsTrained },
+    optimizerState: { step: readStep(views.f64, block), epoch: net.epochsTrained },
     ...options,
     sections: expected.map((s, i) => ({ name: s.name, type: 'float32', count: s.count, offset: offsets[i], crc32: crc32(sections[i]) })),
     dataBytes,

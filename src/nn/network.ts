@@ -5,7 +5,6 @@
  */
 import type { Backend, BackendName } from '../backend/backend.js';
 import { LOSS_IDS, type Loss } from '../backend/kinds.js';
-import { headerIndex, SLOT_RANDOM, stepIndex } from '../backend/descriptor.js';
 import { runtime, type Runtime } from '../runtime.js';
 import { Random } from '../random.js';
 import { codedError, disposedError } from '../errors.js';
@@ -14,9 +13,9 @@ import {
 } from './data.js';
 import { checkConfig, checkLayerWeights, checkParameters, checkRestoredState } from './config.js';
 import { initialWeights, type DenseLayer } from './layers.js';
-import { planNetwork, writeDescriptor, type NetworkPlan } from './layout.js';
+import { planNetwork, readStep, writeDescriptor, writeRandomState, writePaths, writeStep, type NetworkPlan } from './layout.js';
 import { optimizerNumbers, stateArrays, type Optimizer } from './optimizers.js';
-import { pathBits, writePaths } from './paths.js';
+import { pathBits } from './paths.js';
 import { checkJSONSize, float32ToBase64 } from './base64.js';
 import { registerNetworkMemory } from './network-memory.js';
 import { argumentError, plainObject, rejectUnknownKeys } from './validate.js';
@@ -74,7 +73,7 @@ export class Network {
     // Optimizer state and the step count start at zero (heap blocks come uninitialised).
     this.#runtime.heap.views.u8.fill(0, this.#block, this.#block + this.#plan.prefixBytes);
     // The dropout stream starts from the seed (xorshift32 needs a non-zero state).
-    this.#runtime.heap.views.i32[headerIndex(this.#block, SLOT_RANDOM)] = (new Random(config.seed, 2).nextUint32() | 1);
+    writeRandomState(this.#runtime.heap.views.i32, this.#block, new Random(config.seed, 2).nextUint32());
     this.#writeDescriptor();
     // The fast paths this network may take, by what each supports; kept when the block grows (it is in the prefix).
     writePaths(this.#runtime.heap.views.i32, this.#block, pathBits(this));
@@ -82,7 +81,7 @@ export class Network {
     f32.set(optimizerNumbers(this.optimizer).hyper, this.#at(this.#plan.hyper));
     if (optimizerState) {
       this.#epochsTrained = optimizerState.epoch ?? 0;
-      this.#runtime.heap.views.f64[stepIndex(this.#block)] = optimizerState.step;
+      writeStep(this.#runtime.heap.views.f64, this.#block, optimizerState.step);
       if (optimizerState.state1) f32.set(optimizerState.state1, this.#at(this.#plan.state1));
       if (optimizerState.state2) f32.set(optimizerState.state2, this.#at(this.#plan.state2));
     }
@@ -331,7 +330,7 @@ export class Network {
     const f32 = this.#runtime.heap.views.f32;
     const array = (offset: number) => float32ToBase64(f32.subarray(this.#at(offset), this.#at(offset) + this.#plan.paramCount));
     return {
-      step: this.#runtime.heap.views.f64[stepIndex(this.#block)],
+      step: readStep(this.#runtime.heap.views.f64, this.#block),
       epoch: this.#epochsTrained,
       ...(this.#plan.state1 ? { state1: array(this.#plan.state1) } : {}),
       ...(this.#plan.state2 ? { state2: array(this.#plan.state2) } : {}),

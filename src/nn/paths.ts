@@ -18,9 +18,9 @@
  * and the product is large enough; they support everything the general path does.
  */
 import { ACTIVATIONS, LOSSES, OPTIMIZER_TYPES, PATH_BITS, type Activation, type Loss, type OptimizerType } from '../backend/kinds.js';
-import { headerIndex, SLOT_PATHS } from '../backend/descriptor.js';
 import { unsupportedError } from '../errors.js';
 import type { DenseLayer } from './layers.js';
+import { readPaths, writePaths } from './layout.js';
 import { networkMemory } from './network-memory.js';
 import type { Optimizer } from './optimizers.js';
 import { argumentError } from './validate.js';
@@ -117,11 +117,6 @@ export function pathBits(net: PathNetwork): number {
   return PATHS.reduce((bits, p) => (p.bit !== 0 && unsupportedBy(p, net) === null ? bits | p.bit : bits), 0);
 }
 
-/** Writes SLOT_PATHS of the descriptor at byte `desc`. */
-export function writePaths(i32: Int32Array, desc: number, bits: number): void {
-  i32[headerIndex(desc, SLOT_PATHS)] = bits;
-}
-
 /**
  * Test-only (not exported from the package): makes `net` take only `path`
  * from now on ('general' or 'threads': no special path), or throws
@@ -140,6 +135,6 @@ export function forcePath(net: PathNetwork & object, path: PathName): void {
 /** The special paths `net` may take now, read back from its descriptor. */
 export function currentPaths(net: object): PathName[] {
   const { views, block } = networkMemory(net);
-  const bits = views.i32[headerIndex(block, SLOT_PATHS)];
+  const bits = readPaths(views.i32, block);
   return PATHS.filter((p) => p.bit !== 0 && (bits & p.bit) !== 0).map((p) => p.name);
 }

@@ -5,11 +5,10 @@
  * into ~10 ms runs of whole batches and yields to the event loop between them.
  */
 import type { Backend } from '../backend/backend.js';
-import { headerIndex, SLOT_NORMS } from '../backend/descriptor.js';
 import type { Heap, MemoryViews } from '../heap.js';
 import type { Random } from '../random.js';
 import type { Matrix } from './data.js';
-import { VECTOR_SLACK, type NetworkPlan } from './layout.js';
+import { planTrainingData, writeNormsTarget, type NetworkPlan } from './layout.js';
 import { codedError, disposedError } from '../errors.js';
 import { learningRateAt, type Optimizer } from './optimizers.js';
 import { NORM_BATCHES, VANISHING_RATIO, type EpochLogs, type FitData, type FitSettings, type History } from './fit-options.js';
@@ -28,10 +27,9 @@ export function trainBatches(kernels: Backend, views: MemoryViews, block: number
   const [data, start, count, batchSize, learningRate, norms] = args;
   const result = block + plan.result;
   const normsAt = block + plan.norms;
-  const normsSlot = headerIndex(block, SLOT_NORMS);
   if (norms) {
     views.f64.fill(0, normsAt >>> 3, (normsAt >>> 3) + plan.layers.length);
-    views.i32[normsSlot] = normsAt;
+    writeNormsTarget(views.i32, block, normsAt);
   }
   try {
     const done = kernels.mlpTrainBatches(block, data.x, data.t, data.order, start, count, batchSize, learningRate, result);
@@ -39,7 +37,7 @@ export function trainBatches(kernels: Backend, views: MemoryViews, block: number
     norms?.forEach((_, l) => { norms[l] += f64[(normsAt >>> 3) + l]; });
     return { done, lossSum: f64[result >>> 3], diverged: f64[(result >>> 3) + 1] !== 0 };
   } finally {
-    views.i32[normsSlot] = 0;
+    writeNormsTarget(views.i32, block, 0);
   }
 }
 
@@ -110,11 +108,9 @@ export class TrainingRun {
     this.#trainingData = data;
     this.#samples = x.rows;
     this.#norms = settings.gradientNorms ? new Float64Array(net.layerCount) : null;
-    // Slack after the targets: narrow-network kernels read them as whole f32x4 vectors.
-    const xBytes = align64(x.data.length * 4);
-    const tBytes = align64(t.data.length * 4 + VECTOR_SLACK);
-    this.#block = heap.alloc(xBytes + tBytes + x.rows * 4);
-    this.#data = { x: this.#block, t: this.#block + xBytes, order: this.#block + xBytes + tBytes };
+    const plan = planTrainingData(x.data.length, t.data.length, x.rows);
+    this.#block = heap.alloc(plan.bytes);
+    this.#data = { x: this.#block + plan.x, t: this.#block + plan.t, order: this.#block + plan.order };
     const views = heap.views;
     views.f32.set(x.data, this.#data.x >>> 2);
     views.f32.set(t.data, this.#data.t >>> 2);
@@ -310,10 +306,6 @@ function checkScheduledRates(where: string, optimizer: Optimizer, firstEpoch: nu
         + 'which float32 cannot hold (above 3.4e38); use a smaller schedule factor or fewer epochs', 'RangeError');
     }
   }
-}
-
-function align64(bytes: number): number {
-  return Math.ceil(bytes / 64) * 64;
 }
 
 function now(): number {
