@@ -94,3 +94,34 @@ export function maxAbsDiff(a: number[][] | number[], b: number[][] | number[]): 
   if (fa.length !== fb.length) throw new Error(`shape mismatch: ${fa.length} vs ${fb.length}`);
   return fa.reduce((m, x, i) => Math.max(m, Math.abs(x - fb[i])), 0);
 }
+
+/**
+ * Checks backprop's gradients (`analytic`, as Network.gradients returns them)
+ * against central differences of the float64 reference loss, parameter by
+ * parameter; throws naming the first parameter off by more than
+ * 1e-3 relative + 2e-6. Returns how many were checked and the worst relative error.
+ */
+export function checkAgainstFiniteDifferences(reference: ReferenceLayer[], inputs: number[][], targets: number[][], loss: Loss,
+  analytic: readonly { weights: number[][]; bias: number[] }[]): { checked: number; worst: number } {
+  const h = 1e-5;
+  let worst = 0;
+  let checked = 0;
+  const check = (params: number[], got: number, where: string, index: number) => {
+    const original = params[index];
+    params[index] = original + h;
+    const up = referenceLoss(reference, inputs, targets, loss);
+    params[index] = original - h;
+    const down = referenceLoss(reference, inputs, targets, loss);
+    params[index] = original;
+    const numeric = (up - down) / (2 * h);
+    const error = Math.abs(got - numeric);
+    worst = Math.max(worst, error / (Math.abs(numeric) + 1e-3));
+    if (!(error <= 1e-3 * Math.abs(numeric) + 2e-6)) throw new Error(`${where}: backprop ${got} vs finite differences ${numeric}`);
+    checked++;
+  };
+  reference.forEach((layer, l) => {
+    layer.weights.forEach((row, i) => row.forEach((_, j) => check(row, analytic[l].weights[i][j], `layer ${l} W[${i}][${j}]`, j)));
+    layer.bias.forEach((_, j) => check(layer.bias, analytic[l].bias[j], `layer ${l} b[${j}]`, j));
+  });
+  return { checked, worst };
+}

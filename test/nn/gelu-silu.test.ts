@@ -15,7 +15,7 @@ import { HIDDEN_ACTIVATIONS } from '../../src/cli/choices.js';
 import { planNetwork } from '../../src/nn/layout.js';
 import { currentPaths } from '../../src/nn/paths.js';
 import { Random } from '../../src/random.js';
-import { initFromBuild, maxAbsDiff, randomMatrix, referenceForward, referenceLoss, type ReferenceLayer } from '../helpers.js';
+import { checkAgainstFiniteDifferences, initFromBuild, maxAbsDiff, randomMatrix, referenceForward, referenceLoss, type ReferenceLayer } from '../helpers.js';
 
 beforeAll(initFromBuild);
 
@@ -74,23 +74,7 @@ describe.each(BACKENDS)('gelu and silu layers (%s backend)', (backend) => {
       expect(net.evaluate(inputs, targets).loss).toBeCloseTo(referenceLoss(reference, inputs, targets, loss), 5);
 
       const analytic = net.gradients(inputs, targets);
-      const h = 1e-5;
-      let checked = 0;
-      const check = (params: number[], got: number, index: number) => {
-        const original = params[index];
-        params[index] = original + h;
-        const up = referenceLoss(reference, inputs, targets, loss);
-        params[index] = original - h;
-        const down = referenceLoss(reference, inputs, targets, loss);
-        params[index] = original;
-        const numeric = (up - down) / (2 * h);
-        expect(Math.abs(got - numeric)).toBeLessThanOrEqual(1e-3 * Math.abs(numeric) + 2e-6);
-        checked++;
-      };
-      reference.forEach((layer, l) => {
-        layer.weights.forEach((row, i) => row.forEach((_, j) => check(row, analytic[l].weights[i][j], j)));
-        layer.bias.forEach((_, j) => check(layer.bias, analytic[l].bias[j], j));
-      });
+      const { checked } = checkAgainstFiniteDifferences(reference, inputs, targets, loss, analytic);
       expect(checked).toBe(net.parameterCount);
       net.dispose();
     });

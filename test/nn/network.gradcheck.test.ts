@@ -12,7 +12,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dense, sequential, type Activation, type Loss } from '../../src/index.js';
 import { Random } from '../../src/random.js';
-import { initFromBuild, randomMatrix, referenceForward, referenceLoss, type ReferenceLayer } from '../helpers.js';
+import { checkAgainstFiniteDifferences, initFromBuild, randomMatrix, referenceForward, type ReferenceLayer } from '../helpers.js';
 
 beforeAll(initFromBuild);
 
@@ -62,28 +62,7 @@ describe.each(['wasm', 'js'] as const)('gradients vs central finite differences 
       });
 
       const analytic = net.gradients(inputs, targets);
-      const h = 1e-5;
-      let worst = 0;
-      let checked = 0;
-      const check = (params: number[], get: () => number, where: string, index: number) => {
-        const original = params[index];
-        params[index] = original + h;
-        const up = referenceLoss(reference, inputs, targets, loss);
-        params[index] = original - h;
-        const down = referenceLoss(reference, inputs, targets, loss);
-        params[index] = original;
-        const numeric = (up - down) / (2 * h);
-        const error = Math.abs(get() - numeric);
-        worst = Math.max(worst, error / (Math.abs(numeric) + 1e-3));
-        if (error > 1e-3 * Math.abs(numeric) + 2e-6) {
-          throw new Error(`${where}: backprop ${get()} vs finite differences ${numeric}`);
-        }
-        checked++;
-      };
-      reference.forEach((layer, l) => {
-        layer.weights.forEach((row, i) => row.forEach((_, j) => check(row, () => analytic[l].weights[i][j], `layer ${l} W[${i}][${j}]`, j)));
-        layer.bias.forEach((_, j) => check(layer.bias, () => analytic[l].bias[j], `layer ${l} b[${j}]`, j));
-      });
+      const { checked, worst } = checkAgainstFiniteDifferences(reference, inputs, targets, loss, analytic);
       expect(checked).toBe(net.parameterCount);
       expect(worst).toBeLessThan(1e-3);
       net.dispose();

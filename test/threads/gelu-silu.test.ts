@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { THREADS_EXEC_ARGV } from './engine.js';
 
 const train = (threads: number) => JSON.parse(execFileSync(process.execPath,
-  [...THREADS_EXEC_ARGV, new URL('./gelu-silu-script.mjs', import.meta.url).pathname, String(threads)], { encoding: 'utf8' }));
+  [...THREADS_EXEC_ARGV, new URL('./train-script.mjs', import.meta.url).pathname, String(threads), 'gelu,silu'], { encoding: 'utf8' }));
 
 describe('gelu and silu on threads', () => {
   it('2 threads train bit-identically to 1', () => {
