@@ -1,9 +1,12 @@
 // The wasmgrad kernel module: every export is a pure function over pointers
 // into this module's linear memory. The TypeScript heap owns that memory
-// above heapBase(); nothing here allocates.
+// above heapBase(); nothing here allocates. Assembly-only: it lists the
+// module's exports and defines no kernel (src/backend/js/index.ts assembles the
+// pure-TS backend the same way).
 
-export { gemmWorkBytes } from './gemm';
-export { gemm, denseForward, threadsAttach, workerLoop, boardInit, boardQuit, BOARD_BYTES } from './parallel';
+export { gemmWorkBytes } from './gemm-kernel';
+export { gemm, denseForward } from './gemm';
+export { threadsAttach, workerLoop, boardInit, boardQuit, BOARD_BYTES } from './threads';
 export { biasAdd, columnSums } from './bias';
 export { activationForward, activationBackward } from './activations';
 export { erfMap } from './math';
@@ -18,11 +21,12 @@ export {
 } from './elementwise';
 export { broadcastCopy, reduceSum, reduceMax, transpose, softmaxRows } from './shape';
 export { lossSum, outputDelta } from './losses';
-export { sgdUpdate, sumSquares } from './optimizers';
+export { sgdUpdate } from './sgd';
+export { sumSquares } from './norms';
 export {
   optimizerStep, OPTIMIZER_SGD, OPTIMIZER_ADAM, OPTIMIZER_RMSPROP, HYPER_COUNT,
   HYPER_BETA1, HYPER_BETA2, HYPER_EPSILON, HYPER_NESTEROV, HYPER_WEIGHT_DECAY, HYPER_L2, HYPER_CLIP_NORM,
-} from './update';
+} from './optimizers';
 export { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, gatherRows } from './mlp';
 // The widths the narrow and tiny kernels are written for (src/nn/paths.ts's allow-lists mirror them; a test checks).
 export { NARROW_UNITS } from './mlp-narrow';

@@ -18,7 +18,7 @@ export const SLOT_T_STAGE: i32 = 8;
 export const SLOT_CAPACITY: i32 = 9;
 /** f64 per layer accumulating Σ over batches of ‖∂L/∂(W, b)‖², or 0 to skip. */
 export const SLOT_NORMS: i32 = 10;
-/** OPTIMIZER_* of assembly/update.ts. */
+/** OPTIMIZER_* of assembly/optimizers.ts. */
 export const SLOT_OPTIMIZER: i32 = 11;
 /** Optimizer state arrays (paramCount floats each, 0 when unused): momentum/first moment, second moment. */
 export const SLOT_STATE1: i32 = 12;
@@ -33,7 +33,7 @@ export const SLOT_PATHS: i32 = 14;
 export const PATH_NARROW: i32 = 1;
 /** assembly/mlp-tiny.ts, for batches of one sample without gradient norms. */
 export const PATH_TINY: i32 = 2;
-/** HYPER_COUNT f32 hyperparameters (assembly/update.ts). */
+/** HYPER_COUNT f32 hyperparameters (assembly/optimizers.ts). */
 export const SLOT_HYPER: i32 = 15;
 /** xorshift32 state of the dropout masks (never 0). */
 export const SLOT_RANDOM: i32 = 16;

@@ -1,3 +1,5 @@
+// Assembly-only (a fast path; its pure-TS twin is the general path, src/backend/js/mlp.ts).
+//
 // Narrow networks (every layer at most NARROW_UNITS wide, like the seed's
 // 2-3-2) train one sample at a time: each layer's units are handled four at a
 // time in one f32x4 register, from the weighted sum through the activation,

@@ -1,3 +1,5 @@
+// Assembly-only (a fast path; its pure-TS twin is the general path, src/backend/js/mlp.ts).
+//
 // Tiny networks trained one sample at a time: one hidden layer, and the
 // input, the hidden layer and the output each at most four wide, like the
 // seed's 2-3-2. At that size a step is a few dozen vector operations, so what

@@ -8,12 +8,12 @@
 //                                               (f' from the kept a for gelu, silu)
 //   w ← w - η ∂L/∂w                             update
 
-import { gemm, denseForward } from './parallel';
+import { gemm, denseForward } from './gemm';
 import { columnSums } from './bias';
 import { activationForward, activationBackward, ACTIVATION_LINEAR } from './activations';
 import { lossSum, outputDelta } from './losses';
-import { sumSquares } from './optimizers';
-import { optimizerStep } from './update';
+import { sumSquares } from './norms';
+import { optimizerStep } from './optimizers';
 import { dropoutForward, dropoutBackward } from './dropout';
 import { isNarrow, narrowGradients } from './mlp-narrow';
 import { isTiny, tinyTrain } from './mlp-tiny';

@@ -1,73 +1,137 @@
-// Parameter updates over the network's one contiguous parameter array.
+// The optimizer step over the network's whole parameter array, as the fused
+// train step applies it: gradient clipping by global norm, coupled L2, then
+// SGD (with momentum or Nesterov), Adam (with bias correction) or RMSProp,
+// with decoupled weight decay (AdamW). All or nothing: a first pass computes
+// every new weight and state value and checks them; only if all are finite
+// does a second pass store them, so a diverging run keeps its last finite state.
 
-/**
- * Plain gradient descent, the seed's w ← w - η ∂L/∂w, applied only if every
- * updated weight is finite: returns 1 if applied, 0 (weights untouched) if a
- * gradient is NaN/Inf or a step would overflow. A first read-only pass checks,
- * so a diverging run keeps its last finite weights.
- */
-export function sgdUpdate(n: i32, w: usize, g: usize, learningRate: f32): i32 {
-  if (!sgdCheck(n, w, g, learningRate)) return 0;
-  sgdApply(n, w, g, learningRate);
-  return 1;
+import {
+  headerSlot, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_HYPER, loadStep, storeStep,
+} from './layout';
+import { loadPartial, storePartial } from './math';
+import { sumSquares } from './norms';
+import { sgdUpdateShared } from './sgd';
+
+export const OPTIMIZER_SGD: i32 = 0;
+export const OPTIMIZER_ADAM: i32 = 1;
+export const OPTIMIZER_RMSPROP: i32 = 2;
+
+// Offsets (in f32s) of the hyperparameters at SLOT_HYPER.
+/** SGD momentum μ, Adam β1, RMSProp ρ. */
+export const HYPER_BETA1: i32 = 0;
+export const HYPER_BETA2: i32 = 1;
+export const HYPER_EPSILON: i32 = 2;
+export const HYPER_NESTEROV: i32 = 3;
+/** Decoupled: w ← w - η·λ·w besides the gradient step (AdamW). */
+export const HYPER_WEIGHT_DECAY: i32 = 4;
+/** Coupled: g ← g + λ₂·w, the gradient of λ₂/2 ‖w‖². */
+export const HYPER_L2: i32 = 5;
+/** Rescale the whole gradient to this norm when it is longer; 0: off. */
+export const HYPER_CLIP_NORM: i32 = 6;
+export const HYPER_COUNT: i32 = 8;
+
+@inline function ptr(value: i32): usize {
+  return <usize><u32>value;
 }
 
-/** 1 if every w - η g is finite (a read-only pass), else 0. */
-export function sgdCheck(n: i32, w: usize, g: usize, learningRate: f32): i32 {
-  const bytes = <usize>n << 2;
-  const vecBytes = bytes & ~15;
+/** True for the seed's plain w ← w - η g: SGD with no momentum, decay, L2 or clipping. */
+export function isPlainSgd(desc: usize): bool {
+  const hyper = ptr(headerSlot(desc, SLOT_HYPER));
+  return headerSlot(desc, SLOT_OPTIMIZER) == OPTIMIZER_SGD && headerSlot(desc, SLOT_STATE1) == 0
+    && load<f32>(hyper + (<usize>HYPER_WEIGHT_DECAY << 2)) == 0 && load<f32>(hyper + (<usize>HYPER_L2 << 2)) == 0
+    && load<f32>(hyper + (<usize>HYPER_CLIP_NORM << 2)) == 0;
+}
+
+/**
+ * One optimizer step for the network at desc. Returns 1 if applied, 0 if any
+ * gradient, new weight or new state value would be non-finite (then nothing
+ * changes).
+ */
+export function optimizerStep(desc: usize, learningRate: f32): i32 {
+  const n = headerSlot(desc, SLOT_PARAM_COUNT);
+  const w = ptr(headerSlot(desc, SLOT_PARAMS));
+  const g = ptr(headerSlot(desc, SLOT_GRADS));
+  const s1 = ptr(headerSlot(desc, SLOT_STATE1));
+  const s2 = ptr(headerSlot(desc, SLOT_STATE2));
+  const hyper = ptr(headerSlot(desc, SLOT_HYPER));
+  const kind = headerSlot(desc, SLOT_OPTIMIZER);
+  // An id outside OPTIMIZER_* would take the plain-SGD branches below: trap instead.
+  if (<u32>kind > <u32>OPTIMIZER_RMSPROP) unreachable();
+  const beta1 = load<f32>(hyper + (<usize>HYPER_BETA1 << 2));
+  const beta2 = load<f32>(hyper + (<usize>HYPER_BETA2 << 2));
+  const epsilon = load<f32>(hyper + (<usize>HYPER_EPSILON << 2));
+  const nesterov = load<f32>(hyper + (<usize>HYPER_NESTEROV << 2)) != 0;
+  const decay = load<f32>(hyper + (<usize>HYPER_WEIGHT_DECAY << 2));
+  const l2 = load<f32>(hyper + (<usize>HYPER_L2 << 2));
+  const clip = load<f32>(hyper + (<usize>HYPER_CLIP_NORM << 2));
+
+  // f64: exact to 2^53, so Adam's β^t keeps counting (β^t underflows to 0 and the correction to 1, never NaN).
+  const step = loadStep(desc) + 1;
+  if (isPlainSgd(desc)) {
+    // The seed's plain w ← w - η g: the lean kernel, which a tiny network's batch-1 step is mostly made of.
+    if (!sgdUpdateShared(n, w, g, learningRate)) return 0;
+    storeStep(desc, step);
+    return 1;
+  }
+  let scale: f32 = 1;
+  if (clip > 0) {
+    const norm = Math.sqrt(sumSquares(n, g));
+    if (!isFinite(norm)) return 0;
+    if (norm > clip) scale = <f32>(clip / norm);
+  }
+  // Adam's bias corrections (pow is costly: only when used).
+  const adam = kind == OPTIMIZER_ADAM;
+  const correction1 = adam ? <f32>(1 - Math.pow(beta1, step)) : 1;
+  const correction2 = adam ? <f32>(1 - Math.pow(beta2, step)) : 1;
+
   const rate = f32x4.splat(learningRate);
   const zero = f32x4.splat(0);
-  // x·0 is 0 for finite x and NaN for ±Inf or NaN, so the probe stays 0 only if all are finite.
-  let probe = zero;
-  let i: usize = 0;
-  for (; i < vecBytes; i += 16) {
-    const next = f32x4.sub(v128.load(w + i), f32x4.mul(rate, v128.load(g + i)));
-    probe = f32x4.add(probe, f32x4.mul(next, zero));
-  }
-  let tail: f32 = 0;
-  for (; i < bytes; i += 4) tail += (load<f32>(w + i) - learningRate * load<f32>(g + i)) * 0;
-  const total = f32x4.extract_lane(probe, 0) + f32x4.extract_lane(probe, 1)
-    + f32x4.extract_lane(probe, 2) + f32x4.extract_lane(probe, 3) + tail;
-  return total == 0 ? 1 : 0;
-}
-
-/** w ← w - η g, unchecked. */
-export function sgdApply(n: i32, w: usize, g: usize, learningRate: f32): void {
   const bytes = <usize>n << 2;
-  const vecBytes = bytes & ~15;
-  const rate = f32x4.splat(learningRate);
-  let i: usize = 0;
-  for (; i < vecBytes; i += 16) {
-    v128.store(w + i, f32x4.sub(v128.load(w + i), f32x4.mul(rate, v128.load(g + i))));
+  for (let pass = 0; pass < 2; pass++) {
+    let probe = zero;
+    for (let i: usize = 0; i < bytes; i += 16) {
+      const count = min<usize>(4, (bytes - i) >> 2);
+      const wv = count == 4 ? v128.load(w + i) : loadPartial(w + i, count);
+      const gRaw = count == 4 ? v128.load(g + i) : loadPartial(g + i, count);
+      const a = s1 ? (count == 4 ? v128.load(s1 + i) : loadPartial(s1 + i, count)) : zero;
+      const b = s2 ? (count == 4 ? v128.load(s2 + i) : loadPartial(s2 + i, count)) : zero;
+      // ∂L/∂w, clipped, plus the coupled L2 term
+      const gv = f32x4.add(f32x4.mul(gRaw, f32x4.splat(scale)), f32x4.mul(f32x4.splat(l2), wv));
+      let direction: v128;
+      let nextA = a, nextB = b;
+      if (kind == OPTIMIZER_ADAM) {
+        nextA = f32x4.add(f32x4.mul(f32x4.splat(beta1), a), f32x4.mul(f32x4.splat(1 - beta1), gv));
+        nextB = f32x4.add(f32x4.mul(f32x4.splat(beta2), b), f32x4.mul(f32x4.splat(1 - beta2), f32x4.mul(gv, gv)));
+        const mHat = f32x4.div(nextA, f32x4.splat(correction1));
+        const vHat = f32x4.div(nextB, f32x4.splat(correction2));
+        direction = f32x4.div(mHat, f32x4.add(f32x4.sqrt(vHat), f32x4.splat(epsilon)));
+      } else if (kind == OPTIMIZER_RMSPROP) {
+        nextA = f32x4.add(f32x4.mul(f32x4.splat(beta1), a), f32x4.mul(f32x4.splat(1 - beta1), f32x4.mul(gv, gv)));
+        direction = f32x4.div(gv, f32x4.add(f32x4.sqrt(nextA), f32x4.splat(epsilon)));
+      } else if (s1) {
+        // momentum: v ← μv + g; Nesterov looks ahead along the new velocity
+        nextA = f32x4.add(f32x4.mul(f32x4.splat(beta1), a), gv);
+        direction = nesterov ? f32x4.add(gv, f32x4.mul(f32x4.splat(beta1), nextA)) : nextA;
+      } else {
+        direction = gv;
+      }
+      const nextW = f32x4.sub(f32x4.sub(wv, f32x4.mul(rate, direction)), f32x4.mul(rate, f32x4.mul(f32x4.splat(decay), wv)));
+      if (pass == 0) {
+        probe = f32x4.add(probe, f32x4.add(f32x4.mul(nextW, zero), f32x4.add(f32x4.mul(nextA, zero), f32x4.mul(nextB, zero))));
+        continue;
+      }
+      if (count == 4) {
+        v128.store(w + i, nextW);
+        if (s1) v128.store(s1 + i, nextA);
+        if (s2) v128.store(s2 + i, nextB);
+      } else {
+        storePartial(w + i, nextW, count);
+        if (s1) storePartial(s1 + i, nextA, count);
+        if (s2) storePartial(s2 + i, nextB, count);
+      }
+    }
+    if (pass == 0 && v128.any_true(f32x4.ne(probe, zero))) return 0;
   }
-  for (; i < bytes; i += 4) store<f32>(w + i, load<f32>(w + i) - learningRate * load<f32>(g + i));
-}
-
-/**
- * Σ x², in f64: a squared gradient norm (fit's per-layer gradient norms, clipping by global norm). Eight
- * floats a step into four f64x2 partial sums: a layer of a million weights is measured after each of
- * an epoch's first batches, where one scalar chain of additions took milliseconds.
- */
-export function sumSquares(n: i32, x: usize): f64 {
-  const bytes = <usize>n << 2;
-  const blockBytes = bytes & ~31;
-  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
-  let i: usize = 0;
-  for (; i < blockBytes; i += 32) {
-    const a = v128.load(x + i), b = v128.load(x + i, 16);
-    const a0 = f64x2.promote_low_f32x4(a), a1 = f64x2.promote_low_f32x4(i32x4.shuffle(a, a, 2, 3, 2, 3));
-    const b0 = f64x2.promote_low_f32x4(b), b1 = f64x2.promote_low_f32x4(i32x4.shuffle(b, b, 2, 3, 2, 3));
-    s0 = f64x2.add(s0, f64x2.mul(a0, a0));
-    s1 = f64x2.add(s1, f64x2.mul(a1, a1));
-    s2 = f64x2.add(s2, f64x2.mul(b0, b0));
-    s3 = f64x2.add(s3, f64x2.mul(b1, b1));
-  }
-  const total = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
-  let sum = f64x2.extract_lane(total, 0) + f64x2.extract_lane(total, 1);
-  for (; i < bytes; i += 4) {
-    const v = <f64>load<f32>(x + i);
-    sum += v * v;
-  }
-  return sum;
+  storeStep(desc, step);
+  return 1;
 }

@@ -86,7 +86,7 @@ export const LOSS_IDS = idsOf(LOSS_TABLE);
 
 /** One optimizer type (src/nn/optimizers.ts validates its settings). */
 export interface OptimizerInfo {
-  /** assembly/update.ts OPTIMIZER_*. */
+  /** assembly/optimizers.ts OPTIMIZER_*. */
   readonly id: number;
   /** The config's `type`. */
   readonly name: string;
@@ -107,10 +107,10 @@ export const OPTIMIZER_TABLE = [
 
 export type OptimizerType = (typeof OPTIMIZER_TABLE)[number]['name'];
 export const OPTIMIZER_TYPES: readonly OptimizerType[] = OPTIMIZER_TABLE.map((o) => o.name);
-/** Optimizer ids (assembly/update.ts). */
+/** Optimizer ids (assembly/optimizers.ts). */
 export const OPTIMIZER_IDS = idsOf(OPTIMIZER_TABLE);
 
-/** Offsets of the f32 hyperparameters at the descriptor's SLOT_HYPER (assembly/update.ts HYPER_*). */
+/** Offsets of the f32 hyperparameters at the descriptor's SLOT_HYPER (assembly/optimizers.ts HYPER_*). */
 export const HYPER = { beta1: 0, beta2: 1, epsilon: 2, nesterov: 3, weightDecay: 4, l2: 5, clipNorm: 6 } as const;
 export const HYPER_COUNT = 8;
 

@@ -1,6 +1,6 @@
 /**
  * Optimizer configurations. The updates themselves run in the kernels
- * (assembly/update.ts and its pure-TS twin), fused into the train step; this
+ * (assembly/optimizers.ts and its pure-TS twin), fused into the train step; this
  * file only validates settings and turns them into the descriptor's numbers.
  */
 import { HYPER, HYPER_COUNT, OPTIMIZER_IDS, OPTIMIZER_TABLE, OPTIMIZER_TYPES } from '../backend/kinds.js';
@@ -144,7 +144,7 @@ export function stateArrays(optimizer: Optimizer): 0 | 1 | 2 {
   return optimizer.momentum > 0 ? 1 : 0;
 }
 
-/** The descriptor's optimizer id and f32 hyperparameters (assembly/update.ts). */
+/** The descriptor's optimizer id and f32 hyperparameters (assembly/optimizers.ts). */
 export function optimizerNumbers(optimizer: Optimizer): { id: number; hyper: Float32Array } {
   const hyper = new Float32Array(HYPER_COUNT);
   hyper[HYPER.clipNorm] = optimizer.clipNorm;

@@ -14,7 +14,7 @@
  * path, which computes the same numbers.
  *
  * Threads are not a descriptor path: the general path's GEMM and plain-SGD
- * update split across the pool (assembly/parallel.ts) whenever a pool exists
+ * update split across the pool (assembly/gemm.ts, assembly/sgd.ts) whenever a pool exists
  * and the product is large enough; they support everything the general path does.
  */
 import { ACTIVATIONS, LOSSES, OPTIMIZER_TYPES, PATH_BITS, type Activation, type Loss, type OptimizerType } from '../backend/kinds.js';

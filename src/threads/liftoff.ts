@@ -3,7 +3,7 @@
  * 20.x), code compiled by Liftoff, V8's baseline WebAssembly compiler, loses
  * a value held in a local across `memory.atomic.wait32`/`wait64` (it reads 0
  * afterwards). A pool worker computes its packing workspace before it waits
- * for a job (assembly/parallel.ts workerLoop) and, with the workspace lost,
+ * for a job (assembly/threads.ts workerLoop) and, with the workspace lost,
  * packs over the module's data and the job board: wrong results, traps, or a
  * hang. workerLoop is entered once and never returns, so it never tiers up
  * to optimized code: the default tiering hits the bug as surely as

@@ -1,7 +1,7 @@
 /**
  * The worker pool of the threads build: one worker per extra thread, each
  * running the module's workerLoop on the shared memory. Nothing is posted
- * per job: jobs go through the board in shared memory (assembly/parallel.ts).
+ * per job: jobs go through the board in shared memory (assembly/threads.ts).
  */
 import { unsupportedError } from '../errors.js';
 import type { WorkerStart } from './worker.js';

@@ -41,7 +41,7 @@ const loadedIdentical = reloaded.every((y, i) => Object.is(y, predicted[i]));
 xor.dispose();
 
 // A network whose products are large enough to be split across the pool
-// (assembly/parallel.ts): the digest must not depend on the thread count.
+// (assembly/threads.ts): the digest must not depend on the thread count.
 const digest = await step('large', () => {
   const n = 96, inputs = 300, hidden = 260;
   const x = new Float32Array(n * inputs).map((_, i) => ((i * 2654435761) % 1000) / 1000 - 0.5);

@@ -1,5 +1,5 @@
 import type { MemoryViews } from '../../heap.js';
-import { slope } from './elementwise.js';
+import { slope } from './activations.js';
 
 // The pure-TS twin of assembly/dropout.ts: the same xorshift32 stream, so
 // both backends drop the same units.

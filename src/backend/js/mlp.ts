@@ -126,3 +126,12 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
 
   return { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches };
 }
+
+/** Copies rows order[from..from+rows) of src, rowLength floats each, to dst (a batch in shuffled order). */
+export function gatherRows(v: MemoryViews, src: number, rowLength: number, order: number, from: number, rows: number, dst: number): void {
+  const f = v.f32, idx = v.i32, O = order >>> 2;
+  for (let r = 0; r < rows; r++) {
+    const start = (src >>> 2) + idx[O + from + r] * rowLength;
+    f.copyWithin((dst >>> 2) + r * rowLength, start, start + rowLength);
+  }
+}

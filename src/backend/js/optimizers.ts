@@ -8,7 +8,7 @@ import { HYPER, OPTIMIZER_IDS } from '../kinds.js';
 const f32 = Math.fround;
 
 /**
- * The pure-TS twin of assembly/update.ts: the same optimizer step, element by
+ * The pure-TS twin of assembly/optimizers.ts: the same optimizer step, element by
  * element in float32 arithmetic, all or nothing. Returns 1 if applied, 0 if
  * anything would be non-finite.
  */

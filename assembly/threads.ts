@@ -1,23 +1,23 @@
-// GEMM split by rows or by columns across threads (the threads build: shared memory,
-// worker instances of this module running workerLoop). In the default build
-// ASC_FEATURE_THREADS is false and `gemm` is gemmEpilogue with one branch.
+// Assembly-only (no pure-TS twin: the js backend has no threads): the thread
+// pool's side in wasm. In the threads build (shared memory, worker instances of
+// this module running workerLoop) src/threads/pool.ts sets up a board and
+// attaches it; the entry points in assembly/gemm.ts and assembly/sgd.ts post
+// jobs to it. In the default build ASC_FEATURE_THREADS is false and no job is posted.
 //
 // The board is a small block of shared memory: the caller writes a job,
 // bumps the generation and wakes the workers; each worker computes its slice
-// of rows with its own packing workspace and counts itself done; the caller
-// computes slice 0 meanwhile and spins until every worker is done. Slices
-// start on multiples of 4 rows or 8 columns (whole micro-kernel tiles), so
-// every output element is computed exactly as gemmEpilogue would compute it on
-// one thread: results are bit-identical. Each thread packs its own slice of
-// one operand and all of the other, so the split is along the larger side of
-// C: a batch of 128 rows times 1024 units splits by columns, and each thread
-// packs half of the 4 MiB weight matrix instead of all of it. The bias and
-// activation epilogue works element by element, so it splits either way
-// (softmax needs whole rows: its layers split by rows).
+// with its own packing workspace and counts itself done; the caller
+// computes slice 0 meanwhile and spins until every worker is done. A GEMM job
+// is split by rows or by columns of C (assembly/gemm.ts chooses), its slices
+// starting on whole micro-kernel tiles (ROW_ALIGN rows, COLUMN_ALIGN columns),
+// so every output element is computed exactly as gemmEpilogue would compute it
+// on one thread: results are bit-identical. An SGD job runs sgdCheck, then
+// sgdApply, over slices of the parameter array.
 
-import { ACTIVATION_SOFTMAX } from './activations';
-import { gemmEpilogue, gemmWorkBytes, NO_EPILOGUE } from './gemm';
-import { sgdApply, sgdCheck, sgdUpdate } from './optimizers';
+import { gemmEpilogue, gemmWorkBytes } from './gemm-kernel';
+// sgd.ts imports this file back (sgdUpdateShared posts SGD jobs): asc compiles the
+// whole program at once, so the cycle is harmless.
+import { sgdApply, sgdCheck } from './sgd';
 
 // Board layout, byte offsets.
 const GENERATION: usize = 0;
@@ -38,14 +38,9 @@ export const BOARD_BYTES: i32 = 384;
 const KIND_GEMM: i32 = 0;
 const KIND_SGD_CHECK: i32 = 1;
 const KIND_SGD_APPLY: i32 = 2;
-/** Parameter arrays shorter than this are updated on one thread. */
-const PARALLEL_MIN_PARAMS: i32 = 1 << 16;
-
-/** Products smaller than this many multiply-adds stay on one thread: waking workers costs more. */
-const PARALLEL_MIN_MACS: i64 = 1 << 21;
 /** Slices are whole micro-kernel tiles (4 rows × 8 columns). */
-const ROW_ALIGN: i32 = 4;
-const COLUMN_ALIGN: i32 = 8;
+export const ROW_ALIGN: i32 = 4;
+export const COLUMN_ALIGN: i32 = 8;
 
 /** The board of this instance's thread pool, 0 while it has none (module instance state). */
 let board: usize = 0;
@@ -55,48 +50,24 @@ export function threadsAttach(at: usize): void {
   board = at;
 }
 
+/** Whether this instance has a thread pool. */
+@inline export function poolAttached(): bool {
+  return board != 0;
+}
+
+/** Worker threads of the attached pool (besides the calling thread); call only when poolAttached(). */
+@inline export function poolWorkers(): i32 {
+  return atomic.load<i32>(board + WORKERS);
+}
+
 /** Rows (or columns) per slice when `count` are shared by `parts` threads, a multiple of `align`. */
 @inline function sliceSize(count: i32, parts: i32, align: i32): i32 {
   const size = (count + parts - 1) / parts;
   return (size + align - 1) & ~(align - 1);
 }
 
-/** C = alpha · op(A) · op(B) + beta · C, on every thread of the pool when it is large enough. */
-export function gemm(
-  transA: i32, transB: i32, m: i32, n: i32, k: i32,
-  alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
-  beta: f32, c: usize, ldc: i32, work: usize,
-): void {
-  gemmShared(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, 0, NO_EPILOGUE);
-}
-
-/**
- * A dense layer's forward pass in one kernel: y = f(x·w + bias), x m×k, w k×n,
- * y m×n, the bias and activation applied to each block of y while it is in cache.
- */
-export function denseForward(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, y: usize, activation: i32, work: usize): void {
-  gemmShared(0, 0, m, n, k, 1, x, k, w, n, 0, y, n, work, bias, activation);
-}
-
-function gemmShared(
-  transA: i32, transB: i32, m: i32, n: i32, k: i32,
-  alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
-  beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
-): void {
-  if (ASC_FEATURE_THREADS) {
-    if (board != 0 && <i64>m * n * k >= PARALLEL_MIN_MACS) {
-      const workers = atomic.load<i32>(board + WORKERS);
-      const byColumns = n > m && activation != ACTIVATION_SOFTMAX && n >= 2 * COLUMN_ALIGN * (workers + 1);
-      if (workers > 0 && (byColumns || m >= 2 * ROW_ALIGN * (workers + 1))) {
-        gemmParallel(workers, byColumns, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
-        return;
-      }
-    }
-  }
-  gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
-}
-
-function gemmParallel(
+/** Splits a GEMM (with its epilogue) across `workers` + this thread, by columns of C or by rows. */
+export function gemmParallel(
   workers: i32, byColumns: bool, transA: i32, transB: i32, m: i32, n: i32, k: i32,
   alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
@@ -133,29 +104,20 @@ function runJob(workers: i32, kind: i32, work: usize): void {
 }
 
 /**
- * sgdUpdate (check every new weight, then apply all or none) with both
- * passes split across the pool for large parameter arrays: the update is a
- * memory-bound pass that would otherwise run on one thread while the others wait.
+ * Both passes of sgdUpdate split across `workers` + this thread: every slice
+ * checks its new weights; only if all are finite does every slice apply them.
  */
-export function sgdUpdateShared(n: i32, w: usize, g: usize, learningRate: f32): i32 {
-  if (ASC_FEATURE_THREADS) {
-    if (board != 0 && n >= PARALLEL_MIN_PARAMS) {
-      const workers = atomic.load<i32>(board + WORKERS);
-      if (workers > 0) {
-        store<i32>(board + JOB, n);
-        store<u32>(board + JOB, <u32>w, 4);
-        store<u32>(board + JOB, <u32>g, 8);
-        store<f32>(board + JOB, learningRate, 12);
-        runJob(workers, KIND_SGD_CHECK, 0);
-        for (let t = 0; t <= workers; t++) {
-          if (!load<i32>(board + RESULTS + (<usize>t << 2))) return 0;
-        }
-        runJob(workers, KIND_SGD_APPLY, 0);
-        return 1;
-      }
-    }
+export function sgdParallel(workers: i32, n: i32, w: usize, g: usize, learningRate: f32): i32 {
+  store<i32>(board + JOB, n);
+  store<u32>(board + JOB, <u32>w, 4);
+  store<u32>(board + JOB, <u32>g, 8);
+  store<f32>(board + JOB, learningRate, 12);
+  runJob(workers, KIND_SGD_CHECK, 0);
+  for (let t = 0; t <= workers; t++) {
+    if (!load<i32>(board + RESULTS + (<usize>t << 2))) return 0;
   }
-  return sgdUpdate(n, w, g, learningRate);
+  runJob(workers, KIND_SGD_APPLY, 0);
+  return 1;
 }
 
 /** Slice `index` of `parts` of an SGD pass over the board's parameter array. */
