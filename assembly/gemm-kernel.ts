@@ -10,15 +10,20 @@
 //
 // Large products pack op(A) into panels of MR rows and op(B) into panels of
 // NR columns (k-major, zero-padded) inside the caller's workspace, then run
-// one register-blocked f32x4 micro-kernel over them. MR×NR = 4×8 keeps 8
-// accumulators + 2 B vectors + up to 4 A splats = 14 live v128 values, under
-// V8's 16 vector registers (a 5×8 tile spills and runs at half speed).
+// one register-blocked f32x4 micro-kernel over them. In the baseline builds
+// MR×NR = 4×8 keeps 8 accumulators + 2 B vectors + up to 4 A splats = 14 live
+// v128 values, under V8's 16 vector registers (a 5×8 tile spills and runs at
+// half speed). The relaxed-SIMD builds multiply-add in one instruction
+// (madd, assembly/fma.ts), which needs no register for the product, so a 6×8
+// tile fits: 12 accumulators + 2 B vectors + 1 A splat.
 // Small or skinny products skip packing: its cost would exceed the work.
 
 import { biasActivate, ACTIVATION_LINEAR, ACTIVATION_SOFTMAX } from './activations';
+import { madd } from './fma';
 import { softmaxRows } from './shape';
 
-const MR: i32 = 4;
+/** Rows of a micro-kernel tile, chosen when the module is compiled (see above). */
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
 const NR: i32 = 8;
 /**
  * Depth of one packed block: a 4×KC A panel (8 KiB) and a KC×8 B panel (16 KiB) stay in L1. Deeper
@@ -26,12 +31,14 @@ const NR: i32 = 8;
  * 40.5 GFLOP/s; 384 gained nothing).
  */
 const KC: i32 = 512;
-/** Rows of op(A) packed at once (256 KiB, L2). */
-const MC: i32 = 128;
+/** Rows of op(A) packed at once (about 256 KiB, L2): a multiple of MR, so only the last block has a partial panel. */
+const MC: i32 = MR == 6 ? 132 : 128;
 /** Columns of op(B) packed at once (1 MiB, streamed one 16 KiB panel at a time). */
 const NC: i32 = 512;
 
 const TILE_BYTES: usize = <usize>(MR * NR) << 2;
+/** One row of C staged after the tile, for partial tiles (see storePartialTile). */
+const ROW_STAGE_BYTES: usize = <usize>NR << 2;
 const PACK_A_OFFSET: usize = 256;
 const PACK_B_OFFSET: usize = PACK_A_OFFSET + (<usize>(MC * KC) << 2);
 
@@ -65,7 +72,9 @@ export function gemmEpilogue(
   beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
 ): void {
   if (m <= 0 || n <= 0) return;
-  if (k <= 0 || alpha == 0 || m < MR || n < NR || <i64>m * n * k < 4096) {
+  // m < 4, not m < MR: a threads slice of 4 or 5 rows takes the packed path in every build, as its rows
+  // do on one thread (the relaxed builds' direct paths round differently from their micro-kernel).
+  if (k <= 0 || alpha == 0 || m < 4 || n < NR || <i64>m * n * k < 4096) {
     if (k <= 0 || alpha == 0) scaleMatrix(m, n, beta, c, ldc);
     else if (transB) gemmDirectDot(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     else gemmDirectAxpy(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -210,6 +219,57 @@ function gemmDirectDot(
 
 /** Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row panels, k-major: panel[p*MR + r]. */
 function packA(transA: i32, mc: i32, kc: i32, a: usize, lda: i32, ic: i32, pc: i32, dst: usize): void {
+  if (MR == 4) packA4(transA, mc, kc, a, lda, ic, pc, dst);
+  else packA6(transA, mc, kc, a, lda, ic, pc, dst);
+}
+
+/** packA for the relaxed builds' 6-row panels. */
+function packA6(transA: i32, mc: i32, kc: i32, a: usize, lda: i32, ic: i32, pc: i32, dst: usize): void {
+  const rowBytes = <usize>lda << 2;
+  const stepBytes = <usize>MR << 2;
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    const panel = dst + (<usize>(ir * kc) << 2);
+    let from = 0;
+    if (rows == MR && transA) {
+      // op(A)'s six rows are six adjacent floats of a row of A: one vector and one 8-byte lane per depth step.
+      let src = a + (<usize>(pc * lda + ic + ir) << 2);
+      for (let p = 0; p < kc; p++) {
+        const out = panel + <usize>p * stepBytes;
+        v128.store(out, v128.load(src));
+        store<u64>(out, load<u64>(src, 16), 16);
+        src += rowBytes;
+      }
+      continue;
+    }
+    if (rows == MR) {
+      // Rows 0-3, four depth steps at a time, turned into four panel columns (a 4×4 transpose);
+      // rows 4 and 5 as pairs (8 bytes) after them.
+      const src = a + (<usize>((ic + ir) * lda + pc) << 2);
+      for (; from + 4 <= kc; from += 4) {
+        const at = src + (<usize>from << 2);
+        const out = panel + <usize>from * stepBytes;
+        transposeStore4(out, stepBytes, v128.load(at), v128.load(at + rowBytes), v128.load(at + 2 * rowBytes), v128.load(at + 3 * rowBytes));
+        const v4 = v128.load(at + 4 * rowBytes), v5 = v128.load(at + 5 * rowBytes);
+        const lo = i32x4.shuffle(v4, v5, 0, 4, 1, 5);
+        const hi = i32x4.shuffle(v4, v5, 2, 6, 3, 7);
+        v128.store64_lane(out + 16, lo, 0);
+        v128.store64_lane(out + 16 + stepBytes, lo, 1);
+        v128.store64_lane(out + 16 + 2 * stepBytes, hi, 0);
+        v128.store64_lane(out + 16 + 3 * stepBytes, hi, 1);
+      }
+    }
+    for (let r = 0; r < MR; r++) {
+      for (let p = from; p < kc; p++) {
+        const value: f32 = r < rows ? elementA(transA, a, lda, ic + ir + r, pc + p) : 0;
+        store<f32>(panel + (<usize>(p * MR + r) << 2), value);
+      }
+    }
+  }
+}
+
+/** packA for the baseline builds' 4-row panels. */
+function packA4(transA: i32, mc: i32, kc: i32, a: usize, lda: i32, ic: i32, pc: i32, dst: usize): void {
   const fullPanels = mc & ~(MR - 1);
   let packedDepth = 0;
   if (transA) {
@@ -308,8 +368,10 @@ function packB(transB: i32, kc: i32, nc: i32, b: usize, ldb: i32, pc: i32, jc: i
 function macroColumn(kc: i32, mc: i32, packedA: usize, bPanel: usize, c: usize, ldc: i32,
   alpha: f32, beta: f32, cols: i32, tile: usize): void {
   for (let ir = 0; ir < mc; ir += MR) {
-    microKernel4x8(kc, packedA + (<usize>(ir * kc) << 2), bPanel, c + ((<usize>ir * ldc) << 2), ldc, alpha, beta,
-      min(MR, mc - ir), cols, tile);
+    const aPanel = packedA + (<usize>(ir * kc) << 2);
+    const cTile = c + ((<usize>ir * ldc) << 2);
+    if (MR == 4) microKernel4x8(kc, aPanel, bPanel, cTile, ldc, alpha, beta, min(MR, mc - ir), cols, tile);
+    else microKernel6x8(kc, aPanel, bPanel, cTile, ldc, alpha, beta, min(MR, mc - ir), cols, tile);
   }
 }
 
@@ -328,19 +390,39 @@ function macroColumn(kc: i32, mc: i32, packedA: usize, bPanel: usize, c: usize, 
   v128.store(dst + 3 * stride, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
 }
 
+/** One row of a tile: c = α·acc + β·c (the epilogue's multiply-add fused in the relaxed builds); β = 0 never reads c. */
 @inline function storeRow(p: usize, lo: v128, hi: v128, alphaV: v128, beta: f32): void {
   let outLo = f32x4.mul(alphaV, lo);
   let outHi = f32x4.mul(alphaV, hi);
   if (beta != 0) {
     const betaV = f32x4.splat(beta);
-    outLo = f32x4.add(outLo, f32x4.mul(betaV, v128.load(p)));
-    outHi = f32x4.add(outHi, f32x4.mul(betaV, v128.load(p, 16)));
+    outLo = madd(betaV, v128.load(p), outLo);
+    outHi = madd(betaV, v128.load(p, 16), outHi);
   }
   v128.store(p, outLo);
   v128.store(p, outHi, 16);
 }
 
-/** One 4×8 tile of C from a packed A panel and a packed B panel; partial tiles go through `tile`. */
+/**
+ * The rows × cols corner of a partial tile whose accumulators are in `tile`
+ * (row r at r·NR floats). Each row of C is staged after the tile and goes
+ * through storeRow, so an element gets the same arithmetic (and bits) as in a
+ * full tile: where a tile ends (threads' slices, the matrix edge) never
+ * changes a result.
+ */
+function storePartialTile(tile: usize, c: usize, ldc: i32, alphaV: v128, beta: f32, rows: i32, cols: i32): void {
+  const stage = tile + TILE_BYTES;
+  const rowBytes = <usize>ldc << 2;
+  for (let r = 0; r < rows; r++) {
+    const cp = c + <usize>r * rowBytes;
+    if (beta != 0) for (let col = 0; col < cols; col++) store<f32>(stage + (<usize>col << 2), load<f32>(cp + (<usize>col << 2)));
+    const acc = tile + (<usize>(r * NR) << 2);
+    storeRow(stage, v128.load(acc), v128.load(acc, 16), alphaV, beta);
+    for (let col = 0; col < cols; col++) store<f32>(cp + (<usize>col << 2), load<f32>(stage + (<usize>col << 2)));
+  }
+}
+
+/** One 4×8 tile of C (the baseline builds) from a packed A panel and a packed B panel; partial tiles go through `tile`. */
 @inline function microKernel4x8(
   kc: i32, aPanel: usize, bPanel: usize, c: usize, ldc: i32,
   alpha: f32, beta: f32, rows: i32, cols: i32, tile: usize,
@@ -354,23 +436,23 @@ function macroColumn(kc: i32, mc: i32, packedA: usize, bPanel: usize, c: usize, 
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let av = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
     av = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
     av = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0));
-    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
     av = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0));
-    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
     ap += 16;
     bp += 32;
   }
   const alphaV = f32x4.splat(alpha);
   const rowBytes = <usize>ldc << 2;
-  if (rows == MR && cols == NR) {
+  if (rows == 4 && cols == NR) {
     storeRow(c, c00, c01, alphaV, beta);
     storeRow(c + rowBytes, c10, c11, alphaV, beta);
     storeRow(c + 2 * rowBytes, c20, c21, alphaV, beta);
@@ -381,13 +463,66 @@ function macroColumn(kc: i32, mc: i32, packedA: usize, bPanel: usize, c: usize, 
   v128.store(tile, c10, 32); v128.store(tile, c11, 48);
   v128.store(tile, c20, 64); v128.store(tile, c21, 80);
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
-  for (let r = 0; r < rows; r++) {
-    for (let col = 0; col < cols; col++) {
-      const cp = c + <usize>r * rowBytes + (<usize>col << 2);
-      store<f32>(cp, combine(load<f32>(tile + (<usize>(r * NR + col) << 2)), alpha, beta, cp));
-    }
-  }
+  storePartialTile(tile, c, ldc, alphaV, beta, rows, cols);
 }
 
-// Keeps TILE_BYTES honest: the tile must fit before the packed A region.
-assert(TILE_BYTES <= PACK_A_OFFSET);
+/** One 6×8 tile of C (the relaxed builds), as microKernel4x8. */
+@inline function microKernel6x8(
+  kc: i32, aPanel: usize, bPanel: usize, c: usize, ldc: i32,
+  alpha: f32, beta: f32, rows: i32, cols: i32, tile: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  let ap = aPanel, bp = bPanel;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let av = v128.load32_splat(ap);
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
+    av = v128.load32_splat(ap, 4);
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
+    av = v128.load32_splat(ap, 8);
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
+    av = v128.load32_splat(ap, 12);
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
+    av = v128.load32_splat(ap, 16);
+    c40 = madd(av, b0, c40);
+    c41 = madd(av, b1, c41);
+    av = v128.load32_splat(ap, 20);
+    c50 = madd(av, b0, c50);
+    c51 = madd(av, b1, c51);
+    ap += 24;
+    bp += 32;
+  }
+  const alphaV = f32x4.splat(alpha);
+  const rowBytes = <usize>ldc << 2;
+  if (rows == 6 && cols == NR) {
+    storeRow(c, c00, c01, alphaV, beta);
+    storeRow(c + rowBytes, c10, c11, alphaV, beta);
+    storeRow(c + 2 * rowBytes, c20, c21, alphaV, beta);
+    storeRow(c + 3 * rowBytes, c30, c31, alphaV, beta);
+    storeRow(c + 4 * rowBytes, c40, c41, alphaV, beta);
+    storeRow(c + 5 * rowBytes, c50, c51, alphaV, beta);
+    return;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128); v128.store(tile, c41, 144);
+  v128.store(tile, c50, 160); v128.store(tile, c51, 176);
+  storePartialTile(tile, c, ldc, alphaV, beta, rows, cols);
+}
+
+// Keeps TILE_BYTES honest: the tile and its staged row must fit before the packed A region.
+assert(TILE_BYTES + ROW_STAGE_BYTES <= PACK_A_OFFSET);
+// packA fills whole panels: a block of MC rows must not spill into the packed B region.
+assert(MC % MR == 0);

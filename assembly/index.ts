@@ -5,6 +5,8 @@
 // pure-TS backend the same way).
 
 export { gemmWorkBytes } from './gemm-kernel';
+// Which build this is (1: relaxed SIMD), read by src/runtime.ts for RuntimeInfo.features.
+export { RELAXED_SIMD } from './fma';
 export { gemm, denseForward } from './gemm';
 export { threadsAttach, workerLoop, boardInit, boardQuit, BOARD_BYTES } from './threads';
 export { biasAdd, columnSums } from './bias';

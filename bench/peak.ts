@@ -2,8 +2,11 @@
 // itself (bench/peak.mjs compiles this with the repo's asc at startup), so the
 // GEMM rows' "% of peak" compares against the same CPU, Node and load.
 //
-// Wasm SIMD has no fused multiply-add (relaxed-simd is not enabled), so one
-// step is f32x4.mul then f32x4.add: 8 flops. Each loop keeps N independent
+// Baseline wasm SIMD has no fused multiply-add, so one step is f32x4.mul then
+// f32x4.add: 8 flops. Compiled with --enable relaxed-simd (bench/peak.mjs's
+// `relaxed` option, build/ never sees it), a step is one f32x4.relaxed_madd
+// instead, as in wasmgrad's relaxed-SIMD builds (assembly/fma.ts): still 8
+// flops, fused where the CPU can. Each loop keeps N independent
 // accumulators, enough to cover the add latency with both vector ports busy;
 // which N is best depends on the CPU and on V8's register allocation (16 xmm
 // registers: 12 accumulators plus operands may spill), hence three variants
@@ -31,6 +34,8 @@ export function fill(): void {
 }
 
 @inline function step(acc: v128, p: usize, b: v128): v128 {
+  // A compile-time constant: only one branch is compiled.
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(v128.load(p), b, acc);
   return f32x4.add(acc, f32x4.mul(v128.load(p), b));
 }
 

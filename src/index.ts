@@ -2,7 +2,7 @@
  * wasmgrad: neural networks trained by backpropagation, with the hot loops in
  * WebAssembly SIMD and this TypeScript facade around them.
  */
-export { init, type InitOptions, type RuntimeInfo } from './runtime.js';
+export { init, type InitOptions, type RuntimeFeatures, type RuntimeInfo } from './runtime.js';
 /** What `init()` resolves to: another name for {@link RuntimeInfo} (the runtime's internals are not public API). */
 export type { RuntimeInfo as Runtime } from './runtime-info.js';
 export { ERROR_CODES, isWasmgradError, type ErrorCode, type WasmgradError } from './errors.js';

@@ -9,12 +9,31 @@
 import type { BackendName } from './backend/backend.js';
 import type { Runtime } from './runtime.js';
 
+/** Which build of wasmgrad's module runs (see `init`'s options). */
+export interface RuntimeFeatures {
+  /** A WebAssembly SIMD build runs (every wasm build); false on the pure-TypeScript backend. */
+  readonly simd: boolean;
+  /**
+   * A relaxed-SIMD build runs (wasmgrad-relaxed.wasm or wasmgrad-threads-relaxed.wasm):
+   * matrix products multiply-add with `f32x4.relaxed_madd`, fused where the CPU can, so
+   * results may differ in the last bits from the baseline build's (README, "Reproducibility").
+   */
+  readonly relaxedSimd: boolean;
+  /**
+   * A threads build runs (shared memory; wasmgrad-threads.wasm or wasmgrad-threads-relaxed.wasm).
+   * `RuntimeInfo.threads` says how many threads share the products.
+   */
+  readonly threads: boolean;
+}
+
 /** The runtime as `init()` reports it. */
 export interface RuntimeInfo {
   /** Threads that share large matrix products (1 without a worker pool, or once the pool has ended). */
   readonly threads: number;
   /** The backend networks and tensors use when none is named: 'wasm', or 'js' after init({ backend: 'js' }). */
   readonly defaultBackend: BackendName;
+  /** Which build was loaded: `{ simd, relaxedSimd, threads }` (all false on the pure-TypeScript backend). Frozen. */
+  readonly features: RuntimeFeatures;
   /** Bytes of linear memory, free or not. It grows as needed and never shrinks. */
   readonly memoryBytes: number;
   /** The most linear memory this build can have (4 GiB, or less for a shared memory the engine limits). */
@@ -58,6 +77,7 @@ export function runtimeInfo(runtime: Runtime): RuntimeInfo {
   const info = {
     get threads() { return runtime.threads; },
     get defaultBackend() { return runtime.defaultBackend; },
+    get features() { return runtime.features; },
     get memoryBytes() { return runtime.heap.memoryBytes; },
     get maximumBytes() { return runtime.heap.maximumBytes; },
     get liveBytes() { return runtime.heap.liveBytes; },

@@ -9,13 +9,13 @@ import { createWasmBackend } from './backend/wasm.js';
 import { createJsBackend } from './backend/js/index.js';
 import { codedError, unsupportedError } from './errors.js';
 import { ArrayBufferMemory, JS_MAXIMUM_PAGES } from './js-memory.js';
-import { defaultWasmUrl, loadModule, type WasmSource } from './wasm/load.js';
+import { assertWasmSupport, defaultWasmUrl, loadModule, relaxedSimdSupported, type WasmSource } from './wasm/load.js';
 import { availableCores, startPool, threadsAvailable, type ThreadPool } from './threads/pool.js';
 import { createSharedMemory, SHARED_MAXIMUM_PAGES_TRIED } from './threads/shared-memory.js';
 import { threadsSafeHere } from './threads/liftoff.js';
-import { runtimeInfo, type RuntimeInfo } from './runtime-info.js';
+import { runtimeInfo, type RuntimeFeatures, type RuntimeInfo } from './runtime-info.js';
 
-export type { RuntimeInfo };
+export type { RuntimeFeatures, RuntimeInfo };
 
 export interface Runtime {
   readonly exports: WebAssembly.Exports;
@@ -30,6 +30,8 @@ export interface Runtime {
   readonly pool: ThreadPool | null;
   /** The backend networks and tensors use when none is named: 'wasm', or 'js' after init({ backend: 'js' }). */
   readonly defaultBackend: BackendName;
+  /** Which build was loaded (all false on the pure-TypeScript backend). */
+  readonly features: RuntimeFeatures;
 }
 
 export interface InitOptions {
@@ -67,6 +69,21 @@ export interface InitOptions {
    * found next to the package. Node ignores it.
    */
   workerUrl?: string | URL;
+  /**
+   * Whether to load the relaxed-SIMD build (wasmgrad-relaxed.wasm, or
+   * wasmgrad-threads-relaxed.wasm with threads), whose kernels multiply-add
+   * in one fused instruction (`f32x4.relaxed_madd`): faster matrix products
+   * where the engine has relaxed SIMD (Node 22 and later, Chromium 114 and
+   * later; Node 20 only with `--experimental-wasm-relaxed-simd`). Its results
+   * may differ from the baseline build's in the last bits (README,
+   * "Reproducibility"). Default: the relaxed build where the engine has
+   * relaxed SIMD (feature detection), else the baseline. `false` always
+   * loads the baseline build; `true` rejects with WASMGRAD_UNSUPPORTED where
+   * the engine lacks relaxed SIMD. With `wasm`, the module given is loaded
+   * as it is, and a `relaxedSimd` that contradicts it is refused with
+   * WASMGRAD_INVALID_ARGUMENT. Ignored with `backend: 'js'`.
+   */
+  relaxedSimd?: boolean;
 }
 
 /**
@@ -94,11 +111,17 @@ let pending: Promise<RuntimeInfo> | null = null;
  * networks; later calls return the same runtime (idempotent, also when
  * concurrent); the first call's options decide.
  *
+ * Without `options.wasm` it loads the relaxed-SIMD build where the engine
+ * has relaxed SIMD, unless `relaxedSimd: false` (RuntimeInfo.features says
+ * which build runs).
+ *
  * Rejects with WASMGRAD_INVALID_ARGUMENT for bad options, or for an
- * `options.wasm` that is not the build the options need (the threads build,
- * wasmgrad-threads.wasm, for `threads` > 1; either build for one thread),
- * WASMGRAD_UNSUPPORTED where the engine lacks WebAssembly SIMD or shared
- * memory, and WASMGRAD_IO where the module's file cannot be read.
+ * `options.wasm` that is not the build the options need (a threads build,
+ * wasmgrad-threads.wasm or wasmgrad-threads-relaxed.wasm, for `threads` > 1;
+ * any build for one thread; a baseline or relaxed one as `relaxedSimd` says
+ * when it is given), WASMGRAD_UNSUPPORTED where the engine lacks WebAssembly
+ * SIMD, shared memory, or (with `relaxedSimd: true`) relaxed SIMD, and
+ * WASMGRAD_IO where the module's file cannot be read.
  */
 export function init(options: InitOptions = {}): Promise<RuntimeInfo> {
   if (currentInfo) return Promise.resolve(currentInfo);
@@ -113,13 +136,18 @@ export function init(options: InitOptions = {}): Promise<RuntimeInfo> {
   if (backend !== 'wasm' && backend !== 'js') {
     return Promise.reject(codedError('WASMGRAD_INVALID_ARGUMENT', `init: options.backend must be "wasm" or "js", got ${JSON.stringify(backend)}`, 'TypeError'));
   }
+  const { relaxedSimd } = options;
+  if (relaxedSimd !== undefined && typeof relaxedSimd !== 'boolean') {
+    return Promise.reject(codedError('WASMGRAD_INVALID_ARGUMENT', `init: options.relaxedSimd must be true or false (or left out: feature detection), got ${
+      typeof relaxedSimd === 'string' ? JSON.stringify(relaxedSimd) : String(relaxedSimd)}`, 'TypeError'));
+  }
   let workerUrl: URL | undefined;
   try {
     workerUrl = checkWorkerUrl(options.workerUrl);
   } catch (error) {
     return Promise.reject(error);
   }
-  pending ??= (backend === 'js' ? Promise.resolve().then(createJsRuntime) : createRuntime(options.wasm, threads, workerUrl)).then(
+  pending ??= (backend === 'js' ? Promise.resolve().then(createJsRuntime) : createRuntime(options.wasm, threads, workerUrl, relaxedSimd)).then(
     (created) => {
       current = created;
       return (currentInfo = runtimeInfo(created));
@@ -147,12 +175,22 @@ function checkWorkerUrl(value: unknown): URL | undefined {
     `where wasmgrad/threads/worker.js is served, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`, 'TypeError');
 }
 
-async function createRuntime(source: WasmSource | undefined, requested: number | 'auto', workerUrl?: URL): Promise<Runtime> {
+async function createRuntime(source: WasmSource | undefined, requested: number | 'auto', workerUrl: URL | undefined,
+  relaxedSimd: boolean | undefined): Promise<Runtime> {
+  assertWasmSupport();
+  const relaxedHere = relaxedSimdSupported();
+  if (relaxedSimd === true && !relaxedHere) {
+    throw unsupportedError('init: relaxedSimd: true, but this engine\'s WebAssembly lacks relaxed SIMD (Node 22 and later and ' +
+      'Chromium 114 and later have it; Node 20 only with --experimental-wasm-relaxed-simd): leave relaxedSimd out to pick the build ' +
+      'by feature detection, or pass relaxedSimd: false');
+  }
+  const relaxed = relaxedSimd ?? relaxedHere;
   const wanted = requested === 'auto' ? await availableCores() : requested;
   const threads = wanted > 1 && threadsAvailable() ? wanted : 1;
   const given = source !== undefined;
-  const module = await loadModule(source, threads > 1 ? 'threads' : 'single');
-  const what = given ? 'options.wasm' : `the default module (${defaultWasmUrl(threads > 1 ? 'threads' : 'single').href})`;
+  const variant = threads > 1 ? 'threads' : 'single';
+  const module = await loadModule(source, variant, relaxed);
+  const what = given ? 'options.wasm' : `the default module (${defaultWasmUrl(variant, relaxed).href})`;
   if (moduleBuild(module, what) === 'single') {
     // Refused rather than run on one thread: threads were asked for, and a silent fallback would hide the wrong file.
     if (threads > 1) {
@@ -160,7 +198,8 @@ async function createRuntime(source: WasmSource | undefined, requested: number |
         'needs the threads build: pass wasmgrad-threads.wasm as options.wasm, or threads: 1');
     }
     const instance = await instantiate(module, {}, what);
-    return assemble(instance, instance.exports.memory as WebAssembly.Memory, WASM32_MAXIMUM_PAGES, null);
+    const features = { simd: true, relaxedSimd: checkRelaxed(instance, relaxedSimd, what), threads: false };
+    return assemble(instance, instance.exports.memory as WebAssembly.Memory, WASM32_MAXIMUM_PAGES, null, features);
   }
   if (typeof SharedArrayBuffer === 'undefined') {
     throw unsupportedError(`init: ${what} is the threads build (wasmgrad-threads.wasm), which needs shared memory, and this ` +
@@ -169,8 +208,9 @@ async function createRuntime(source: WasmSource | undefined, requested: number |
   // The threads build on one thread (shared memory, no pool) gives the same results as the single-thread build.
   const { memory, maximumPages } = createSharedMemory();
   const instance = await instantiate(module, { env: { memory } }, what);
+  const features = { simd: true, relaxedSimd: checkRelaxed(instance, relaxedSimd, what), threads: true };
   // Node 20's V8 computes the pool's workers wrongly unless started with --no-liftoff (src/threads/liftoff.ts): one thread there, with a warning.
-  if (threads === 1 || !threadsSafeHere(requested)) return assemble(instance, memory, maximumPages, null);
+  if (threads === 1 || !threadsSafeHere(requested)) return assemble(instance, memory, maximumPages, null, features);
   const exports = instance.exports as Record<string, CallableFunction>;
   const heap = new Heap(memory, (exports.heapBase as () => number)(), maximumPages * PAGE_BYTES);
   const workers = threads - 1;
@@ -184,7 +224,22 @@ async function createRuntime(source: WasmSource | undefined, requested: number |
     exports.boardQuit(board);
   }, workerUrl);
   exports.threadsAttach(board);
-  return assemble(instance, memory, maximumPages, pool, heap);
+  return assemble(instance, memory, maximumPages, pool, features, heap);
+}
+
+/**
+ * Whether `instance` is a relaxed-SIMD build (its RELAXED_SIMD global), refusing one that
+ * contradicts an explicit options.relaxedSimd (possible only with options.wasm).
+ */
+function checkRelaxed(instance: WebAssembly.Instance, wanted: boolean | undefined, what: string): boolean {
+  const flag = instance.exports.RELAXED_SIMD as WebAssembly.Global | undefined;
+  const relaxed = flag !== undefined && flag.value === 1;
+  if (wanted !== undefined && wanted !== relaxed) {
+    throw codedError('WASMGRAD_INVALID_ARGUMENT', `init: options.relaxedSimd is ${String(wanted)}, but ${what} is ${relaxed
+      ? 'a relaxed-SIMD build (wasmgrad-relaxed.wasm or wasmgrad-threads-relaxed.wasm)'
+      : 'a baseline build (wasmgrad.wasm or wasmgrad-threads.wasm)'}: pass the other file, or leave relaxedSimd out`);
+  }
+  return relaxed;
 }
 
 /** 'single' or 'threads': which wasmgrad build `module` is, told by its imports and exports; throws if neither. */
@@ -211,12 +266,12 @@ async function instantiate(module: WebAssembly.Module, imports: WebAssembly.Impo
 }
 
 function assemble(instance: WebAssembly.Instance, memory: WebAssembly.Memory, maximumPages: number, pool: ThreadPool | null,
-  heap = new Heap(memory, (instance.exports.heapBase as () => number)(), maximumPages * PAGE_BYTES)): Runtime {
+  features: RuntimeFeatures, heap = new Heap(memory, (instance.exports.heapBase as () => number)(), maximumPages * PAGE_BYTES)): Runtime {
   const exports = instance.exports;
   const gemmWork = heap.alloc((exports.gemmWorkBytes as () => number)());
   const backends = { wasm: createWasmBackend(exports), js: createJsBackend(heap.views) };
   return {
-    exports, memory, heap, backends, gemmWork, pool, defaultBackend: 'wasm',
+    exports, memory, heap, backends, gemmWork, pool, defaultBackend: 'wasm', features: Object.freeze(features),
     // One thread again once the pool has ended (terminate(), or a worker that died): see src/threads/pool.ts.
     get threads() { return pool?.running ? pool.workers + 1 : 1; },
   };
@@ -232,6 +287,7 @@ function createJsRuntime(): Runtime {
   const wasm = Object.fromEntries(KERNEL_NAMES.map((name) => [name, missing])) as unknown as Backend;
   return {
     exports: {}, memory: memory as unknown as WebAssembly.Memory, heap, gemmWork: 0, threads: 1, pool: null, defaultBackend: 'js',
+    features: Object.freeze({ simd: false, relaxedSimd: false, threads: false }),
     backends: { wasm: { ...wasm, name: 'wasm' }, js: createJsBackend(heap.views) },
   };
 }

@@ -24,7 +24,10 @@ describe('init() → RuntimeInfo', () => {
 
   it('is frozen and lists no internals', () => {
     expect(Object.isFrozen(info)).toBe(true);
-    expect(Object.keys(info).sort()).toEqual(['defaultBackend', 'liveBlocks', 'liveBytes', 'maximumBytes', 'memoryBytes', 'threads']);
+    expect(Object.keys(info).sort()).toEqual(['defaultBackend', 'features', 'liveBlocks', 'liveBytes', 'maximumBytes', 'memoryBytes', 'threads']);
+    // initFromBuild passes build/wasmgrad.wasm: the baseline single-thread build (test/wasm/relaxed-init.test.ts covers the others).
+    expect(info.features).toEqual({ simd: true, relaxedSimd: false, threads: false });
+    expect(Object.isFrozen(info.features)).toBe(true);
     expect(() => { (info as { threads: number }).threads = 8; }).toThrow(TypeError);
   });
 

@@ -11,19 +11,53 @@ export type WasmSource = BufferSource | URL | string | Response | PromiseLike<Re
 export type WasmVariant = 'single' | 'threads';
 
 /**
- * The built modules sit next to the compiled package entry: build/wasmgrad.wasm, build/wasmgrad-threads.wasm.
+ * The built modules sit next to the compiled package entry: build/wasmgrad.wasm, build/wasmgrad-threads.wasm,
+ * and their relaxed-SIMD twins build/wasmgrad-relaxed.wasm, build/wasmgrad-threads-relaxed.wasm.
  * Each URL is written as `new URL('literal', import.meta.url)`, the one form bundlers (Vite, webpack 5,
  * Parcel, esbuild plugins) recognise as an asset reference: they emit the file and rewrite the URL.
  * A computed first argument (a ternary) is left alone, and the built app then fetches a file that is not there.
  */
-export function defaultWasmUrl(variant: WasmVariant = 'single'): URL {
-  return variant === 'threads'
-    ? new URL('../wasmgrad-threads.wasm', import.meta.url)
+export function defaultWasmUrl(variant: WasmVariant = 'single', relaxed = false): URL {
+  if (variant === 'threads') {
+    return relaxed
+      ? new URL('../wasmgrad-threads-relaxed.wasm', import.meta.url)
+      : new URL('../wasmgrad-threads.wasm', import.meta.url);
+  }
+  return relaxed
+    ? new URL('../wasmgrad-relaxed.wasm', import.meta.url)
     : new URL('../wasmgrad.wasm', import.meta.url);
+}
+
+/** The default module's file name, for messages. */
+export function defaultWasmName(variant: WasmVariant = 'single', relaxed = false): string {
+  return `wasmgrad${variant === 'threads' ? '-threads' : ''}${relaxed ? '-relaxed' : ''}.wasm`;
 }
 
 // The smallest module that uses a v128 instruction (from wasm-feature-detect).
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/**
+ * The smallest module that uses f32x4.relaxed_madd (opcode 0xfd 0x105): () -> v128 computing
+ * relaxed_madd(splat 0, splat 0, splat 0). It validates only where the engine has relaxed SIMD.
+ */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, // magic, version
+  1, 5, 1, 96, 0, 1, 123, // type section: () -> v128
+  3, 2, 1, 0, // function section: one function of type 0
+  10, 19, 1, 17, 0, // code section: one body of 17 bytes, no locals
+  65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, // three times i32.const 0, i8x16.splat
+  253, 133, 2, // f32x4.relaxed_madd
+  11, // end
+]);
+
+/**
+ * Whether this engine's WebAssembly has relaxed SIMD (on by default in Node 22 and later and
+ * Chromium 114 and later; Node 20 only with --experimental-wasm-relaxed-simd), so that the
+ * relaxed-SIMD builds (wasmgrad-relaxed.wasm, wasmgrad-threads-relaxed.wasm) compile.
+ */
+export function relaxedSimdSupported(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_SIMD_PROBE);
+}
 
 /** Throws a clear error where WebAssembly or its SIMD extension is missing. */
 export function assertWasmSupport(): void {
@@ -48,8 +82,10 @@ async function compile(what: string, compiling: () => Promise<WebAssembly.Module
   try {
     return await compiling();
   } catch (cause) {
+    // The relaxed-SIMD builds fail here on engines without relaxed SIMD: say which file to use instead.
+    const hint = relaxedSimdSupported() ? '' : ' (this engine lacks relaxed SIMD, so wasmgrad-relaxed.wasm and wasmgrad-threads-relaxed.wasm do not compile here)';
     throw codedError('WASMGRAD_INVALID_ARGUMENT', `init: ${what} is not a WebAssembly module this engine can compile ` +
-      `(${String((cause as Error)?.message ?? cause)}); expected wasmgrad.wasm or wasmgrad-threads.wasm from this package`, 'Error', { cause });
+      `(${String((cause as Error)?.message ?? cause)}); expected wasmgrad.wasm or wasmgrad-threads.wasm from this package${hint}`, 'Error', { cause });
   }
 }
 
@@ -68,11 +104,14 @@ async function compileResponse(response: Response, what: string): Promise<WebAss
   return compile(what, () => WebAssembly.compile(bytes));
 }
 
-/** Compiles the module from `source`, or from its default location next to the package. */
-export async function loadModule(source?: WasmSource, variant: WasmVariant = 'single'): Promise<WebAssembly.Module> {
+/**
+ * Compiles the module from `source`, or from its default location next to the package (the
+ * relaxed-SIMD build of `variant` when `relaxed`).
+ */
+export async function loadModule(source?: WasmSource, variant: WasmVariant = 'single', relaxed = false): Promise<WebAssembly.Module> {
   assertWasmSupport();
-  const what = source === undefined ? `the default module (${variant === 'threads' ? 'wasmgrad-threads.wasm' : 'wasmgrad.wasm'})` : 'options.wasm';
-  const resolved = source ?? defaultWasmUrl(variant);
+  const what = source === undefined ? `the default module (${defaultWasmName(variant, relaxed)})` : 'options.wasm';
+  const resolved = source ?? defaultWasmUrl(variant, relaxed);
   if (resolved instanceof WebAssembly.Module) return resolved;
   if (resolved instanceof ArrayBuffer || ArrayBuffer.isView(resolved)) return compile(what, () => WebAssembly.compile(resolved as BufferSource));
   if (typeof resolved === 'string' || resolved instanceof URL) {

@@ -283,7 +283,7 @@ describe('the demo page', () => {
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
       const runtime = page.locator('[data-testid="runtime"]');
       expect(await runtime.getAttribute('data-threads')).toBe('2');
-      expect(isolatedServer.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/build/wasmgrad-threads.wasm', '/build/threads/worker.js']));
+      expect(isolatedServer.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/build/wasmgrad-threads-relaxed.wasm', '/build/threads/worker.js']));
       for (let i = 0; i < 5; i++) await page.click('[data-testid="step"]');
       expect(await epochs(page)).toBe(5);
       // 784-128-10 at batch 32 is over the threshold where products are shared with the pool.

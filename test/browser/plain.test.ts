@@ -56,7 +56,8 @@ describe('no bundler: <script type="module"> importing build/index.js', () => {
       expect(predictions.map((p) => Math.round(p))).toEqual([0, 1, 1, 0]);
       expect(await text(page, 'backend')).toBe('wasm');
       const wasm = server.requests.filter((r) => r.path.endsWith('.wasm'));
-      expect(wasm).toEqual([{ method: 'GET', path: '/build/wasmgrad.wasm', status: 200, type: 'application/wasm' }]);
+      // Chromium has relaxed SIMD, so init() picks the relaxed-SIMD build (src/wasm/load.ts).
+      expect(wasm).toEqual([{ method: 'GET', path: '/build/wasmgrad-relaxed.wasm', status: 200, type: 'application/wasm' }]);
       expect(await page.evaluate(() => (globalThis as unknown as { __compiles: unknown }).__compiles)).toEqual({ streaming: 1, bytes: 0 });
     });
   });
@@ -71,7 +72,7 @@ describe('no bundler: <script type="module"> importing build/index.js', () => {
       expect(loss).toBeLessThan(0.05);
       expect(predictions.map((p) => Math.round(p))).toEqual([0, 1, 1, 0]);
       const wasm = octetServer.requests.filter((r) => r.path.endsWith('.wasm'));
-      expect(wasm).toEqual([{ method: 'GET', path: '/build/wasmgrad.wasm', status: 200, type: 'application/octet-stream' }]);
+      expect(wasm).toEqual([{ method: 'GET', path: '/build/wasmgrad-relaxed.wasm', status: 200, type: 'application/octet-stream' }]);
       // compileStreaming would have rejected the MIME type: init() must not have tried it.
       expect(await page.evaluate(() => (globalThis as unknown as { __compiles: unknown }).__compiles)).toEqual({ streaming: 0, bytes: 1 });
     });

@@ -40,8 +40,9 @@ afterAll(async () => {
 
 describe('a Vite app (vite build) importing wasmgrad', () => {
   it('emits wasmgrad.wasm as a hashed asset', () => {
-    expect(assets.filter((name) => /^wasmgrad-(?!threads-)[\w-]+\.wasm$/.test(name))).toHaveLength(1);
-    expect(assets.filter((name) => /^wasmgrad-threads-[\w-]+\.wasm$/.test(name))).toHaveLength(1);
+    // Each build and its relaxed-SIMD twin (wasmgrad-relaxed-*.wasm, wasmgrad-threads-relaxed-*.wasm).
+    expect(assets.filter((name) => /^wasmgrad-(?!threads-)[\w-]+\.wasm$/.test(name))).toHaveLength(2);
+    expect(assets.filter((name) => /^wasmgrad-threads-[\w-]+\.wasm$/.test(name))).toHaveLength(2);
     expect(assets.some((name) => name.endsWith('.js'))).toBe(true);
   });
 

@@ -32,7 +32,7 @@ describe('a module Web Worker importing wasmgrad', () => {
       expect(Number(await text(page, 'loss'))).toBeLessThan(0.1);
       expect(parseFloat(await text(page, 'accuracy'))).toBeGreaterThan(95);
       // The module and the library were loaded by the worker, not by the page.
-      expect(server.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/examples/worker/worker.js', '/build/wasmgrad.wasm']));
+      expect(server.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/examples/worker/worker.js', '/build/wasmgrad-relaxed.wasm']));
 
       // The page stayed responsive: frames kept coming during training, never far apart.
       const gap = page.locator('[data-testid="max-gap"]');

@@ -74,6 +74,7 @@ describe('the tarball', () => {
     for (const file of [
       'LICENSE', 'THIRD_PARTY_NOTICES.md', 'README.md', 'package.json',
       'build/index.js', 'build/index.d.ts', 'build/wasmgrad.wasm', 'build/wasmgrad-threads.wasm', 'build/threads/worker.js',
+      'build/wasmgrad-relaxed.wasm', 'build/wasmgrad-threads-relaxed.wasm',
       'build/data/iris.js',
     ]) expect(files, file).toContain(file);
     expect(readFileSync(join(app, 'node_modules/wasmgrad/LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} the wasmgrad authors\n/);

@@ -5,9 +5,11 @@ import { readFileSync } from 'node:fs';
 import { init } from '../../build/index.node.js';
 import { runtime } from '../../build/runtime.js';
 
-await init({ threads: 2 });
+const info = await init({ threads: 2 });
 const rt = runtime();
-const single = (await WebAssembly.instantiate(readFileSync(new URL('../../build/wasmgrad.wasm', import.meta.url)), {})).instance.exports;
+// The single-thread twin of the threads build init() chose (the relaxed-SIMD one where the engine has relaxed SIMD).
+const singleFile = info.features.relaxedSimd ? 'wasmgrad-relaxed.wasm' : 'wasmgrad.wasm';
+const single = (await WebAssembly.instantiate(readFileSync(new URL(`../../build/${singleFile}`, import.meta.url)), {})).instance.exports;
 single.memory.grow(300);
 const singleWork = (single.heapBase() + 63) & ~63;
 const differing = {};
