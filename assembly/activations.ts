@@ -22,6 +22,13 @@ export const ACTIVATION_SOFTMAX: i32 = 7;
 export const ACTIVATION_GELU: i32 = 8;
 /** x·σ(x) (TF.js `swish`). Derivative from a. */
 export const ACTIVATION_SILU: i32 = 9;
+/**
+ * One past the last id: the only activation global index.ts exports. The
+ * registry test checks that src/backend/kinds.ts has this many entries and
+ * that each id computes its entry's function (so ids cannot drift apart), and
+ * that this id traps.
+ */
+export const ACTIVATION_COUNT: i32 = 10;
 
 /** Whether kind's derivative needs the pre-activation a (slopeV then takes a, not y). */
 @inline export function needsPreactivation(kind: i32): bool {

@@ -10,7 +10,8 @@ import {
 } from './layout';
 import { loadPartial, storePartial } from './math';
 import { sumSquares } from './norms';
-import { sgdUpdateShared } from './sgd';
+import { sgdUpdate } from './sgd';
+import { poolAttached, poolWorkers, sgdParallel } from './threads';
 
 export const OPTIMIZER_SGD: i32 = 0;
 export const OPTIMIZER_ADAM: i32 = 1;
@@ -134,4 +135,22 @@ export function optimizerStep(desc: usize, learningRate: f32): i32 {
   }
   storeStep(desc, step);
   return 1;
+}
+
+/** Parameter arrays shorter than this are updated on one thread. */
+const PARALLEL_MIN_PARAMS: i32 = 1 << 16;
+
+/**
+ * sgdUpdate (check every new weight, then apply all or none) with both
+ * passes split across the pool for large parameter arrays: the update is a
+ * memory-bound pass that would otherwise run on one thread while the others wait.
+ */
+function sgdUpdateShared(n: i32, w: usize, g: usize, learningRate: f32): i32 {
+  if (ASC_FEATURE_THREADS) {
+    if (poolAttached() && n >= PARALLEL_MIN_PARAMS) {
+      const workers = poolWorkers();
+      if (workers > 0) return sgdParallel(workers, n, w, g, learningRate);
+    }
+  }
+  return sgdUpdate(n, w, g, learningRate);
 }

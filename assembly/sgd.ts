@@ -1,11 +1,7 @@
 // Plain SGD over the network's one contiguous parameter array, the seed's
-// w ← w - η ∂L/∂w, all or nothing; sgdUpdateShared splits both passes across
-// the thread pool (assembly/threads.ts runs the slices) for large arrays.
-
-import { poolAttached, poolWorkers, sgdParallel } from './threads';
-
-/** Parameter arrays shorter than this are updated on one thread. */
-const PARALLEL_MIN_PARAMS: i32 = 1 << 16;
+// w ← w - η ∂L/∂w, all or nothing. For large arrays on the threads build,
+// optimizers.ts's sgdUpdateShared has the pool run sgdCheck and sgdApply on
+// slices (assembly/threads.ts), so this file imports nothing.
 
 /**
  * Plain gradient descent, the seed's w ← w - η ∂L/∂w, applied only if every
@@ -49,19 +45,4 @@ export function sgdApply(n: i32, w: usize, g: usize, learningRate: f32): void {
     v128.store(w + i, f32x4.sub(v128.load(w + i), f32x4.mul(rate, v128.load(g + i))));
   }
   for (; i < bytes; i += 4) store<f32>(w + i, load<f32>(w + i) - learningRate * load<f32>(g + i));
-}
-
-/**
- * sgdUpdate (check every new weight, then apply all or none) with both
- * passes split across the pool for large parameter arrays: the update is a
- * memory-bound pass that would otherwise run on one thread while the others wait.
- */
-export function sgdUpdateShared(n: i32, w: usize, g: usize, learningRate: f32): i32 {
-  if (ASC_FEATURE_THREADS) {
-    if (poolAttached() && n >= PARALLEL_MIN_PARAMS) {
-      const workers = poolWorkers();
-      if (workers > 0) return sgdParallel(workers, n, w, g, learningRate);
-    }
-  }
-  return sgdUpdate(n, w, g, learningRate);
 }

@@ -15,8 +15,6 @@
 // sgdApply, over slices of the parameter array.
 
 import { gemmEpilogue, gemmWorkBytes } from './gemm-kernel';
-// sgd.ts imports this file back (sgdUpdateShared posts SGD jobs): asc compiles the
-// whole program at once, so the cycle is harmless.
 import { sgdApply, sgdCheck } from './sgd';
 
 // Board layout, byte offsets.

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { init } from '../src/index.js';
 import type { Random } from '../src/random.js';
 import type { Activation, Loss } from '../src/backend/kinds.js';
-import { normalCdf } from '../src/backend/js/math.js';
+import { normalCdf, normalPdf } from '../src/backend/js/math.js';
 
 const WASM_PATH = new URL('../build/wasmgrad.wasm', import.meta.url);
 
@@ -34,6 +34,27 @@ export function activate(activation: Activation, a: number): number {
     // Φ by the float64 erf that test/backend/erf.test.ts checks against tabulated values.
     case 'gelu': return a * normalCdf(a);
     case 'silu': return a / (1 + Math.exp(-a));
+    case 'softmax': throw new Error('softmax is not elementwise');
+  }
+}
+
+/**
+ * f'(a) in float64, written independently of the library: from the output y
+ * where the library takes it from y (so a test compares the same formula on
+ * the kernel's own y), from a for gelu and silu (needsPreactivation).
+ */
+export function activationSlope(activation: Activation, a: number, y: number): number {
+  const s = 1 / (1 + Math.exp(-a));
+  switch (activation) {
+    case 'linear': return 1;
+    case 'sigmoid': return y * (1 - y);
+    case 'tanh': return 1 - y * y;
+    case 'relu': return y > 0 ? 1 : 0;
+    case 'leakyRelu': return y > 0 ? 1 : 0.01;
+    case 'elu': return y > 0 ? 1 : y + 1;
+    case 'softplus': return 1 - Math.exp(-y);
+    case 'gelu': return normalCdf(a) + a * normalPdf(a);
+    case 'silu': return s * (1 + a * (1 - s));
     case 'softmax': throw new Error('softmax is not elementwise');
   }
 }

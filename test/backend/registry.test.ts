@@ -13,7 +13,7 @@ import {
 import { headerIndex, SLOT_OPTIMIZER } from '../../src/backend/descriptor.js';
 import { networkMemory } from '../../src/nn/network-memory.js';
 import { dense, fromTfjs, sequential, sgd, toTfjs } from '../../src/index.js';
-import { initFromBuild } from '../helpers.js';
+import { activate, initFromBuild } from '../helpers.js';
 
 beforeAll(async () => { await initFromBuild(); });
 
@@ -32,6 +32,28 @@ describe('the registries mirror the wasm module', () => {
       const known = new Set(Object.keys(table).map((name) => `${prefix}_${snake(name)}`).concat([`${prefix}_COUNT`]));
       const extra = Object.keys(exports).filter((k) => k.startsWith(`${prefix}_`) && !known.has(k));
       expect(extra, `wasm globals missing from the ${prefix} table`).toEqual([]);
+    });
+  }
+});
+
+describe('the activation ids mirror the wasm module, by behaviour', () => {
+  it('ACTIVATION_COUNT is the registry\'s length', () => {
+    expect((runtime().exports.ACTIVATION_COUNT as WebAssembly.Global).value).toBe(ACTIVATION_TABLE.length);
+  });
+
+  // Inputs where every pair of activations differs, so an id that computed another entry's function fails.
+  const inputs = [-3, -1.5, -0.25, 0.5, 2, 4.5, -0.75, 1.25];
+  for (const a of ACTIVATION_TABLE) {
+    it(`id ${a.id} computes ${a.name} on the wasm backend`, () => {
+      const rt = runtime(), k = rt.backends.wasm, n = inputs.length;
+      const x = rt.heap.alloc(n * 4), y = rt.heap.alloc(n * 4);
+      rt.heap.views.f32.set(inputs, x >>> 2);
+      k.activationForward(a.id, 1, n, x, y);
+      const got = Array.from(rt.heap.views.f32.subarray(y >>> 2, (y >>> 2) + n));
+      [x, y].forEach((p) => rt.heap.free(p));
+      const top = Math.max(...inputs), e = inputs.map((v) => Math.exp(v - top)), total = e.reduce((s, v) => s + v, 0);
+      const want = a.name === 'softmax' ? e.map((v) => v / total) : inputs.map((v) => activate(a.name, v));
+      got.forEach((value, i) => expect(Math.abs(value - want[i]), `${a.name}(${inputs[i]})`).toBeLessThan(1e-6 * (1 + Math.abs(want[i]))));
     });
   }
 });

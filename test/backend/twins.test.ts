@@ -33,7 +33,7 @@ const ASSEMBLY_HELPERS: Record<string, { names: string[]; why: string }> = {
     names: ['expV', 'sigmoidV', 'tanhV', 'loadPartial', 'storePartial', 'erfV', 'normalCdfV', 'normalPdfV', 'erfMap'],
     why: 'f32x4 elementary functions; erfMap exposes erfV to test/backend/erf.test.ts',
   },
-  'sgd.ts': { names: ['sgdCheck', 'sgdApply', 'sgdUpdateShared'], why: "sgdUpdate's two passes, which threads.ts runs per slice, and sgdUpdate on the pool" },
+  'sgd.ts': { names: ['sgdCheck', 'sgdApply'], why: "sgdUpdate's two passes, which threads.ts runs per slice" },
   'optimizers.ts': { names: ['isPlainSgd'], why: "optimizerStep's test for the seed's plain SGD" },
   'index.ts': { names: ['heapBase'], why: 'where the TypeScript heap may start' },
 };
