@@ -29,7 +29,7 @@ export {
   optimizerStep, OPTIMIZER_SGD, OPTIMIZER_ADAM, OPTIMIZER_RMSPROP, HYPER_COUNT,
   HYPER_BETA1, HYPER_BETA2, HYPER_EPSILON, HYPER_NESTEROV, HYPER_WEIGHT_DECAY, HYPER_L2, HYPER_CLIP_NORM,
 } from './optimizers';
-export { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, gatherRows } from './mlp';
+export { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, mlpTrainEpochs, gatherRows } from './mlp';
 // The widths the narrow and tiny kernels are written for (src/nn/paths.ts's allow-lists mirror them; a test checks).
 export { NARROW_UNITS } from './mlp-narrow';
 export { TINY_UNITS } from './mlp-tiny';

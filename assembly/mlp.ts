@@ -16,7 +16,7 @@ import { sumSquares } from './norms';
 import { optimizerStep } from './optimizers';
 import { dropoutForward, dropoutBackward } from './dropout';
 import { isNarrow, narrowGradients } from './mlp-narrow';
-import { isTiny, tinyTrain } from './mlp-tiny';
+import { isTiny, tinyTrain, tinyTrainEpochs, shuffleOrder } from './mlp-tiny';
 import {
   headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_LOSS, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS,
   SLOT_GRADS, SLOT_WORK, SLOT_NORMS, SLOT_RANDOM, SLOT_TRAINING, LAYER_DROPOUT, LAYER_MASK, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION,
@@ -200,4 +200,39 @@ export function mlpTrainBatches(
   store<f64>(result, 0, 8);
   store<i32>(desc + (<usize>SLOT_TRAINING << 2), 0);
   return done;
+}
+
+/**
+ * Many whole epochs in one call, for a fit that needs nothing between them.
+ * Epoch e shuffles order[0 .. samples) with the generator at `random`
+ * (shuffleOrder: src/random.ts's sequence; no shuffle when random is 0),
+ * then trains every sample in batches of batchSize at learning rate rates[e]
+ * (f64, demoted as the per-epoch call's f32 argument is) exactly as one
+ * mlpTrainBatches call would, and writes its loss sum to losses[e] (f64).
+ * It stops at the first step that would not be finite, as mlpTrainBatches
+ * does: then result[0] (f64) is the samples trained in that epoch and
+ * result[1] is 1; otherwise result[0] is `samples` and result[1] is 0.
+ * Returns the number of epochs completed.
+ */
+export function mlpTrainEpochs(
+  desc: usize, x: usize, t: usize, order: usize, samples: i32, batchSize: i32, epochs: i32,
+  rates: usize, random: usize, losses: usize, result: usize,
+): i32 {
+  if (batchSize == 1 && !headerSlot(desc, SLOT_NORMS) && isTiny(desc)) {
+    // The weights stay in registers from the first epoch to the last (the same steps as below).
+    return tinyTrainEpochs(desc, x, t, order, samples, epochs, rates, random, losses, result);
+  }
+  for (let e = 0; e < epochs; e++) {
+    if (random) shuffleOrder(order, samples, random);
+    const rate = <f32>load<f64>(rates + (<usize>e << 3));
+    const done = mlpTrainBatches(desc, x, t, order, 0, samples, batchSize, rate, result);
+    store<f64>(losses + (<usize>e << 3), load<f64>(result));
+    if (load<f64>(result, 8) != 0) {
+      store<f64>(result, <f64>done);
+      return e;
+    }
+  }
+  store<f64>(result, <f64>samples);
+  store<f64>(result, 0, 8);
+  return epochs;
 }

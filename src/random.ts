@@ -59,6 +59,26 @@ export class Random {
     return Math.floor(this.next() * n);
   }
 
+  /**
+   * Writes the generator's state (four 32-bit words) to `words` at index
+   * `at`: a kernel that shuffles in linear memory (mlpTrainEpochs) continues
+   * the very sequence this object would give, and readState takes it back.
+   */
+  writeState(words: Int32Array, at: number): void {
+    words[at] = this.s0;
+    words[at + 1] = this.s1;
+    words[at + 2] = this.s2;
+    words[at + 3] = this.s3;
+  }
+
+  /** Continues from the state writeState wrote (and a kernel advanced). */
+  readState(words: Int32Array, at: number): void {
+    this.s0 = words[at];
+    this.s1 = words[at + 1];
+    this.s2 = words[at + 2];
+    this.s3 = words[at + 3];
+  }
+
   /** Shuffles `values` in place (Fisher-Yates). */
   shuffle(values: Int32Array): void {
     for (let i = values.length - 1; i > 0; i--) {

@@ -64,6 +64,12 @@ export interface Kernels {
   /** Many batches over an index order; see assembly/mlp.ts. Returns samples trained on. */
   mlpTrainBatches(desc: number, x: number, t: number, order: number, start: number, count: number,
     batchSize: number, learningRate: number, result: number): number;
+  /**
+   * Whole epochs over samples 0..samples, each shuffled first (with the xoshiro128** state at `random`, unless 0),
+   * at learning rates rates[e] (f64), loss sums to losses[e] (f64); see assembly/mlp.ts. Returns epochs completed.
+   */
+  mlpTrainEpochs(desc: number, x: number, t: number, order: number, samples: number, batchSize: number, epochs: number,
+    rates: number, random: number, losses: number, result: number): number;
 }
 
 export type BackendName = 'wasm' | 'js';
@@ -76,5 +82,5 @@ export interface Backend extends Kernels {
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'gemm', 'denseForward', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'lossSum', 'outputDelta', 'sgdUpdate', 'optimizerStep', 'dropoutForward', 'dropoutBackward', 'firstNonFinite', 'sumSquares', 'gatherRows', 'mapUnary', 'mapBinary', 'mapScalar', 'broadcastCopy', 'reduceSum',
   'reduceMax', 'transpose', 'softmaxRows', 'mlpForward', 'mlpLossSum', 'mlpGradients', 'mlpTrainStep',
-  'mlpTrainBatches',
+  'mlpTrainBatches', 'mlpTrainEpochs',
 ];

@@ -7,11 +7,12 @@ import {
   LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_PRE,
 } from '../descriptor.js';
 import { ACTIVATION_IDS } from '../kinds.js';
+import { Random } from '../../random.js';
 
 const LINEAR = ACTIVATION_IDS.linear;
 
 /** The element kernels the fused MLP is composed of. */
-export type ElementKernels = Omit<Kernels, 'mlpForward' | 'mlpLossSum' | 'mlpGradients' | 'mlpTrainStep' | 'mlpTrainBatches'>;
+export type ElementKernels = Omit<Kernels, 'mlpForward' | 'mlpLossSum' | 'mlpGradients' | 'mlpTrainStep' | 'mlpTrainBatches' | 'mlpTrainEpochs'>;
 
 /**
  * The pure-TS fused MLP: step for step the algorithm of assembly/mlp.ts,
@@ -124,7 +125,30 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
     return done;
   }
 
-  return { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches };
+  function mlpTrainEpochs(desc: number, x: number, t: number, order: number, samples: number, batchSize: number, epochs: number,
+    rates: number, random: number, losses: number, result: number): number {
+    // The shuffles come from src/random.ts itself, continued from the state in memory: the per-epoch path's own generator.
+    const generator = random ? new Random(0) : null;
+    generator?.readState(v.i32, random >>> 2);
+    try {
+      for (let e = 0; e < epochs; e++) {
+        generator?.shuffle(v.i32.subarray(order >>> 2, (order >>> 2) + samples));
+        const done = mlpTrainBatches(desc, x, t, order, 0, samples, batchSize, v.f64[(rates >>> 3) + e], result);
+        v.f64[(losses >>> 3) + e] = v.f64[result >>> 3];
+        if (v.f64[(result >>> 3) + 1] !== 0) {
+          v.f64[result >>> 3] = done;
+          return e;
+        }
+      }
+    } finally {
+      generator?.writeState(v.i32, random >>> 2);
+    }
+    v.f64[result >>> 3] = samples;
+    v.f64[(result >>> 3) + 1] = 0;
+    return epochs;
+  }
+
+  return { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, mlpTrainEpochs };
 }
 
 /** Copies rows order[from..from+rows) of src, rowLength floats each, to dst (a batch in shuffled order). */
