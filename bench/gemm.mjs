@@ -3,7 +3,9 @@
  * training uses (forward x·W, weight gradient xᵀ·δ, back-propagated δ·Wᵀ).
  * wasmgrad's kernel is called directly over linear memory, as its layers do;
  * TensorFlow.js through tf.matMul with its transpose flags; pure JS as a plain
- * triple loop. One rep = one product; 2·m·n·k flops.
+ * triple loop; jax-js (square A·B only, Node ≥ 21) as a jit-compiled
+ * np.matmul, each product awaited (bench/jax-contenders.mjs). One rep = one
+ * product; 2·m·n·k flops.
  *
  * Every contender's C is checked against a float64 reference on a few random
  * entries, so a kernel that skips work cannot look fast: the error of an entry
@@ -13,6 +15,7 @@
 import { runtime } from '../build/runtime.js';
 import { seededRandom } from './data.mjs';
 import { tf } from './tfjs-contenders.mjs';
+import { jaxMatmul } from './jax-contenders.mjs';
 
 /** Far above f32 rounding for k ≤ 1024 (≤ k·2⁻²⁴ ≈ 6e-5 worst case, ~1e-6 typical), far below any indexing bug. */
 const MAX_REL_ERROR = 1e-4;
@@ -144,7 +147,9 @@ export function gemmWorkload({ m, n, k, layout }) {
   const g = { m, n, k, transA: layout.transA, transB: layout.transB };
   const square = m === n && n === k;
   const size = square ? `${m}` : `${m}x${k}x${n}`;
-  const contenders = [wasmgradGemm, tfjsMatMul, ...(m * n * k <= PURE_JS_MAX_WORK ? [pureJsGemm] : [])];
+  // jax-js (issue 13) on the square A·B products only: N = 128…1024; left out where it cannot run (Node < 21).
+  const withJax = square && layout.key === 'AB';
+  const contenders = [wasmgradGemm, tfjsMatMul, ...(m * n * k <= PURE_JS_MAX_WORK ? [pureJsGemm] : []), ...(withJax ? [jaxMatmul] : [])];
   const id = `G${size}-${layout.key}`;
   return {
     id,
@@ -153,7 +158,10 @@ export function gemmWorkload({ m, n, k, layout }) {
     title: `f32 GEMM ${layout.label}, ${square ? `N = ${m}` : `m=${m} k=${k} n=${n}`}`,
     unit: 'GFLOP/s',
     baseline: null,
-    ratios: [{ label: 'vs tfjs matMul', contender: tfjsMatMul.name }],
+    ratios: [
+      { label: 'vs tfjs matMul', contender: tfjsMatMul.name },
+      ...(withJax ? [{ label: 'vs jax-js matmul', contender: jaxMatmul.name }] : []),
+    ],
     checkLabel: 'max rel err',
     checkStyle: 'after',
     repLabel: 'product',
@@ -168,7 +176,7 @@ export function gemmWorkload({ m, n, k, layout }) {
         workPerRep,
         dataLabel: `${m}×${k} · ${k}×${n}`,
         contenders: [
-          ...contenders.map((c) => {
+          ...contenders.filter((c) => c.available?.() ?? true).map((c) => {
             const inst = c.create(g, ops);
             return { name: c.name, run: inst.run, check: () => maxRelError(g, ops, inst.result()), dispose: inst.dispose };
           }),

@@ -17,7 +17,9 @@
  */
 import { sequential, dense, sgd } from '../build/index.node.js';
 import { PureJsMlp, PureJs232 } from './pure-js-mlp.mjs';
-import { tfjsFit, tfjsPredict, tfjsStep } from './tfjs-contenders.mjs';
+import { tfjsFit, tfjsHandForward, tfjsPredict, tfjsStep } from './tfjs-contenders.mjs';
+import { ortPredict } from './onnx-contenders.mjs';
+import { jaxStep } from './jax-contenders.mjs';
 
 function wasmgradNetwork(spec, backend) {
   return sequential({
@@ -99,6 +101,12 @@ export const MLP_BASELINE = pureJs.name;
 export const TFJS_FIT = tfjsFit.name;
 export const TFJS_STEP = tfjsStep.name;
 export const TFJS_PREDICT = tfjsPredict.name;
+export const TFJS_HAND_FORWARD = tfjsHandForward.name;
+export const ORT = ortPredict.name;
+export const JAX_STEP = jaxStep.name;
+
+/** Training contenders not in every workload (jaxStep: W2; left out where jax-js cannot run, see bench/jax-contenders.mjs). */
+export { jaxStep };
 
 export const MLP_CONTENDERS = [wasmgrad('wasm'), wasmgrad('js'), pureJs, tfjsFit, tfjsStep];
 
@@ -131,4 +139,30 @@ const pureJsPredict = {
 
 export const PREDICT_CONTENDERS = {
   wasm: wasmgradPredict('wasm'), js: wasmgradPredict('js'), pureJs: pureJsPredict, tfjs: tfjsPredict,
+  tfjsHand: tfjsHandForward, ort: ortPredict,
 };
+
+/**
+ * W1-small (issue 13's small-data case): `fit(X4, T4, { epochs, batchSize: 1 })`
+ * on the W1 network, every other option at its default (shuffle on, gradient
+ * norms on, the history kept), through the async `fit` or `fitSync`. One rep
+ * is one such call: what a user training on a handful of samples pays,
+ * per-epoch bookkeeping included.
+ */
+export function wasmgradSmallData(method, epochs) {
+  return {
+    name: `wasmgrad wasm ${method}`,
+    create(spec, data, parameters) {
+      const net = wasmgradNetwork(spec, 'wasm');
+      net.setWeights(parameters);
+      const options = { epochs, batchSize: 1 };
+      return {
+        run: method === 'fit'
+          ? async (reps) => { for (let r = 0; r < reps; r++) await net.fit(data.x, data.t, options); }
+          : (reps) => { for (let r = 0; r < reps; r++) net.fitSync(data.x, data.t, options); },
+        check: () => net.evaluate(data.x, data.t).loss,
+        dispose: () => net.dispose(),
+      };
+    },
+  };
+}

@@ -79,14 +79,16 @@ const TABLES = [
 /**
  * One row per (workload, contender). Rates stay work/s everywhere (ratios are
  * median rate over the reference's median rate, so > 1 always means faster);
- * latency rows also carry the per-round latencies, in µs, for display.
+ * latency rows also carry the per-round latencies, in µs, for display. A
+ * ratio against a workload not in the run (--only) is null, shown n/a.
  * GEMM rows' % of peak divides by the peak loop measured in the same rounds
  * (the workload's `references`), so machine drift cannot push it past 100%.
  * @param workloads results from run.mjs (see workloads.mjs for the fields)
  */
 export function tableRows(workloads) {
   return workloads.flatMap((w) => {
-    const medianOf = (name) => w.contenders.find((c) => c.name === name)?.median;
+    // A ratio entry may name another workload of the same run ({ workload, contender }: W1-small vs W1).
+    const medianOf = (name, id = w.id) => workloads.find((o) => o.id === id)?.contenders.find((c) => c.name === name)?.median;
     const peak = w.references?.find((c) => c.name === PEAK_NAME)?.median;
     return w.contenders.map((c) => {
       const latencies = w.display === 'latency' ? c.rates.map((r) => 1e6 / r) : null;
@@ -101,7 +103,7 @@ export function tableRows(workloads) {
         max: c.max,
         latencyUs: latencies && { median: median(latencies), min: Math.min(...latencies), max: Math.max(...latencies) },
         ratios: Object.fromEntries((w.ratios ?? []).map((r) => {
-          const ref = medianOf(r.contender);
+          const ref = medianOf(r.contender, r.workload);
           return [r.label, ref ? c.median / ref : null];
         })),
         percentOfPeak: w.unit === 'GFLOP/s' && peak ? (100 * c.median) / peak : null,
@@ -179,8 +181,11 @@ export function footerLines(result) {
     `Date: ${date}; ${rounds.join('/')} interleaved rounds per workload, median over rounds, ` +
       'min–max across rounds; "vs X" = median rate / X\'s median rate (> 1 is faster, latency rows included); ' +
       `took ${durationS.toFixed(1)} s`,
-    `Threads: wasmgrad ${wasmgradThreads}, TensorFlow.js ${tfjs.threads} (tfjs ${tfjs.version}, ${tfjs.backend} backend, ${tfjs.binary}, setThreadsCount(1))`,
+    `Threads: wasmgrad ${wasmgradThreads}, TensorFlow.js ${tfjs.threads} (tfjs ${tfjs.version}, ${tfjs.backend} backend, ${tfjs.binary}, setThreadsCount(1))` +
+      (result.ort ? `, onnxruntime-web ${result.ort.threads} (${result.ort.version}, wasm execution provider, ${result.ort.binary}, env.wasm.numThreads = 1)` : '') +
+      (result.jax?.available ? `, jax-js ${result.jax.threads} (${result.jax.version}, ${result.jax.device} device, no Worker global in Node)` : ''),
   ];
+  if (result.jax && !result.jax.available) lines.push(`Not run: ${result.jax.reason}`);
   if (peak) {
     const inRounds = workloads.flatMap((w) => (w.references ?? []).filter((c) => c.name === PEAK_NAME).map((c) => c.median));
     lines.push(`Peak: ${peak.gflops.toFixed(2)} GFLOP/s f32x4 mul+add at startup (best of ${peak.variants.map((v) => `${v.name} ${v.median.toFixed(2)}`).join(', ')}; ` +

@@ -11,18 +11,29 @@
  *                                 writes bench/results/latest-quick.json instead,
  *                                 so a smoke run never overwrites real numbers
  *   node bench/run.mjs --only W2  only the listed workload ids or groups
- *                                 (comma-separated; e.g. W3, W2-latency, GEMM, G512-AtB);
+ *                                 (comma-separated; e.g. W3, W2-latency, INFER, GEMM, G512-AtB);
  *                                 writes bench/results/latest-only.json, so a partial run
  *                                 never replaces the full results the README's numbers
  *                                 come from (npm run bench:readme)
+ *   node bench/run.mjs --node 24  the same run under the pinned Node 24 (or 22, 26) that
+ *                                 `node scripts/node-versions.mjs install` puts in
+ *                                 .cache/node-versions: this process re-runs bench/run.mjs with
+ *                                 that binary, and a full run's results go to latest-node24.json,
+ *                                 next to, never over, latest.json (--quick and --only runs write
+ *                                 their usual files). Combines with the other flags
+ *                                 (npm run bench -- --node 24 --quick). `node bench/compare-runs.mjs`
+ *                                 then prints latest.json and latest-node24.json side by side
  *
  * Exits non-zero if any contender's loss is not finite or did not fall, or a
  * GEMM result is wrong. Build first (`npm run build`): this measures build/,
  * not src/, and warns when sources are newer than the build.
  */
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { init } from '../build/index.node.js';
+import { installedNodes, PINNED_NODE_VERSIONS } from '../scripts/node-versions.mjs';
 import { runInterleaved } from './harness.mjs';
+import { initJax } from './jax-contenders.mjs';
+import { initOrt } from './onnx-contenders.mjs';
 import { measurePeak } from './peak.mjs';
 import { buildInfo, footerLines, machineInfo, markdownTable, staleSources, tableRows, writeJson } from './report.mjs';
 import { initTfjs } from './tfjs-contenders.mjs';
@@ -42,14 +53,27 @@ const PEAK_SETTINGS = {
 
 const selected = (w, only) => !only || only.includes(w.id) || only.includes(w.group);
 
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+const PINNED_MAJORS = PINNED_NODE_VERSIONS.map((v) => Number(v.split('.')[0]));
+
+function parseNode(value) {
+  const major = Number(value);
+  if (!PINNED_MAJORS.includes(major)) {
+    throw new Error(`bench/run.mjs: --node ${JSON.stringify(value ?? '')}: not a pinned Node major (known: ${PINNED_MAJORS.join(', ')}; see scripts/node-versions.mjs)`);
+  }
+  return major;
+}
+
 function parseArgs(argv) {
-  const args = { quick: false, only: null };
+  const args = { quick: false, only: null, node: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
     else if (a === '--only') args.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a.startsWith('--only=')) args.only = a.slice('--only='.length).split(',').filter(Boolean);
-    else throw new Error(`bench/run.mjs: unknown argument ${JSON.stringify(a)} (known: --quick, --only W1,W2)`);
+    else if (a === '--node') args.node = parseNode(argv[++i]);
+    else if (a.startsWith('--node=')) args.node = parseNode(a.slice('--node='.length));
+    else throw new Error(`bench/run.mjs: unknown argument ${JSON.stringify(a)} (known: --quick, --only W1,W2, --node 24)`);
   }
   if (args.only) {
     const unknown = args.only.filter((id) => !WORKLOADS.some((w) => selected(w, [id])));
@@ -61,8 +85,35 @@ function parseArgs(argv) {
   return args;
 }
 
+/**
+ * --node N under another Node: runs this script again with the pinned binary (same arguments; the
+ * child, finding itself on N, measures) and exits with its status. Returns false when already on N.
+ */
+function reexecUnder(major) {
+  if (major === NODE_MAJOR) return false;
+  const pinned = installedNodes().find((n) => Number(n.version.split('.')[0]) === major);
+  if (!pinned) {
+    throw new Error(`bench/run.mjs: Node ${major} is not installed in .cache/node-versions: run \`node scripts/node-versions.mjs install\` first`);
+  }
+  console.error(`bench/run.mjs: re-running under Node ${pinned.version} (${pinned.path})`);
+  const child = spawnSync(pinned.path, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (child.error) throw child.error;
+  process.exitCode = child.status ?? 1;
+  return true;
+}
+
+/**
+ * results/latest.json, latest-nodeN.json for a full --node N run, or the smoke and partial runs'
+ * latest-quick.json / latest-only.json whatever the Node (they record it; git ignores them).
+ */
+function resultsFile(args) {
+  const name = args.quick ? 'latest-quick' : args.only ? 'latest-only' : args.node ? `latest-node${args.node}` : 'latest';
+  return fileURLToPath(new URL(`results/${name}.json`, import.meta.url));
+}
+
 async function runWorkload(workload, settings, quick, peak) {
-  const { workPerRep, dataLabel, contenders } = workload.setup({ quick, peak });
+  // setup may be async (onnxruntime-web's sessions are created asynchronously).
+  const { workPerRep, dataLabel, contenders } = await workload.setup({ quick, peak });
   console.error(`${workload.id}: ${workload.title} (${dataLabel}), contenders: ${contenders.map((c) => c.name).join(', ')}`);
   const own = { ...settings, ...(quick ? workload.quickSettings : workload.settings) };
   try {
@@ -81,12 +132,15 @@ async function runWorkload(workload, settings, quick, peak) {
       contenders: shown, references, failures, warnings,
     };
   } finally {
-    for (const c of contenders) c.dispose();
+    for (const c of contenders) await c.dispose(); // onnxruntime-web's release is async
   }
 }
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.node && reexecUnder(args.node)) return;
+  // Imported here, not at the top: a --node parent never loads the library or measures anything.
+  const { init } = await import('../build/index.node.js');
   const mode = args.quick ? 'quick' : 'full';
   const settings = SETTINGS[mode];
   // --quick leaves out entries marked inQuick: false (the big GEMMs) unless named by id.
@@ -96,6 +150,10 @@ async function main() {
   const wasmgradThreads = (await init()).threads ?? 1;
   const tfjs = await initTfjs();
   console.error(`tfjs ${tfjs.version}: backend ${tfjs.backend}, ${tfjs.binary}, ${tfjs.threads} thread(s)`);
+  const ort = await initOrt();
+  console.error(`onnxruntime-web ${ort.version}: wasm execution provider, ${ort.binary}, ${ort.threads} thread(s)`);
+  const jax = await initJax();
+  console.error(jax.available ? `jax-js ${jax.version}: ${jax.device} device, ${jax.threads} thread(s)` : jax.reason);
 
   const build = buildInfo(); // read before measuring: build/ may be rebuilt under a long run
   const stale = staleSources();
@@ -113,12 +171,13 @@ async function main() {
   const table = markdownTable(rows);
   const failures = results.flatMap((r) => r.failures);
   const warnings = [
+    ...(jax.available ? [] : [jax.reason]),
     ...stale.map((f) => `${f} is newer than build/: run \`npm run build\` first, or this measured older code`),
     ...results.flatMap((r) => r.warnings),
   ];
   const durationS = (Date.now() - started) / 1000;
   const summary = {
-    date, machine, build, wasmgradThreads, tfjs, peak, mode, settings, durationS,
+    date, machine, build, wasmgradThreads, tfjs, ort, jax, peak, mode, settings, durationS,
     rows, workloads: results, failures, warnings, markdown: table,
   };
 
@@ -128,9 +187,9 @@ async function main() {
   for (const line of footerLines(summary)) console.log(line);
   for (const w of warnings) console.log(`Warning: ${w}`);
 
-  const file = fileURLToPath(new URL(`results/${args.quick ? 'latest-quick' : args.only ? 'latest-only' : 'latest'}.json`, import.meta.url));
+  const file = resultsFile(args);
   writeJson(file, summary);
-  console.log(`Wrote ${file}${args.quick || args.only ? '' : '; `npm run bench:readme` copies its numbers into README.md'}`);
+  console.log(`Wrote ${file}${args.quick || args.only || args.node ? '' : '; `npm run bench:readme` copies its numbers into README.md'}`);
 
   if (failures.length) {
     console.error(`\nBENCH FAILED: ${failures.length} check(s) failed:`);

@@ -3,12 +3,14 @@
  * knows nothing about networks; it calls, for each entry,
  *
  *   setup({ quick })  → { workPerRep, dataLabel, contenders: [{ name, run(reps), check(), dispose() }] }
+ *                       (or a promise of it; run, check and dispose may return promises too)
  *   verify(results)   → { failures: string[], warnings: string[] }
  *
  * and reports `unit` (work per second), the `checkLabel` value before → after
  * with the reps done (named `repLabel`), and ratios against the contender
  * named `baseline`, plus one ratio column per `ratios` entry ({ label,
- * contender }). `table` says which printed table the rows go to ('training',
+ * contender }, or { label, workload, contender } for a contender of another
+ * workload in the same run, as W1-small's "vs W1"). `table` says which printed table the rows go to ('training',
  * 'inference', 'gemm'); `group` lets `--only` pick several entries at once
  * (e.g. --only W2 runs W2, W2-predict and W2-latency; --only GEMM every GEMM
  * entry). An entry may carry `settings` ({ rounds, minRunMs, warmupMs })
@@ -18,9 +20,12 @@
  */
 import { sigmoidTeacherData, oneHotTeacherData } from './data.mjs';
 import { wasmgradThreads } from './threads-contender.mjs';
-import { MLP_BASELINE, MLP_CONTENDERS, TFJS_FIT, TFJS_STEP, initialParameters, pureJs232 } from './mlp-contenders.mjs';
+import { JAX_STEP, MLP_BASELINE, MLP_CONTENDERS, TFJS_FIT, TFJS_STEP, initialParameters, jaxStep, pureJs232, wasmgradSmallData } from './mlp-contenders.mjs';
 import { predictWorkload, PREDICT_CONTENDERS } from './inference.mjs';
 import { GEMM_WORKLOADS } from './gemm.mjs';
+
+/** A contender that cannot run here (jax-js under Node < 21) says so with available() === false and is left out. */
+const runnable = (contenders) => contenders.filter((c) => c.available?.() ?? true);
 
 /** Losses after the same first epoch should agree to about this (relative); float32 rounding differs, the math must not. */
 const PARITY_TOLERANCE = 1e-3;
@@ -55,7 +60,7 @@ function mlpWorkload({ id, inputSize, units, learningRate, batchSize, seed = 42,
       return {
         workPerRep: d.samples, // one rep = one epoch
         dataLabel: `${d.samples} samples`,
-        contenders: contenders.map((c) => ({ name: c.name, ...c.create(spec, d, parameters) })),
+        contenders: runnable(contenders).map((c) => ({ name: c.name, ...c.create(spec, d, parameters) })),
       };
     },
     verify(results) {
@@ -82,13 +87,64 @@ function mlpWorkload({ id, inputSize, units, learningRate, batchSize, seed = 42,
   };
 }
 
+const w1Data = (quick) => sigmoidTeacherData({ samples: quick ? 1024 : 4096, inputs: 2, outputs: 2, seed: 1 });
 const w2Data = (quick) => oneHotTeacherData({ samples: quick ? 256 : 2048, inputs: 784, classes: 10, seed: 2 });
-const { wasm, js, pureJs, tfjs } = PREDICT_CONTENDERS;
+/** The 1024-1024-1024-10 inference workloads' rows (W3's shape; more samples, so batch 128 rotates through 4 batches). */
+const wideData = (quick) => oneHotTeacherData({ samples: quick ? 256 : 512, inputs: 1024, classes: 10, seed: 4 });
+const { wasm, js, pureJs, tfjs, tfjsHand, ort } = PREDICT_CONTENDERS;
+/** Issue 13's inference contenders: wasmgrad against TF.js (both ways) and onnxruntime-web. */
+const INFERENCE_CONTENDERS = [wasm, ort, tfjs, tfjsHand];
+
+/** W1-small: epochs per fit call. 100 000 epochs of 4 samples = 400 000 samples per call. */
+const SMALL_EPOCHS = 100_000;
+
+/**
+ * Issue 13 item 1, small data: fit(X4, T4, { epochs: 100000, batchSize: 1 }) on the W1 network (X4, T4:
+ * the first 4 samples of W1's data), every other fit option at its default, via fit and fitSync. Its
+ * "vs W1" column is the ratio to W1's wasmgrad wasm rate (fitSync over 4096 samples, shuffle and
+ * gradient norms off) in the same run: the issue's target is ≥ 0.8×.
+ */
+function smallDataWorkload() {
+  const spec = { inputSize: 2, units: [3, 2], learningRate: 0.5, batchSize: 1, seed: 42 };
+  const contenders = [wasmgradSmallData('fit', SMALL_EPOCHS), wasmgradSmallData('fitSync', SMALL_EPOCHS)];
+  return {
+    id: 'W1-small',
+    group: 'W1',
+    table: 'training',
+    title: `2-3-2 sigmoid, L2, SGD lr 0.5, batch 1, fit(X4, T4, { epochs: ${SMALL_EPOCHS} }) with the default options`,
+    unit: 'samples/s',
+    baseline: null,
+    ratios: [{ label: 'vs W1', workload: 'W1', contender: 'wasmgrad wasm' }],
+    checkLabel: 'loss',
+    checkStyle: 'before-after',
+    repLabel: 'fit call',
+    // A fit call is ~0.4 s: one per timed run; 9 rounds × 2 contenders keep W1-small near 10 s.
+    settings: { minRunMs: 300 },
+    setup() {
+      const w1 = w1Data(false); // the full run's W1 data also under --quick: X4, T4 stay the same 4 samples
+      const d = { samples: 4, inputs: 2, outputs: 2, x: w1.x.slice(0, 8), t: w1.t.slice(0, 8) };
+      const parameters = initialParameters(spec);
+      return {
+        workPerRep: SMALL_EPOCHS * d.samples, // one rep = one fit call
+        dataLabel: '4 samples',
+        contenders: contenders.map((c) => ({ name: c.name, ...c.create(spec, d, parameters) })),
+      };
+    },
+    verify(results) {
+      const failures = [];
+      for (const r of results) {
+        if (!Number.isFinite(r.checkBefore) || !Number.isFinite(r.checkAfter)) failures.push(`W1-small ${r.name}: loss is not finite (${r.checkBefore} → ${r.checkAfter})`);
+        else if (!(r.checkAfter < r.checkBefore)) failures.push(`W1-small ${r.name}: loss did not fall (${r.checkBefore} → ${r.checkAfter})`);
+      }
+      return { failures, warnings: [] };
+    },
+  };
+}
 
 export const WORKLOADS = [
   mlpWorkload({
     id: 'W1', inputSize: 2, units: [3, 2], learningRate: 0.5, batchSize: 1,
-    data: (quick) => sigmoidTeacherData({ samples: quick ? 1024 : 4096, inputs: 2, outputs: 2, seed: 1 }),
+    data: w1Data,
     // The general pure-JS MLP is the baseline of every workload; for the seed network a loop written for it alone is faster still.
     contenders: [...MLP_CONTENDERS, pureJs232],
     extraRatios: [{ label: 'vs pure JS 2-3-2', contender: pureJs232.name }],
@@ -96,12 +152,16 @@ export const WORKLOADS = [
     // (step) to ~3 s (fit), so each of their runs is one epoch whatever minRunMs says; 7 rounds keep W1 near a minute.
     settings: { rounds: 7 },
   }),
+  smallDataWorkload(),
   mlpWorkload({
     id: 'W2', inputSize: 784, units: [128, 10], learningRate: 0.1, batchSize: 32, data: w2Data,
+    // jax-js last, so the other contenders keep their places in the rounds' rotation.
+    contenders: [...MLP_CONTENDERS, jaxStep],
+    extraRatios: [{ label: 'vs jax-js', contender: JAX_STEP }],
   }),
   predictWorkload({
     id: 'W2-predict', group: 'W2', inputSize: 784, units: [128, 10], batch: 256, data: w2Data,
-    contenders: [wasm, js, pureJs, tfjs],
+    contenders: [wasm, js, pureJs, tfjs, ort, tfjsHand],
   }),
   predictWorkload({
     id: 'W2-latency', group: 'W2', inputSize: 784, units: [128, 10], batch: 1, data: w2Data, latency: true,
@@ -121,5 +181,15 @@ export const WORKLOADS = [
     settings: { rounds: 5, minRunMs: 1500, warmupMs: 0 },
     quickSettings: { rounds: 1, warmupMs: 0 }, // a smoke run: it only has to show every contender runs and learns
   }),
+  // Issue 13's inference workloads: small and large sigmoid MLPs at the batch sizes an app predicts with.
+  // Batch 1 rows show latency (µs per predict), the rest throughput.
+  ...[1, 32].map((batch) => predictWorkload({
+    id: `I784-b${batch}`, group: 'INFER', inputSize: 784, units: [128, 10], batch, data: w2Data,
+    latency: batch === 1, contenders: INFERENCE_CONTENDERS,
+  })),
+  ...[1, 32, 128].map((batch) => predictWorkload({
+    id: `I1024-b${batch}`, group: 'INFER', inputSize: 1024, units: [1024, 1024, 10], batch, data: wideData,
+    latency: batch === 1, contenders: INFERENCE_CONTENDERS,
+  })),
   ...GEMM_WORKLOADS,
 ];
