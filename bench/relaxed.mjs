@@ -2,7 +2,7 @@
  * The relaxed-SIMD build against the baseline build, side by side in one run
  * (issue 13, item 3). Needs an engine with relaxed SIMD (Node 22 or later):
  *
- *   node bench/relaxed.mjs [--quick] [--only gemm|w3|peak]
+ *   node bench/relaxed.mjs [--quick] [--only gemm|w3|peak] [--compare name=file.wasm ...]
  *
  * - GEMM: C = op(A)·op(B) at N = 512 and 1024, every layout training uses,
  *   build/wasmgrad.wasm and build/wasmgrad-relaxed.wasm each instantiated here
@@ -14,6 +14,8 @@
  *   process for both), driven over IPC, rounds interleaved; the children report
  *   which build they loaded (RuntimeInfo.features) and their losses must agree.
  * - peak: bench/peak.ts's f32x4 loops, mul+add against relaxed_madd.
+ * --compare adds a single-thread module (say, the relaxed build compiled with
+ * another tile) to the GEMM rounds, as a third column, for tuning.
  *
  * Targets: GEMM ≥ 1.10× and W3 ≥ 1.08× the baseline build. Ratios are medians
  * of interleaved rounds from one run; absolute numbers vary with the machine.
@@ -103,7 +105,7 @@ const CHECK_ENTRIES = 32;
 async function instantiateBuild(build) {
   const { instance } = await WebAssembly.instantiate(readFileSync(new URL(build.file, import.meta.url)));
   const flag = instance.exports.RELAXED_SIMD?.value;
-  if (flag !== build.relaxed) throw new Error(`${build.file}: RELAXED_SIMD is ${flag}, expected ${build.relaxed} (run npm run build:wasm)`);
+  if (build.relaxed !== undefined && flag !== build.relaxed) throw new Error(`${build.file}: RELAXED_SIMD is ${flag}, expected ${build.relaxed} (run npm run build:wasm)`);
   return instance.exports;
 }
 
@@ -156,8 +158,9 @@ function maxRelError(g, ops, c) {
   return worst;
 }
 
-async function benchGemm(settings, log) {
-  const instances = await Promise.all(BUILDS.map(instantiateBuild));
+async function benchGemm(settings, log, extra) {
+  const builds = [...BUILDS, ...extra];
+  const instances = await Promise.all(builds.map(instantiateBuild));
   const rows = [];
   for (const size of [512, 1024]) {
     for (const layout of LAYOUTS) {
@@ -165,17 +168,18 @@ async function benchGemm(settings, log) {
       const ops = operands(g, 7);
       const runners = instances.map((exports) => gemmRunner(exports, g, ops));
       log(`GEMM ${size}³ ${layout.label}`);
-      const contenders = BUILDS.map((build, i) => ({ name: build.name, run: (reps) => runners[i].run(reps), check: () => 0 }));
+      const contenders = builds.map((build, i) => ({ name: build.name, run: (reps) => runners[i].run(reps), check: () => 0 }));
       const measured = await runInterleaved(contenders, { workPerRep: (2 * size ** 3) / 1e9, ...settings, log });
       const errors = runners.map((runner) => maxRelError(g, ops, runner.result()));
       const [base, relaxed] = runners.map((runner) => runner.result());
       let differ = 0;
       for (let i = 0; i < base.length; i++) if (base[i] !== relaxed[i]) differ++;
       for (const [i, error] of errors.entries()) {
-        if (!(error <= MAX_REL_ERROR)) throw new Error(`GEMM ${size} ${layout.key} ${BUILDS[i].name}: relative error ${error} > ${MAX_REL_ERROR}`);
+        if (!(error <= MAX_REL_ERROR)) throw new Error(`GEMM ${size} ${layout.key} ${builds[i].name}: relative error ${error} > ${MAX_REL_ERROR}`);
       }
       rows.push({
         what: `GEMM ${size}³ ${layout.label}`, unit: 'GFLOP/s', base: measured[0].median, relaxed: measured[1].median,
+        extra: measured.slice(2).map((m) => m.median),
         note: `max rel. error ${errors.map((e) => e.toExponential(1)).join(' / ')}; ${(100 * differ / base.length).toFixed(0)}% of C differs in bits`,
       });
     }
@@ -217,6 +221,11 @@ async function main() {
   const onlyAt = args.indexOf('--only');
   const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
   if (only !== null && !['gemm', 'w3', 'peak'].includes(only)) throw new Error(`--only takes gemm, w3 or peak, got ${only}`);
+  const extra = args.flatMap((arg, i) => (arg === '--compare' ? [args[i + 1]] : [])).map((spec) => {
+    const [name, file] = spec?.split('=') ?? [];
+    if (!name || !file) throw new Error(`--compare takes name=file.wasm, got ${spec}`);
+    return { name, file: new URL(file, `file://${process.cwd()}/`).href };
+  });
   const { relaxedSimdSupported } = await import('../build/wasm/load.js');
   if (!relaxedSimdSupported()) {
     console.error(`bench/relaxed.mjs: Node ${process.version} has no relaxed SIMD (Node 22 or later has it; Node 20 with --experimental-wasm-relaxed-simd)`);
@@ -228,13 +237,15 @@ async function main() {
   const started = performance.now();
   const rows = [];
   if (!only || only === 'peak') rows.push(...await benchPeak({ rounds: settings.rounds, minRunMs: 200, warmupMs: 100 }, log));
-  if (!only || only === 'gemm') rows.push(...await benchGemm(settings, log));
+  if (!only || only === 'gemm') rows.push(...await benchGemm(settings, log, extra));
   if (!only || only === 'w3') rows.push(...await benchW3(w3Settings, quick, log));
   console.log(`\nRelaxed SIMD vs baseline build, Node ${process.version}, ${quick ? 'quick' : 'full'} run (${((performance.now() - started) / 1000).toFixed(0)} s), medians of interleaved rounds\n`);
-  console.log('| workload | unit | baseline | relaxed | relaxed / baseline | notes |');
-  console.log('| --- | --- | ---: | ---: | ---: | --- |');
+  const extraHead = extra.map((e) => ` ${e.name} / baseline |`).join('');
+  console.log(`| workload | unit | baseline | relaxed | relaxed / baseline |${extraHead} notes |`);
+  console.log(`| --- | --- | ---: | ---: | ---: |${extra.map(() => ' ---: |').join('')} --- |`);
   for (const r of rows) {
-    console.log(`| ${r.what} | ${r.unit} | ${formatRate(r.base)} | ${formatRate(r.relaxed)} | ${(r.relaxed / r.base).toFixed(2)}× | ${r.note} |`);
+    const extraCells = extra.map((_, i) => ` ${r.extra?.[i] ? `${(r.extra[i] / r.base).toFixed(2)}×` : ''} |`).join('');
+    console.log(`| ${r.what} | ${r.unit} | ${formatRate(r.base)} | ${formatRate(r.relaxed)} | ${(r.relaxed / r.base).toFixed(2)}× |${extraCells} ${r.note} |`);
   }
 }
 
