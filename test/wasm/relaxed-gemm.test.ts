@@ -139,27 +139,29 @@ describe.skipIf(!HERE)(`the relaxed-SIMD build's GEMM${SKIP_REASON}`, () => {
     expect(cases).toBe(SHAPES.length * 8);
   });
 
-  it('an element of C does not depend on where its tile starts (threads slices start on 4 rows or 8 columns)', () => {
-    // k > KC (512) so that a direct (unpacked) path, which rounds differently, would show.
+  it.each([0, 0.75])('an element of C does not depend on where its tile starts (threads slices start on 4 rows or 8 columns), β = %s', (beta) => {
+    // k > KC (512) so that a direct (unpacked) path, which rounds differently, would show; β ≠ 0 so that a partial
+    // tile's epilogue (α·acc + β·c, fused or not) would show.
     const m = 29, n = 37, k = 600;
     const rng = new Random(5);
     const random = () => rng.next();
-    const a = randomMatrix(random, m * k), b = randomMatrix(random, k * n);
-    const whole = new Product(relaxed, a, b, new Float32Array(m * n));
-    relaxed.gemm(0, 0, m, n, k, 1, whole.a, k, whole.b, n, 0, whole.c, n, whole.work);
+    const a = randomMatrix(random, m * k), b = randomMatrix(random, k * n), c0 = randomMatrix(random, m * n);
+    const whole = new Product(relaxed, a, b, c0);
+    relaxed.gemm(0, 0, m, n, k, 1, whole.a, k, whole.b, n, beta, whole.c, n, whole.work);
     const expected = whole.result(m * n);
     // Row slices (op(A) rows from `first`) and column slices (columns of B and C from `first`), as assembly/threads.ts cuts them.
     for (const [first, rows] of [[4, 25], [8, 21], [12, 5], [24, 5], [20, 4]]) {
-      const slice = new Product(relaxed, a.subarray(first * k, (first + rows) * k), b, new Float32Array(rows * n));
-      relaxed.gemm(0, 0, rows, n, k, 1, slice.a, k, slice.b, n, 0, slice.c, n, slice.work);
+      const slice = new Product(relaxed, a.subarray(first * k, (first + rows) * k), b, c0.slice(first * n, (first + rows) * n));
+      relaxed.gemm(0, 0, rows, n, k, 1, slice.a, k, slice.b, n, beta, slice.c, n, slice.work);
       expect(slice.result(rows * n), `rows ${first}..${first + rows}`).toEqual(expected.subarray(first * n, (first + rows) * n));
     }
     for (const first of [8, 16, 24]) {
       const cols = n - first;
-      const bCols = new Float32Array(k * cols);
+      const bCols = new Float32Array(k * cols), cCols = new Float32Array(m * cols);
       for (let p = 0; p < k; p++) bCols.set(b.subarray(p * n + first, (p + 1) * n), p * cols);
-      const slice = new Product(relaxed, a, bCols, new Float32Array(m * cols));
-      relaxed.gemm(0, 0, m, cols, k, 1, slice.a, k, slice.b, cols, 0, slice.c, cols, slice.work);
+      for (let i = 0; i < m; i++) cCols.set(c0.subarray(i * n + first, (i + 1) * n), i * cols);
+      const slice = new Product(relaxed, a, bCols, cCols);
+      relaxed.gemm(0, 0, m, cols, k, 1, slice.a, k, slice.b, cols, beta, slice.c, cols, slice.work);
       const got = slice.result(m * cols);
       for (let i = 0; i < m; i++) {
         expect(got.subarray(i * cols, (i + 1) * cols), `columns ${first}.. row ${i}`).toEqual(expected.subarray(i * n + first, (i + 1) * n));
