@@ -21,6 +21,7 @@
 import { biasActivate, ACTIVATION_LINEAR, ACTIVATION_SOFTMAX } from './activations';
 import { madd } from './fma';
 import { softmaxRows } from './shape';
+import { gemvDot, gemvOuter, gemvRows, GEMV_WORK_BYTES } from './gemv';
 
 /** Rows of a micro-kernel tile, chosen when the module is compiled (see above). */
 const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
@@ -72,10 +73,14 @@ export function gemmEpilogue(
   beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
 ): void {
   if (m <= 0 || n <= 0) return;
+  // One row of op(A) (a batch of one) or a depth of one (hᵀδ at batch 1): W is streamed once, unpacked.
   // m < 4, not m < MR: a threads slice of 4 or 5 rows takes the packed path in every build, as its rows
   // do on one thread (the relaxed builds' direct paths round differently from their micro-kernel).
-  if (k <= 0 || alpha == 0 || m < 4 || n < NR || <i64>m * n * k < 4096) {
+  if (k <= 0 || alpha == 0 || m < 4 || n < NR || <i64>m * n * k < 4096 || k == 1) {
     if (k <= 0 || alpha == 0) scaleMatrix(m, n, beta, c, ldc);
+    else if (k == 1) gemvOuter(m, n, alpha, a, transA ? 1 : lda, b, transB ? ldb : 1, beta, c, ldc);
+    else if (m == 1 && !transB) gemvRows(n, k, alpha, a, transA ? lda : 1, b, ldb, beta, c, work);
+    else if (m == 1 && (!transA || lda == 1)) gemvDot(n, k, alpha, a, b, ldb, beta, c);
     else if (transB) gemmDirectDot(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     else gemmDirectAxpy(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     if (activation != NO_EPILOGUE) epilogueRows(m, n, ldc, c, bias, activation);
@@ -526,3 +531,5 @@ function storePartialTile(tile: usize, c: usize, ldc: i32, alphaV: v128, beta: f
 assert(TILE_BYTES + ROW_STAGE_BYTES <= PACK_A_OFFSET);
 // packA fills whole panels: a block of MC rows must not spill into the packed B region.
 assert(MC % MR == 0);
+// gemvRows keeps its partial sums in the workspace when beta != 0.
+assert(GEMV_WORK_BYTES <= PACK_B_OFFSET + (<usize>(KC * NC) << 2));
