@@ -73,14 +73,22 @@ export function gemmEpilogue(
   beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
 ): void {
   if (m <= 0 || n <= 0) return;
-  // One row of op(A) (a batch of one) or a depth of one (hᵀδ at batch 1): W is streamed once, unpacked.
+  // Up to three rows of op(A) (batches of one to three) or a depth of one (hᵀδ at batch 1): assembly/gemv.ts
+  // streams W in memory order, unpacked.
   // m < 4, not m < MR: a threads slice of 4 or 5 rows takes the packed path in every build, as its rows
   // do on one thread (the relaxed builds' direct paths round differently from their micro-kernel).
   if (k <= 0 || alpha == 0 || m < 4 || n < NR || <i64>m * n * k < 4096 || k == 1) {
     if (k <= 0 || alpha == 0) scaleMatrix(m, n, beta, c, ldc);
     else if (k == 1) gemvOuter(m, n, alpha, a, transA ? 1 : lda, b, transB ? ldb : 1, beta, c, ldc);
-    else if (m == 1 && !transB) gemvRows(n, k, alpha, a, transA ? lda : 1, b, ldb, beta, c, work);
-    else if (m == 1 && (!transA || lda == 1)) gemvDot(n, k, alpha, a, b, ldb, beta, c);
+    else if (m <= 3 && !transB) {
+      // Row by row, W streamed once per row: 1.7-1.9× gemmDirectAxpy at m = 2, 3 (bench/gemv.mjs --batches 2,3).
+      for (let i = 0; i < m; i++) {
+        gemvRows(n, k, alpha, transA ? a + (<usize>i << 2) : a + (<usize>(i * lda) << 2), transA ? lda : 1, b, ldb, beta,
+          c + (<usize>(i * ldc) << 2), work);
+      }
+    } else if (m <= 3 && (!transA || (m == 1 && lda == 1))) {
+      for (let i = 0; i < m; i++) gemvDot(n, k, alpha, a + (<usize>(i * lda) << 2), b, ldb, beta, c + (<usize>(i * ldc) << 2));
+    }
     else if (transB) gemmDirectDot(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     else gemmDirectAxpy(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     if (activation != NO_EPILOGUE) epilogueRows(m, n, ldc, c, bias, activation);

@@ -1,6 +1,8 @@
 // Assembly-only (the pure-TS backend's gemm, src/backend/js/gemm.ts, already
 // covers m = 1 and k = 1): matrix-vector products for one-sample batches, which
-// gemmEpilogue (assembly/gemm-kernel.ts) sends here in every layout.
+// gemmEpilogue (assembly/gemm-kernel.ts) sends here in every layout (and batches
+// of two or three, row by row: W read in memory order m times beats reading it
+// once down its columns).
 //
 // A batch of one row makes every layer's product a matrix-vector product (or,
 // for ∂L/∂W = hᵀδ, an outer product): each weight is used once, so the time is

@@ -18,7 +18,7 @@
  *   git worktree add /tmp/gemv-base <commit before the change>
  *   ln -s "$PWD/node_modules" /tmp/gemv-base/node_modules && (cd /tmp/gemv-base && npm run build)
  * then `npm run build` here and
- *   node bench/gemv.mjs [--base /tmp/gemv-base] [--rounds 7] [--ms 300] [--no-ort] [--only predict1,batch,train]
+ *   node bench/gemv.mjs [--base /tmp/gemv-base] [--rounds 7] [--ms 300] [--no-ort] [--only predict1,batch,train] [--batches 32,128,256]
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     ms: { type: 'string', default: '300' },
     'no-ort': { type: 'boolean', default: false },
     only: { type: 'string', default: 'predict1,batch,train' },
+    batches: { type: 'string', default: '32,128,256' },
   },
 });
 const rounds = Number(args.rounds), minRunMs = Number(args.ms);
@@ -150,7 +151,7 @@ if (parts.has('predict1')) {
   for (const sizes of [[1024, 1024, 1024, 10], [784, 128, 10]]) await predictRow(sizes, 1, true);
 }
 if (parts.has('batch')) {
-  for (const batch of [32, 128, 256]) await predictRow([1024, 1024, 1024, 10], batch, true);
+  for (const batch of args.batches.split(',').map(Number)) await predictRow([1024, 1024, 1024, 10], batch, true);
 }
 if (parts.has('train')) {
   const sizes = [1024, 1024, 1024, 10];

@@ -3,12 +3,15 @@
  * and denseForward entry points: m = 1 in every layout (x·W forward, δ·Wᵀ,
  * and the transposed-A forms) and depth k = 1 (the rank-1 hᵀδ).
  *
+ * Batches of two and three rows run row by row through the same kernels.
+ *
  * Two references per case:
  * - bits: a float32 model of the order the unpacked small-batch path summed in
  *   (Math.fround after every operation): sequential over the depth for x·W;
  *   four lane sums, lanes 0+1+2+3, then the tail for x·Wᵀ; 0 + a·b at depth 1.
- *   The kernels must match it exactly (the one exception, x·Wᵀ with x strided,
- *   is summed sequentially as gemmDirectDot did, and so is modelled too).
+ *   The kernels must match it exactly. One case changed order: x·Wᵀ with
+ *   op(A) = Aᵀ and lda = 1 (x contiguous) was summed sequentially and now takes
+ *   the four-lane order; a strided x still goes to gemmDirectDot (sequential).
  * - float64: |got - exact| within float32's worst-case bound for a k-term sum,
  *   (k + 2)·2⁻²⁴·(|α|·Σ|x_p w_p| + |β c|), whatever the order.
  */
@@ -60,7 +63,8 @@ function makeCase(random: Random, transA: number, transB: number, m: number, n: 
 /** C[i, j] in float32, summed in the small-batch path's order (see the file's comment). */
 function float32Model(c: Case, i: number, j: number): number {
   let acc: number;
-  const xContiguous = !c.transA || c.lda === 1 || c.m > 1;
+  // gemvDot takes rows of op(A) that are contiguous; a strided one goes to gemmDirectDot, which sums it in order.
+  const xContiguous = !c.transA || (c.m === 1 && c.lda === 1);
   if (c.k === 1) {
     acc = f(0 + f(opA(c, i, 0) * opB(c, 0, j)));
   } else if (c.transB && xContiguous) {
@@ -121,6 +125,17 @@ describe('gemm with one row of op(A) (a batch of one)', () => {
       });
     }
   }
+
+  it('two and three rows (each row by the one-row kernels), every layout', () => {
+    const random = new Random(55);
+    for (const m of [2, 3]) {
+      for (const [transA, transB] of LAYOUTS) {
+        for (const [alpha, beta] of [[1, 0], [-0.5, 1]]) {
+          for (const n of [3, 17, 1023, 1025]) for (const k of [3, 17, 1023, 1025]) checkGemm(makeCase(random, transA, transB, m, n, k, alpha, beta, k % 2));
+        }
+      }
+    }
+  });
 
   it('strided operands: x read at a stride (transA, lda > 1) and padded rows of W and C', () => {
     const random = new Random(77);
@@ -199,7 +214,7 @@ describe('wide networks at batch one', () => {
     optimizer: sgd({ learningRate: 0.1 }), seed: 5, backend,
   });
 
-  it('predict one sample at a time gives the bits of predict on three samples at once (the unpacked small-batch path)', () => {
+  it('predict on three samples at once gives the bits of three one-sample predicts (batches under four run row by row)', () => {
     const random = new Random(9);
     const inputs = randomMatrix(random, 6, sizes[0]);
     const net = build('wasm');
