@@ -8,7 +8,12 @@ import type { Random } from '../src/random.js';
 import type { Activation, Loss } from '../src/backend/kinds.js';
 import { normalCdf, normalPdf } from '../src/backend/js/math.js';
 
-const WASM_PATH = new URL('../build/wasmgrad.wasm', import.meta.url);
+/**
+ * The baseline build, or the one WASMGRAD_TEST_WASM names (`wasmgrad-relaxed.wasm`: run the suites that
+ * use initFromBuild on the relaxed-SIMD build, where the engine has relaxed SIMD).
+ */
+export const TEST_WASM = process.env.WASMGRAD_TEST_WASM || 'wasmgrad.wasm';
+const WASM_PATH = new URL(`../build/${TEST_WASM}`, import.meta.url);
 
 /** Initialises the source-tree runtime with the built wasm (run `npm run build` first; `npm test` does). */
 export function initFromBuild() {
