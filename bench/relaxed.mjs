@@ -23,7 +23,7 @@
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { formatRate, runInterleaved } from './harness.mjs';
+import { formatRate, median, runInterleaved } from './harness.mjs';
 import { oneHotTeacherData, seededRandom } from './data.mjs';
 import { measurePeak } from './peak.mjs';
 
@@ -178,7 +178,7 @@ async function benchGemm(settings, log, extra) {
         if (!(error <= MAX_REL_ERROR)) throw new Error(`GEMM ${size} ${layout.key} ${builds[i].name}: relative error ${error} > ${MAX_REL_ERROR}`);
       }
       rows.push({
-        what: `GEMM ${size}³ ${layout.label}`, unit: 'GFLOP/s', base: measured[0].median, relaxed: measured[1].median,
+        what: `GEMM ${size}³ ${layout.label}`, unit: 'GFLOP/s', base: measured[0].median, relaxed: measured[1].median, paired: pairedRatio(measured),
         extra: measured.slice(2).map((m) => m.median),
         note: `max rel. error ${errors.map((e) => e.toExponential(1)).join(' / ')}; ${(100 * differ / base.length).toFixed(0)}% of C differs in bits`,
       });
@@ -198,12 +198,20 @@ async function benchW3(settings, quick, log) {
     const [base, relaxed] = measured;
     const lossGap = Math.abs(base.checkAfterFirstRep - relaxed.checkAfterFirstRep) / Math.max(Math.abs(base.checkAfterFirstRep), 1e-30);
     return [{
-      what: 'W3 training (1 thread)', unit: 'samples/s', base: base.median, relaxed: relaxed.median,
+      what: 'W3 training (1 thread)', unit: 'samples/s', base: base.median, relaxed: relaxed.median, paired: pairedRatio(measured),
       note: `loss after 1 epoch ${base.checkAfterFirstRep.toPrecision(7)} / ${relaxed.checkAfterFirstRep.toPrecision(7)} (rel. gap ${lossGap.toExponential(1)})`,
     }];
   } finally {
     for (const c of contenders) c.dispose();
   }
+}
+
+/**
+ * The median over rounds of relaxed / baseline within each round: the two ran back to back, so on a
+ * machine whose speed drifts between rounds this pairs like with like (the medians' ratio does not).
+ */
+function pairedRatio([base, relaxed]) {
+  return median(base.rates.map((rate, round) => relaxed.rates[round] / rate));
 }
 
 async function benchPeak(settings, log) {
@@ -241,11 +249,12 @@ async function main() {
   if (!only || only === 'w3') rows.push(...await benchW3(w3Settings, quick, log));
   console.log(`\nRelaxed SIMD vs baseline build, Node ${process.version}, ${quick ? 'quick' : 'full'} run (${((performance.now() - started) / 1000).toFixed(0)} s), medians of interleaved rounds\n`);
   const extraHead = extra.map((e) => ` ${e.name} / baseline |`).join('');
-  console.log(`| workload | unit | baseline | relaxed | relaxed / baseline |${extraHead} notes |`);
-  console.log(`| --- | --- | ---: | ---: | ---: |${extra.map(() => ' ---: |').join('')} --- |`);
+  console.log(`| workload | unit | baseline | relaxed | relaxed / baseline | per-round ratio (median) |${extraHead} notes |`);
+  console.log(`| --- | --- | ---: | ---: | ---: | ---: |${extra.map(() => ' ---: |').join('')} --- |`);
   for (const r of rows) {
     const extraCells = extra.map((_, i) => ` ${r.extra?.[i] ? `${(r.extra[i] / r.base).toFixed(2)}×` : ''} |`).join('');
-    console.log(`| ${r.what} | ${r.unit} | ${formatRate(r.base)} | ${formatRate(r.relaxed)} | ${(r.relaxed / r.base).toFixed(2)}× |${extraCells} ${r.note} |`);
+    const paired = r.paired === undefined ? '' : `${r.paired.toFixed(2)}×`;
+    console.log(`| ${r.what} | ${r.unit} | ${formatRate(r.base)} | ${formatRate(r.relaxed)} | ${(r.relaxed / r.base).toFixed(2)}× | ${paired} |${extraCells} ${r.note} |`);
   }
 }
 
