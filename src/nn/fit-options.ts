@@ -21,7 +21,9 @@ export interface EpochLogs {
   valAccuracy?: number;
   /**
    * Per layer, the root mean square of ‖∂L/∂(W, b)‖ over the epoch's first
-   * NORM_BATCHES batches (present unless `gradientNorms: false`).
+   * NORM_BATCHES batches, in the epochs whose norms are measured (see
+   * normPeriod: every epoch unless the data is small); absent in the others
+   * and with `gradientNorms: false`.
    */
   gradientNorms?: number[];
 }
@@ -36,9 +38,10 @@ export interface FitOptions {
   /** Called after each epoch with its 0-based index; `fit` awaits it if it returns a promise. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   /**
-   * Measure each layer's gradient norm per epoch and warn about vanishing or
-   * exploding gradients. Default true; false saves one pass over the
-   * gradients per batch.
+   * Measure each layer's gradient norm (on the first epoch, then on a
+   * schedule that keeps the measured batches within 1 % of the trained
+   * samples) and warn about vanishing or exploding gradients. Default true;
+   * false saves one pass over the gradients per measured batch.
    */
   gradientNorms?: boolean;
   /** A layer whose gradient norm exceeds this is reported as exploding. Default 1000. */
@@ -77,6 +80,30 @@ export interface EarlyStoppingOptions {
  */
 export const NORM_BATCHES = 8;
 
+/**
+ * Trained samples per measured sample, at least (after a fit's first epoch):
+ * at most 1 % of the samples go through measured batches. A measured batch
+ * costs a norm pass and takes the slower general or narrow path, and a
+ * measured epoch ends a run of epochs trained in one kernel call; with 4
+ * samples and batches of 1, norms on every epoch would measure every sample.
+ */
+export const NORM_BUDGET = 100;
+
+/**
+ * Every how many epochs of a fit the gradient norms are measured: epochs 0,
+ * P, 2P, … (counted from the fit's first epoch, so the same seed and data
+ * give the same measurements on both training paths, sync or async). An
+ * epoch measures min(samples, NORM_BATCHES · batchSize) samples, so P is
+ * the smallest period that keeps those within 1/NORM_BUDGET of the
+ * samples trained: 1 (every epoch) from 800 samples of batch 1 or 25 600 of batch 32
+ * up, 100 for 4 samples of batch 1.
+ */
+export function normPeriod(samples: number, batchSize: number): number {
+  const measured = Math.min(samples, NORM_BATCHES * batchSize);
+  // Integers up to the division: the period is exact at the boundary (800 samples of batch 1 give 1, not 2).
+  return Math.max(1, Math.ceil((measured * NORM_BUDGET) / samples));
+}
+
 /** A layer's gradient norm below this fraction of the largest one is reported as vanishing. */
 export const VANISHING_RATIO = 1e-7;
 
@@ -87,7 +114,13 @@ export interface History {
   accuracy?: number[];
   valLoss?: number[];
   valAccuracy?: number[];
+  /**
+   * One row per measured epoch (not per epoch: see normPeriod), each layer's
+   * gradient norm as in EpochLogs; `gradientNormEpochs[i]` is the 0-based
+   * epoch of row i. Absent with `gradientNorms: false`.
+   */
   gradientNorms?: number[][];
+  gradientNormEpochs?: number[];
   /** With early stopping: whether it stopped before `epochs`, and the best epoch (0-based). */
   stoppedEarly?: boolean;
   bestEpoch?: number;

@@ -20,7 +20,7 @@ import { checkJSONSize, float32ToBase64 } from './base64.js';
 import { registerNetworkMemory } from './network-memory.js';
 import { argumentError, plainObject, rejectUnknownKeys } from './validate.js';
 import { checkMetrics, countCorrect, type Metric } from './metrics.js';
-import { trainBatches, TrainingRun, type Trainee, type TrainBatchesArgs } from './training.js';
+import { trainBatches, trainEpochs, TrainingRun, type Trainee, type TrainBatchesArgs, type TrainEpochsArgs } from './training.js';
 import type { LayerWeights, LayerWeightsInput, NetworkConfig, NetworkJSON, OptimizerState, SequentialConfig } from './network-types.js';
 
 export type { LayerWeights, LayerWeightsInput, NetworkConfig, NetworkJSON, OptimizerState };
@@ -382,6 +382,7 @@ export class Network {
       completeEpoch: () => { this.#epochsTrained++; },
       // The block is read anew at each call: a callback's predict may have re-laid it for more rows.
       trainBatches: live((...args: TrainBatchesArgs) => trainBatches(this.#kernels, this.#runtime.heap.views, this.#block, this.#plan, ...args)),
+      trainEpochs: live((...args: TrainEpochsArgs) => trainEpochs(this.#kernels, this.#runtime.heap.views, this.#block, this.#plan, ...args)),
       evaluate: live((x: Matrix, t: Matrix, metrics: readonly Metric[]) => this.#evaluateChecked(x, t, metrics)),
       snapshotParameters: live(() => this.#snapshotParameters()),
       restoreParameters: live((snapshot: Float32Array) => this.#restoreParameters(snapshot)),

@@ -1,65 +1,26 @@
 /**
  * The training loop: the data is copied into linear memory once per fit, an
  * index order is shuffled each epoch, and the kernels run many batches per
- * call. The sync loop runs an epoch per call; the async loop slices epochs
- * into ~10 ms runs of whole batches and yields to the event loop between them.
+ * call. When nothing needs control between epochs (no per-epoch or per-batch
+ * callback, validation, metrics or early stopping), the epochs between two
+ * whose gradient norms are measured run many to a kernel call, shuffles
+ * included (mlpTrainEpochs), with the same results bit for bit; otherwise an
+ * epoch per call. The async loop slices that work into ~10 ms runs (whole
+ * epochs, or whole batches) and yields to the event loop between them.
  */
-import type { Backend } from '../backend/backend.js';
-import type { Heap, MemoryViews } from '../heap.js';
+import type { Heap } from '../heap.js';
 import type { Random } from '../random.js';
-import type { Matrix } from './data.js';
-import { planTrainingData, writeNormsTarget, type NetworkPlan } from './layout.js';
+import { planTrainingData } from './layout.js';
 import { codedError, disposedError } from '../errors.js';
 import { learningRateAt, type Optimizer } from './optimizers.js';
-import { NORM_BATCHES, VANISHING_RATIO, type EpochLogs, type FitData, type FitSettings, type History } from './fit-options.js';
-import type { Metric } from './metrics.js';
+import { NORM_BATCHES, VANISHING_RATIO, normPeriod, type EpochLogs, type FitData, type FitSettings, type History } from './fit-options.js';
+import type { EpochScratch, Trainee } from './training-calls.js';
 
-/** What trainBatches takes besides the network's kernels, memory, block and plan. */
-export type TrainBatchesArgs = [data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
-  learningRate: number, norms: Float64Array | null];
-
-/**
- * Runs batches order[start .. start+count) of resident data through the
- * network whose block is at `block`. With `norms`, adds each layer's Σ over
- * batches of its squared gradient norm to norms[layer].
- */
-export function trainBatches(kernels: Backend, views: MemoryViews, block: number, plan: NetworkPlan, ...args: TrainBatchesArgs) {
-  const [data, start, count, batchSize, learningRate, norms] = args;
-  const result = block + plan.result;
-  const normsAt = block + plan.norms;
-  if (norms) {
-    views.f64.fill(0, normsAt >>> 3, (normsAt >>> 3) + plan.layers.length);
-    writeNormsTarget(views.i32, block, normsAt);
-  }
-  try {
-    const done = kernels.mlpTrainBatches(block, data.x, data.t, data.order, start, count, batchSize, learningRate, result);
-    const f64 = views.f64; // after the call: a view taken before it may be stale, were memory to grow
-    norms?.forEach((_, l) => { norms[l] += f64[(normsAt >>> 3) + l]; });
-    return { done, lossSum: f64[result >>> 3], diverged: f64[(result >>> 3) + 1] !== 0 };
-  } finally {
-    writeNormsTarget(views.i32, block, 0);
-  }
-}
-
-/**
- * The part of a network a training run drives: an internal object that the
- * network makes for each run (never the public class). The steps that touch
- * the network's memory throw WASMGRAD_DISPOSED once it has been disposed.
- */
-export interface Trainee {
-  readonly layerCount: number;
-  readonly optimizer: Optimizer;
-  disposed(): boolean;
-  /** Epochs this network has completed over all fits: the learning-rate schedule's clock. */
-  epochsTrained(): number;
-  completeEpoch(): void;
-  trainBatches(...args: TrainBatchesArgs): { done: number; lossSum: number; diverged: boolean };
-  evaluate(x: Matrix, t: Matrix, metrics: readonly Metric[]): { loss: number; accuracy?: number };
-  snapshotParameters(): Float32Array;
-  restoreParameters(snapshot: Float32Array): void;
-}
+export { trainBatches, trainEpochs, type EpochScratch, type Trainee, type TrainBatchesArgs, type TrainEpochsArgs } from './training-calls.js';
 
 const SLICE_MS = 10;
+/** The most epochs per mlpTrainEpochs call (the scratch holds two f64s per epoch). */
+const EPOCH_CHUNK = 4096;
 
 /**
  * Lets the event loop run: setImmediate in Node; in browsers a MessageChannel
@@ -94,6 +55,10 @@ export class TrainingRun {
   #best: { value: number; epoch: number; weights: Float32Array | null } | null = null;
   #stop = false;
   #batchInEpoch = 0;
+  /** Gradient norms are measured in epochs 0, P, 2P, … of this run (normPeriod). */
+  readonly #normPeriod: number;
+  /** Set when epochs may run many to a kernel call: nothing needs control between them. */
+  readonly #scratch: (EpochScratch & { block: number }) | null = null;
 
   constructor(
     readonly where: string,
@@ -116,11 +81,33 @@ export class TrainingRun {
     views.f32.set(t.data, this.#data.t >>> 2);
     const order = this.#order();
     for (let i = 0; i < order.length; i++) order[i] = i;
+    this.#normPeriod = this.#norms ? normPeriod(this.#samples, settings.batchSize) : Infinity;
+    const quiet = !settings.onEpochEnd && !settings.onBatchEnd && !data.validation && !settings.earlyStopping && settings.metrics.length === 0;
+    // With a period of 1 every epoch is measured, so none runs in a batch of epochs.
+    const capacity = Math.min(settings.epochs, EPOCH_CHUNK, this.#normPeriod - 1);
+    if (quiet && capacity > 0) {
+      let block: number;
+      try {
+        block = heap.alloc(64 + 16 * capacity);
+      } catch (error) {
+        heap.free(this.#block);
+        throw error;
+      }
+      this.#scratch = { block, random: settings.shuffle ? block : 0, rates: block + 64, losses: block + 64 + 8 * capacity, capacity };
+    }
   }
 
-  /** Blocking: whole epochs per kernel call (plus one for the batches whose gradient norms are measured). */
+  /**
+   * Blocking: the epochs between two measured ones in one kernel call where
+   * they run together; else an epoch per call (plus one for the batches
+   * whose gradient norms are measured).
+   */
   runSync(): History {
     while (this.#epoch < this.settings.epochs && !this.#stop) {
+      if (this.#epochsRunTogether()) {
+        this.#trainEpochs(Infinity);
+        continue;
+      }
       while (!this.#advance(Infinity));
       const logs = this.#finishEpoch();
       this.settings.onEpochEnd?.(this.#epoch - 1, logs);
@@ -132,33 +119,44 @@ export class TrainingRun {
     return this.#history;
   }
 
-  /** Time-sliced: whole batches, ~SLICE_MS per slice, yielding in between. */
+  /**
+   * Time-sliced: ~SLICE_MS per slice, yielding in between; a slice is whole
+   * epochs where they run together, else whole batches. Each slice's size
+   * comes from the rate the last one measured, so the same work is done in
+   * the same kernel calls' steps as fitSync's, only cut elsewhere.
+   */
   async runAsync(): Promise<History> {
     let samplesPerSlice = this.settings.batchSize;
+    let epochsPerSlice = 1;
     let lastYield = now();
-    for (;;) {
+    while (this.#epoch < this.settings.epochs && !this.#stop) {
       const started = now();
-      const epochDone = this.#advance(samplesPerSlice);
-      const elapsed = now() - started;
-      samplesPerSlice = Math.max(this.settings.batchSize,
-        Math.min(samplesPerSlice * 4, Math.round(samplesPerSlice * SLICE_MS / Math.max(elapsed, 0.05))));
-      if (epochDone) {
-        const logs = this.#finishEpoch();
-        await this.settings.onEpochEnd?.(this.#epoch - 1, logs);
-        this.#checkLive();
-        if (this.#epoch === this.settings.epochs || this.#stop) {
-          this.#finishTraining();
-          await this.settings.onTrainEnd?.(this.#history);
+      if (this.#epochsRunTogether()) {
+        const epochs = this.#trainEpochs(epochsPerSlice);
+        // A run cut short by a measured epoch still says how many fit in SLICE_MS.
+        epochsPerSlice = Math.max(1, Math.min(Math.max(epochsPerSlice, epochs) * 4,
+          Math.round(epochs * SLICE_MS / Math.max(now() - started, 0.05))));
+      } else {
+        const epochDone = this.#advance(samplesPerSlice);
+        const elapsed = now() - started;
+        samplesPerSlice = Math.max(this.settings.batchSize,
+          Math.min(samplesPerSlice * 4, Math.round(samplesPerSlice * SLICE_MS / Math.max(elapsed, 0.05))));
+        if (epochDone) {
+          const logs = this.#finishEpoch();
+          await this.settings.onEpochEnd?.(this.#epoch - 1, logs);
           this.#checkLive();
-          return this.#history;
         }
       }
-      // Yield once ~SLICE_MS of work has piled up, not after every short epoch.
-      if (now() - lastYield >= SLICE_MS) {
+      // Yield once ~SLICE_MS of work has piled up, not after every short epoch (nor after the last).
+      if (this.#epoch < this.settings.epochs && !this.#stop && now() - lastYield >= SLICE_MS) {
         await yieldToEventLoop();
         lastYield = now();
       }
     }
+    this.#finishTraining();
+    await this.settings.onTrainEnd?.(this.#history);
+    this.#checkLive();
+    return this.#history;
   }
 
   /**
@@ -175,6 +173,50 @@ export class TrainingRun {
     if (this.#closed) return;
     this.#closed = true;
     this.heap.free(this.#block);
+    if (this.#scratch) this.heap.free(this.#scratch.block);
+  }
+
+  /** Whether this epoch gets its gradient norms measured (epochs 0, P, 2P, … of the run). */
+  #measures(epoch: number): boolean {
+    return this.#norms !== null && epoch % this.#normPeriod === 0;
+  }
+
+  /** At an epoch's start, with nothing to do between epochs and no norms to measure in this one. */
+  #epochsRunTogether(): boolean {
+    return this.#scratch !== null && this.#position === 0 && !this.#measures(this.#epoch);
+  }
+
+  /**
+   * Trains up to `maxEpochs` whole epochs in one kernel call, stopping before
+   * the next measured epoch, and books them as #finishEpoch would: the loss
+   * per epoch, the network's epoch count, the shuffle generator's state.
+   * Returns how many it trained.
+   */
+  #trainEpochs(maxEpochs: number): number {
+    this.#checkLive();
+    const scratch = this.#scratch!;
+    const first = this.#epoch;
+    const nextMeasured = (Math.floor(first / this.#normPeriod) + 1) * this.#normPeriod;
+    const count = Math.min(maxEpochs, this.settings.epochs - first, nextMeasured - first, scratch.capacity);
+    const trained = this.net.epochsTrained();
+    // Each views.* access checks the memory's buffer: take the arrays once per call, not once per epoch.
+    const before = this.heap.views, rates = scratch.rates >>> 3;
+    const f64 = before.f64;
+    for (let e = 0; e < count; e++) f64[rates + e] = learningRateAt(this.net.optimizer, trained + e);
+    if (scratch.random) this.random.writeState(before.i32, scratch.random >>> 2);
+    const { completed, samplesInLast, diverged } = this.net.trainEpochs(this.#data, this.#samples, this.settings.batchSize, count, scratch);
+    const after = this.heap.views; // after the call: a view taken before it may be stale, were memory to grow
+    // The kernel shuffled on from this state (also the epoch that diverged, as #advance would have).
+    if (scratch.random) this.random.readState(after.i32, scratch.random >>> 2);
+    const losses = after.f64, at = scratch.losses >>> 3, loss = this.#history.loss;
+    for (let e = 0; e < completed; e++) {
+      loss.push(losses[at + e] / this.#samples);
+      this.net.completeEpoch();
+    }
+    this.#epoch += completed;
+    this.#history.epochs = this.#epoch;
+    if (diverged) throw this.#divergedError(samplesInLast);
+    return completed;
   }
 
   #order(): Int32Array {
@@ -186,7 +228,7 @@ export class TrainingRun {
     this.#checkLive();
     const { batchSize } = this.settings;
     if (this.#position === 0 && this.settings.shuffle) this.random.shuffle(this.#order());
-    const measuring = this.#norms !== null && this.#batches < NORM_BATCHES;
+    const measuring = this.#measures(this.#epoch) && this.#batches < NORM_BATCHES;
     // onBatchEnd needs one kernel call per batch; otherwise as many batches as fit in maxSamples.
     const batches = this.settings.onBatchEnd ? 1
       : measuring ? NORM_BATCHES - this.#batches : Math.max(1, Math.floor(maxSamples / batchSize));
@@ -196,11 +238,7 @@ export class TrainingRun {
     this.#lossSum += lossSum;
     if (measuring) this.#batches += Math.ceil(done / batchSize);
     this.#position += done;
-    if (diverged) {
-      throw codedError('WASMGRAD_DIVERGED', `${this.where}: training diverged in epoch ${this.#epoch + 1} at sample ${this.#position + 1} of ${this.#samples}: `
-        + 'the loss or a gradient became NaN or Infinity. That step was not applied; the weights are those of the last finite step. '
-        + 'Try a smaller learningRate or inputs of a smaller scale.', 'RangeError');
-    }
+    if (diverged) throw this.#divergedError(this.#position);
     if (this.settings.onBatchEnd && done > 0) {
       this.settings.onBatchEnd(this.#batchInEpoch++, { loss: lossSum / done });
       this.#checkLive();
@@ -208,7 +246,15 @@ export class TrainingRun {
     return this.#position === this.#samples;
   }
 
+  /** The error of a step that was refused after `position` samples of the current epoch. */
+  #divergedError(position: number): Error {
+    return codedError('WASMGRAD_DIVERGED', `${this.where}: training diverged in epoch ${this.#epoch + 1} at sample ${position + 1} of ${this.#samples}: `
+      + 'the loss or a gradient became NaN or Infinity. That step was not applied; the weights are those of the last finite step. '
+      + 'Try a smaller learningRate or inputs of a smaller scale.', 'RangeError');
+  }
+
   #finishEpoch(): EpochLogs {
+    const measured = this.#measures(this.#epoch);
     const loss = this.#lossSum / this.#samples;
     this.#history.loss.push(loss);
     this.#history.epochs = ++this.#epoch;
@@ -232,11 +278,12 @@ export class TrainingRun {
         (this.#history.valAccuracy ??= []).push(result.accuracy);
       }
     }
-    if (this.#norms) {
-      logs.gradientNorms = Array.from(this.#norms, (sum) => Math.sqrt(sum / this.#batches));
-      this.#norms.fill(0);
+    if (measured) {
+      logs.gradientNorms = Array.from(this.#norms!, (sum) => Math.sqrt(sum / this.#batches));
+      this.#norms!.fill(0);
       this.#batches = 0;
       (this.#history.gradientNorms ??= []).push(logs.gradientNorms);
+      (this.#history.gradientNormEpochs ??= []).push(this.#epoch - 1);
       this.#checkGradientHealth(logs.gradientNorms);
       this.#checkLive(); // onWarning may have disposed it
     }
