@@ -6,7 +6,9 @@
  * bench/results/latest.json. When GEMM rows are selected it first compiles
  * and measures the f32x4 multiply-add peak (bench/peak.ts) they are scaled by.
  *
- *   node bench/run.mjs            full run (~6–7 minutes)
+ *   node bench/run.mjs            full run (~7–8 minutes on the 2-CPU EPYC the README's numbers come
+ *                                 from: ~5 before issue 13's workloads, which add ~2 minutes of
+ *                                 fixed-length runs; 11–13 minutes on a machine a third as fast)
  *   node bench/run.mjs --quick    smoke run: fewer rounds, short runs, small data;
  *                                 writes bench/results/latest-quick.json instead,
  *                                 so a smoke run never overwrites real numbers
