@@ -30,7 +30,7 @@ export const LAYOUTS = [
 ];
 
 /** The stored operands: A is m×k (k×m if transA), B is k×n (n×k if transB), uniform in [-1, 1). */
-function operands({ m, n, k, transA, transB }, seed) {
+export function operands({ m, n, k, transA, transB }, seed) {
   const random = seededRandom(seed);
   const fill = (len) => Float32Array.from({ length: len }, () => 2 * random() - 1);
   const a = fill(m * k), b = fill(k * n);
@@ -41,7 +41,7 @@ function operands({ m, n, k, transA, transB }, seed) {
 }
 
 /** Max relative error of `c` (m×n row-major) over CHECK_ENTRIES fixed random entries. */
-function maxRelError(g, ops, c) {
+export function maxRelError(g, ops, c) {
   if (!c) return NaN;
   const random = seededRandom(99);
   let worst = 0;

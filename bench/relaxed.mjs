@@ -24,7 +24,8 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { formatRate, median, runInterleaved } from './harness.mjs';
-import { oneHotTeacherData, seededRandom } from './data.mjs';
+import { oneHotTeacherData } from './data.mjs';
+import { maxRelError, operands } from './gemm.mjs';
 import { measurePeak } from './peak.mjs';
 
 // ---------------------------------------------------------------------------
@@ -100,7 +101,6 @@ const LAYOUTS = [
 ];
 /** As bench/gemm.mjs: far above f32 rounding for k ≤ 1024, far below any indexing bug. */
 const MAX_REL_ERROR = 1e-4;
-const CHECK_ENTRIES = 32;
 
 async function instantiateBuild(build) {
   const { instance } = await WebAssembly.instantiate(readFileSync(new URL(build.file, import.meta.url)));
@@ -127,35 +127,6 @@ function gemmRunner(exports, g, ops) {
     },
     result: () => new Float32Array(memory.buffer, c, g.m * g.n),
   };
-}
-
-function operands({ m, n, k, transA, transB }, seed) {
-  const random = seededRandom(seed);
-  const fill = (len) => Float32Array.from({ length: len }, () => 2 * random() - 1);
-  const a = fill(m * k), b = fill(k * n);
-  return {
-    a, b, lda: transA ? m : k, ldb: transB ? k : n,
-    at: transA ? (i, p) => a[p * m + i] : (i, p) => a[i * k + p],
-    bt: transB ? (p, j) => b[j * k + p] : (p, j) => b[p * n + j],
-  };
-}
-
-/** Max |c − ref| / Σ|a·b| over fixed random entries (the scale f32 rounding is relative to). */
-function maxRelError(g, ops, c) {
-  const random = seededRandom(99);
-  let worst = 0;
-  for (let e = 0; e < CHECK_ENTRIES; e++) {
-    const i = Math.floor(random() * g.m), j = Math.floor(random() * g.n);
-    let ref = 0, scale = 0;
-    for (let p = 0; p < g.k; p++) {
-      const prod = ops.at(i, p) * ops.bt(p, j);
-      ref += prod;
-      scale += Math.abs(prod);
-    }
-    const err = Math.abs(c[i * g.n + j] - ref) / Math.max(scale, 1e-30);
-    worst = Number.isNaN(err) ? NaN : Math.max(worst, err);
-  }
-  return worst;
 }
 
 async function benchGemm(settings, log, extra) {
