@@ -26,6 +26,9 @@ export type { Loss } from './backend/kinds.js';
 export type { BackendName, Backend, Kernels } from './backend/backend.js';
 export { ACTIVATIONS, LOSSES } from './backend/kinds.js';
 export { irisData, IRIS_SPECIES, IRIS_FEATURES } from './data/iris.js';
+export { oneHot, type Labels } from './nn/one-hot.js';
+export { Standardizer, standardize, type StandardizerInput, type StandardizerJSON } from './nn/standardizer.js';
+export { trainTestSplit, type Samples, type TrainTestSplit, type TrainTestSplitOptions } from './nn/split.js';
 export {
   Tensor, tidy, noGrad, tensor, scalar, zeros, ones, abs, add, div, exp, log, mul, neg, pow, sqrt, sub, relu, gelu, silu, sigmoid,
   softmax, tanh, max, mean, sum, matmul, reshape, transpose, l2Loss, mseLoss, backward, grad, valueAndGrad,
