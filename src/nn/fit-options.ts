@@ -60,6 +60,14 @@ export interface FitOptions {
   onBatchEnd?: (batch: number, logs: { loss: number }) => void;
   /** Called once at the end with the history. */
   onTrainEnd?: (history: History) => void | Promise<void>;
+  /**
+   * Stops training when aborted: within one batch or ~10 ms, whichever is
+   * later (`fitSync` checks it between batches, so a callback can abort it).
+   * Training then ends as at its last epoch, with the weights after the last
+   * whole batch, and the history says `stopReason: 'aborted'`. A signal
+   * already aborted gives an empty history at once. See also `net.stopTraining()`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface EarlyStoppingOptions {
@@ -107,6 +115,12 @@ export function normPeriod(samples: number, batchSize: number): number {
 /** A layer's gradient norm below this fraction of the largest one is reported as vanishing. */
 export const VANISHING_RATIO = 1e-7;
 
+/**
+ * Why training ended: every epoch ran ('completed'), early stopping stopped
+ * it ('earlyStopping'), or a signal or `stopTraining()` did ('aborted').
+ */
+export type StopReason = 'completed' | 'earlyStopping' | 'aborted';
+
 /** What `fit` resolves to: the loss after each epoch (and the per-layer gradient norms, when measured). */
 export interface History {
   epochs: number;
@@ -121,8 +135,17 @@ export interface History {
    */
   gradientNorms?: number[][];
   gradientNormEpochs?: number[];
-  /** With early stopping: whether it stopped before `epochs`, and the best epoch (0-based). */
+  /**
+   * Why training ended. Epochs cut short by an abort are not in the history
+   * (their finished batches are in the weights).
+   */
+  stopReason: StopReason;
+  /**
+   * With early stopping: whether it stopped before `epochs`.
+   * @deprecated Use `stopReason === 'earlyStopping'`.
+   */
   stoppedEarly?: boolean;
+  /** With early stopping: the best epoch (0-based). */
   bestEpoch?: number;
 }
 
@@ -138,6 +161,7 @@ export interface FitSettings {
   earlyStopping: Required<EarlyStoppingOptions> | null;
   onBatchEnd?: FitOptions['onBatchEnd'];
   onTrainEnd?: FitOptions['onTrainEnd'];
+  signal: AbortSignal | null;
 }
 
 /** The training data after a validation split, and the validation data if any. */
@@ -148,7 +172,7 @@ export interface FitData {
 }
 
 const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'onEpochEnd', 'gradientNorms', 'explodingGradientThreshold', 'onWarning',
-  'validationData', 'validationSplit', 'metrics', 'earlyStopping', 'onBatchEnd', 'onTrainEnd'];
+  'validationData', 'validationSplit', 'metrics', 'earlyStopping', 'onBatchEnd', 'onTrainEnd', 'signal'];
 const EARLY_STOPPING_OPTIONS = ['monitor', 'patience', 'minDelta', 'restoreBestWeights'];
 
 function rows(m: Matrix, from: number, to: number): Matrix {
@@ -199,6 +223,15 @@ function checkEarlyStopping(where: string, value: unknown, hasValidation: boolea
   return { monitor, patience, minDelta, restoreBestWeights };
 }
 
+/** An AbortSignal (or any object with a boolean `aborted`, as polyfills give), or absent. */
+export function checkSignal(where: string, value: unknown): AbortSignal | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'object' || value === null || typeof (value as { aborted?: unknown }).aborted !== 'boolean') {
+    throw argumentError(where, 'options.signal', 'an AbortSignal (e.g. new AbortController().signal)', value);
+  }
+  return value as AbortSignal;
+}
+
 export function checkFitOptions(where: string, options: unknown, samples: number, hasValidation: boolean): FitSettings {
   const o = plainObject(where, 'options', orDefault(options, {}));
   rejectUnknownKeys(where, 'options', o, FIT_OPTIONS);
@@ -214,12 +247,14 @@ export function checkFitOptions(where: string, options: unknown, samples: number
   if (earlyStopping?.monitor.endsWith('ccuracy') && !metrics.includes('accuracy')) metrics.push('accuracy');
   const gradientNorms = optionalBoolean(where, 'options.gradientNorms', o.gradientNorms, true);
   const explodingGradientThreshold = positiveFinite(where, 'options.explodingGradientThreshold', orDefault(o.explodingGradientThreshold, 1000));
+  const signal = checkSignal(where, o.signal);
   return {
     epochs, batchSize: Math.min(batchSize, samples), shuffle, onEpochEnd: o.onEpochEnd as FitSettings['onEpochEnd'],
     gradientNorms, explodingGradientThreshold,
     onWarning: (o.onWarning as FitSettings['onWarning'] | undefined) ?? ((message) => console.warn(message)),
     metrics, earlyStopping,
     onBatchEnd: o.onBatchEnd as FitSettings['onBatchEnd'], onTrainEnd: o.onTrainEnd as FitSettings['onTrainEnd'],
+    signal,
   };
 }
 

@@ -49,6 +49,8 @@ export class Network {
   #plan: NetworkPlan;
   #disposed = false;
   #training = false;
+  /** Set by stopTraining() while a run is on; every run starts with it clear. */
+  #stopRequested = false;
   #epochsTrained = 0;
 
   /**
@@ -286,7 +288,17 @@ export class Network {
     }
   }
 
-  /** `fit`, blocking until every epoch is done. */
+  /**
+   * Asks the running `fit`, `fitSync` (from a callback) or `fitDataset` to
+   * stop, as aborting its `signal` would: it ends within one batch or ~10 ms,
+   * with `history.stopReason === 'aborted'`. With no training running it does
+   * nothing, and the next fit is not affected.
+   */
+  stopTraining(): void {
+    if (this.#training) this.#stopRequested = true;
+  }
+
+  /** `fit`, blocking until every epoch is done (or `options.signal` is aborted by a callback). */
   fitSync(inputs: MatrixInput, targets: MatrixInput, options: FitOptions = {}): History {
     const run = this.#startTraining('fitSync', inputs, targets, options);
     try {
@@ -354,6 +366,7 @@ export class Network {
     const settings = checkFitOptions(where, options, data.x.rows, data.validation !== null);
     this.#ensureCapacity(settings.batchSize);
     this.#training = true;
+    this.#stopRequested = false;
     try {
       return new TrainingRun(where, this.#trainee(where), this.#runtime.heap, data, settings, this.#shuffleRandom);
     } catch (error) {
@@ -380,6 +393,8 @@ export class Network {
       disposed: () => this.#disposed,
       epochsTrained: () => this.#epochsTrained,
       completeEpoch: () => { this.#epochsTrained++; },
+      stopRequested: () => this.#stopRequested,
+      ensureCapacity: live((rows: number) => this.#ensureCapacity(rows)),
       // The block is read anew at each call: a callback's predict may have re-laid it for more rows.
       trainBatches: live((...args: TrainBatchesArgs) => trainBatches(this.#kernels, this.#runtime.heap.views, this.#block, this.#plan, ...args)),
       trainEpochs: live((...args: TrainEpochsArgs) => trainEpochs(this.#kernels, this.#runtime.heap.views, this.#block, this.#plan, ...args)),

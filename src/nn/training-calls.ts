@@ -81,6 +81,10 @@ export interface Trainee {
   /** Epochs this network has completed over all fits: the learning-rate schedule's clock. */
   epochsTrained(): number;
   completeEpoch(): void;
+  /** Whether `net.stopTraining()` was called during this run. */
+  stopRequested(): boolean;
+  /** Re-lays the network's block for batches of up to `rows` rows (fitDataset's batches vary). */
+  ensureCapacity(rows: number): void;
   trainBatches(...args: TrainBatchesArgs): { done: number; lossSum: number; diverged: boolean };
   trainEpochs(...args: TrainEpochsArgs): { completed: number; samplesInLast: number; diverged: boolean };
   evaluate(x: Matrix, t: Matrix, metrics: readonly Metric[]): { loss: number; accuracy?: number };

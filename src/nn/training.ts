@@ -15,10 +15,12 @@ import { codedError, disposedError } from '../errors.js';
 import { learningRateAt, type Optimizer } from './optimizers.js';
 import { NORM_BATCHES, VANISHING_RATIO, normPeriod, type EpochLogs, type FitData, type FitSettings, type History } from './fit-options.js';
 import type { EpochScratch, Trainee } from './training-calls.js';
+import { attachHistory, EarlyStopping } from './early-stopping.js';
 
 export { trainBatches, trainEpochs, type EpochScratch, type Trainee, type TrainBatchesArgs, type TrainEpochsArgs } from './training-calls.js';
 
-const SLICE_MS = 10;
+/** The async loops yield about this often; an abort is noticed within it (or one batch, if longer). */
+export const SLICE_MS = 10;
 /** The most epochs per mlpTrainEpochs call (the scratch holds two f64s per epoch). */
 const EPOCH_CHUNK = 4096;
 
@@ -27,7 +29,7 @@ const EPOCH_CHUNK = 4096;
  * message, because setTimeout(0) is stretched to 4 ms once timers nest (300
  * yields would cost over a second).
  */
-const yieldToEventLoop: () => Promise<void> = typeof setImmediate === 'function'
+export const yieldToEventLoop: () => Promise<void> = typeof setImmediate === 'function'
   ? () => new Promise((resolve) => setImmediate(resolve))
   : typeof MessageChannel === 'function'
     ? () => new Promise((resolve) => {
@@ -41,7 +43,7 @@ export class TrainingRun {
   readonly #data: { x: number; t: number; order: number };
   readonly #block: number;
   readonly #samples: number;
-  readonly #history: History = { epochs: 0, loss: [] };
+  readonly #history: History = { epochs: 0, loss: [], stopReason: 'completed' };
   #epoch = 0;
   #position = 0;
   #lossSum = 0;
@@ -51,9 +53,9 @@ export class TrainingRun {
   #batches = 0;
   readonly #warned = new Set<string>();
   readonly #trainingData: FitData;
-  /** Early stopping: the best monitored value so far, its epoch and weights, and whether to stop. */
-  #best: { value: number; epoch: number; weights: Float32Array | null } | null = null;
-  #stop = false;
+  readonly #early: EarlyStopping;
+  /** Set by runAsync once one epoch takes more than a slice: epochs then run batch-sliced, so an abort is seen within ~SLICE_MS. */
+  #longEpochs = false;
   #batchInEpoch = 0;
   /** Gradient norms are measured in epochs 0, P, 2P, … of this run (normPeriod). */
   readonly #normPeriod: number;
@@ -71,6 +73,7 @@ export class TrainingRun {
     const { x, t } = data;
     checkScheduledRates(where, net.optimizer, net.epochsTrained(), settings.epochs);
     this.#trainingData = data;
+    this.#early = new EarlyStopping(settings.earlyStopping);
     this.#samples = x.rows;
     this.#norms = settings.gradientNorms ? new Float64Array(net.layerCount) : null;
     const plan = planTrainingData(x.data.length, t.data.length, x.rows);
@@ -103,12 +106,15 @@ export class TrainingRun {
    * whose gradient norms are measured).
    */
   runSync(): History {
-    while (this.#epoch < this.settings.epochs && !this.#stop) {
+    while (this.#running()) {
       if (this.#epochsRunTogether()) {
         this.#trainEpochs(Infinity);
         continue;
       }
-      while (!this.#advance(Infinity));
+      // An onBatchEnd that aborts stops the epoch after its batch (the batch path runs one per call then).
+      let epochDone = false;
+      while (!(epochDone = this.#advance(Infinity)) && !this.#aborted());
+      if (!epochDone) break;
       const logs = this.#finishEpoch();
       this.settings.onEpochEnd?.(this.#epoch - 1, logs);
       this.#checkLive();
@@ -129,10 +135,12 @@ export class TrainingRun {
     let samplesPerSlice = this.settings.batchSize;
     let epochsPerSlice = 1;
     let lastYield = now();
-    while (this.#epoch < this.settings.epochs && !this.#stop) {
+    while (this.#running()) {
       const started = now();
       if (this.#epochsRunTogether()) {
         const epochs = this.#trainEpochs(epochsPerSlice);
+        // One epoch per call already overruns a slice: batch-slice the rest (the same steps, bit for bit), so aborts and yields keep their ~SLICE_MS.
+        if (epochs === 1 && now() - started > 2 * SLICE_MS) this.#longEpochs = true;
         // A run cut short by a measured epoch still says how many fit in SLICE_MS.
         epochsPerSlice = Math.max(1, Math.min(Math.max(epochsPerSlice, epochs) * 4,
           Math.round(epochs * SLICE_MS / Math.max(now() - started, 0.05))));
@@ -148,7 +156,7 @@ export class TrainingRun {
         }
       }
       // Yield once ~SLICE_MS of work has piled up, not after every short epoch (nor after the last).
-      if (this.#epoch < this.settings.epochs && !this.#stop && now() - lastYield >= SLICE_MS) {
+      if (this.#running() && now() - lastYield >= SLICE_MS) {
         await yieldToEventLoop();
         lastYield = now();
       }
@@ -168,6 +176,16 @@ export class TrainingRun {
     if (this.net.disposed()) throw disposedError(`${this.where}: the network was disposed during training`);
   }
 
+  /** Whether a signal or net.stopTraining() asked to stop. */
+  #aborted(): boolean {
+    return this.settings.signal?.aborted === true || this.net.stopRequested();
+  }
+
+  /** Epochs remain, and neither early stopping nor an abort has ended the run. */
+  #running(): boolean {
+    return this.#epoch < this.settings.epochs && !this.#early.stop && !this.#aborted();
+  }
+
   /** Frees the resident copy of the data (the run's own block, never the network's). Idempotent. */
   close(): void {
     if (this.#closed) return;
@@ -183,7 +201,7 @@ export class TrainingRun {
 
   /** At an epoch's start, with nothing to do between epochs and no norms to measure in this one. */
   #epochsRunTogether(): boolean {
-    return this.#scratch !== null && this.#position === 0 && !this.#measures(this.#epoch);
+    return this.#scratch !== null && !this.#longEpochs && this.#position === 0 && !this.#measures(this.#epoch);
   }
 
   /**
@@ -248,9 +266,9 @@ export class TrainingRun {
 
   /** The error of a step that was refused after `position` samples of the current epoch. */
   #divergedError(position: number): Error {
-    return codedError('WASMGRAD_DIVERGED', `${this.where}: training diverged in epoch ${this.#epoch + 1} at sample ${position + 1} of ${this.#samples}: `
+    return attachHistory(codedError('WASMGRAD_DIVERGED', `${this.where}: training diverged in epoch ${this.#epoch + 1} at sample ${position + 1} of ${this.#samples}: `
       + 'the loss or a gradient became NaN or Infinity. That step was not applied; the weights are those of the last finite step. '
-      + 'Try a smaller learningRate or inputs of a smaller scale.', 'RangeError');
+      + 'Try a smaller learningRate or inputs of a smaller scale.', 'RangeError'), this.#history);
   }
 
   #finishEpoch(): EpochLogs {
@@ -287,32 +305,13 @@ export class TrainingRun {
       this.#checkGradientHealth(logs.gradientNorms);
       this.#checkLive(); // onWarning may have disposed it
     }
-    this.#watchForEarlyStop(logs);
+    this.#early.observe(this.#epoch - 1, logs, this.net);
     return logs;
   }
 
-  /** Early stopping: remember the best epoch (and its weights); stop after `patience` epochs without improvement. */
-  #watchForEarlyStop(logs: EpochLogs): void {
-    const rule = this.settings.earlyStopping;
-    if (!rule) return;
-    const value = logs[rule.monitor]!;
-    const higherIsBetter = rule.monitor.endsWith('ccuracy');
-    const improved = !this.#best
-      || (higherIsBetter ? value > this.#best.value + rule.minDelta : value < this.#best.value - rule.minDelta);
-    const epoch = this.#epoch - 1;
-    if (improved) {
-      this.#best = { value, epoch, weights: rule.restoreBestWeights ? this.net.snapshotParameters() : null };
-    } else if (epoch - this.#best!.epoch >= rule.patience) {
-      this.#stop = true;
-    }
-  }
-
+  /** Any end but an error: why it ended, and the best weights back where early stopping keeps them. */
   #finishTraining(): void {
-    const rule = this.settings.earlyStopping;
-    if (!rule || !this.#best) return;
-    this.#history.stoppedEarly = this.#stop;
-    this.#history.bestEpoch = this.#best.epoch;
-    if (this.#best.weights) this.net.restoreParameters(this.#best.weights);
+    this.#early.finish(this.#history, this.#epoch < this.settings.epochs, this.net);
   }
 
   /** The seed's warning made concrete: gradients that vanish or explode as they pass back through the layers. */

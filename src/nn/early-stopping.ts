@@ -1,0 +1,60 @@
+/**
+ * Early stopping and the end of a run, shared by fit (TrainingRun) and
+ * fitDataset (DatasetRun): the best monitored value, its epoch and weights,
+ * and how the history says why training ended.
+ */
+import type { EarlyStoppingOptions, EpochLogs, History, StopReason } from './fit-options.js';
+
+/** What the rule needs of the network: a copy of its parameters, and putting one back. */
+export interface ParameterStore {
+  snapshotParameters(): Float32Array;
+  restoreParameters(snapshot: Float32Array): void;
+}
+
+/** Watches the monitored value epoch by epoch; `stop` turns true after `patience` epochs without improvement. */
+export class EarlyStopping {
+  #best: { value: number; epoch: number; weights: Float32Array | null } | null = null;
+  stop = false;
+
+  constructor(private readonly rule: Required<EarlyStoppingOptions> | null) {}
+
+  /** After epoch `epoch` (0-based) with its logs: remember it if it is the best so far (and its weights). */
+  observe(epoch: number, logs: EpochLogs, net: ParameterStore): void {
+    const rule = this.rule;
+    if (!rule) return;
+    const value = logs[rule.monitor]!;
+    const higherIsBetter = rule.monitor.endsWith('ccuracy');
+    const improved = !this.#best
+      || (higherIsBetter ? value > this.#best.value + rule.minDelta : value < this.#best.value - rule.minDelta);
+    if (improved) {
+      this.#best = { value, epoch, weights: rule.restoreBestWeights ? net.snapshotParameters() : null };
+    } else if (epoch - this.#best!.epoch >= rule.patience) {
+      this.stop = true;
+    }
+  }
+
+  /**
+   * At any end of training (all epochs, early stop, abort): records why in
+   * `history.stopReason` (and the deprecated `stoppedEarly`, with a rule),
+   * the best epoch, and puts the best weights back if the rule says so.
+   */
+  finish(history: History, aborted: boolean, net: ParameterStore): void {
+    const reason: StopReason = this.stop ? 'earlyStopping' : aborted ? 'aborted' : 'completed';
+    history.stopReason = reason;
+    if (!this.rule || !this.#best) return;
+    history.stoppedEarly = reason === 'earlyStopping';
+    history.bestEpoch = this.#best.epoch;
+    if (this.#best.weights) net.restoreParameters(this.#best.weights);
+  }
+}
+
+/**
+ * The history a WASMGRAD_DIVERGED error carries (`error.history`): a copy of
+ * the epochs completed before the step that was refused, without stopReason.
+ */
+export function attachHistory<E extends Error>(error: E, history: History): E {
+  const { stopReason: _, ...done } = history;
+  const copy = JSON.parse(JSON.stringify(done)) as Omit<History, 'stopReason'>;
+  Object.defineProperty(error, 'history', { value: copy, enumerable: false, writable: false, configurable: true });
+  return error;
+}
