@@ -18,6 +18,7 @@ import { optimizerNumbers, stateArrays, type Optimizer } from './optimizers.js';
 import { pathBits } from './paths.js';
 import { checkJSONSize, float32ToBase64 } from './base64.js';
 import { registerNetworkMemory } from './network-memory.js';
+import { summary } from './summary.js';
 import { argumentError, plainObject, rejectUnknownKeys } from './validate.js';
 import { checkMetrics, countCorrect, type Metric } from './metrics.js';
 import { trainBatches, trainEpochs, TrainingRun, type Trainee, type TrainBatchesArgs, type TrainEpochsArgs } from './training.js';
@@ -149,6 +150,16 @@ export class Network {
   /** True once `dispose()` has returned this network's memory. */
   get disposed(): boolean {
     return this.#disposed;
+  }
+
+  /**
+   * The network as a plain-text table: per layer its index, units,
+   * activation, output shape and parameters; the total; loss, optimizer
+   * (with its learning rate) and backend. See src/nn/summary.ts.
+   */
+  summary(): string {
+    this.#where('summary');
+    return summary(this);
   }
 
   /** Replaces every layer's weights and bias. All are checked before any is written. */
