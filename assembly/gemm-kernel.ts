@@ -77,7 +77,7 @@ export function gemmEpilogue(
   // streams W in memory order, unpacked.
   // m < 4, not m < MR: a threads slice of 4 or 5 rows takes the packed path in every build, as its rows
   // do on one thread (the relaxed builds' direct paths round differently from their micro-kernel).
-  if (k <= 0 || alpha == 0 || m < 4 || n < NR || <i64>m * n * k < 4096 || k == 1) {
+  if (unpacked(m, n, k, alpha)) {
     if (k <= 0 || alpha == 0) scaleMatrix(m, n, beta, c, ldc);
     else if (k == 1) gemvOuter(m, n, alpha, a, transA ? 1 : lda, b, transB ? ldb : 1, beta, c, ldc);
     else if (m <= 3 && !transB && !columnWalkFits(n, k)) {
@@ -94,6 +94,37 @@ export function gemmEpilogue(
     if (activation != NO_EPILOGUE) epilogueRows(m, n, ldc, c, bias, activation);
     return;
   }
+  gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
+}
+
+/** Whether gemmEpilogue computes an m×n×k product without packing (the unpacked kernels sum straight through the depth). */
+@inline function unpacked(m: i32, n: i32, k: i32, alpha: f32): bool {
+  return k <= 0 || alpha == 0 || m < 4 || n < NR || <i64>m * n * k < 4096 || k == 1;
+}
+
+/**
+ * gemmEpilogue for one slice (rows × columns, its operands already offset) of a product of
+ * wholeM × wholeN split across threads (assembly/threads.ts): the slice is computed as its
+ * elements are in the whole product on one thread. A last slice of one to three rows or of
+ * fewer than NR columns would otherwise take the unpacked kernels, which sum the depth straight
+ * through, where the packed product sums it block by block (KC): other bits past KC.
+ */
+export function gemmSlice(
+  wholeM: i32, wholeN: i32, transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
+  beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (unpacked(wholeM, wholeN, k, alpha)) gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
+  else gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
+}
+
+/** The packed product with its epilogue (gemmEpilogue's large-product branch; any m, n ≥ 1, k ≥ 2). */
+function gemmPacked(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
+  beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
+): void {
   const tile = work;
   const packedA = work + PACK_A_OFFSET;
   const packedB = work + PACK_B_OFFSET;

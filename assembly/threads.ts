@@ -9,12 +9,12 @@
 // with its own packing workspace and counts itself done; the caller
 // computes slice 0 meanwhile and spins until every worker is done. A GEMM job
 // is split by rows or by columns of C (assembly/gemm.ts chooses), its slices
-// starting on whole micro-kernel tiles (ROW_ALIGN rows, COLUMN_ALIGN columns),
-// so every output element is computed exactly as gemmEpilogue would compute it
-// on one thread: results are bit-identical. An SGD job runs sgdCheck, then
+// starting on whole micro-kernel tiles (ROW_ALIGN rows, COLUMN_ALIGN columns)
+// and computed by gemmSlice as the whole product is on one thread (a short last
+// slice does not switch to the unpacked kernels): results are bit-identical. An SGD job runs sgdCheck, then
 // sgdApply, over slices of the parameter array.
 
-import { gemmEpilogue, gemmWorkBytes } from './gemm-kernel';
+import { gemmSlice, gemmWorkBytes } from './gemm-kernel';
 import { sgdApply, sgdCheck } from './sgd';
 
 // Board layout, byte offsets.
@@ -161,7 +161,7 @@ function runSlice(at: usize, index: i32, parts: i32, work: usize): void {
     c += (<usize>first * ldc) << 2;
   }
   if (rows <= 0 || columns <= 0) return;
-  gemmEpilogue(transA, transB, rows, columns, load<i32>(at + JOB, 16), load<f32>(at + JOB, 20), a, lda, b, ldb,
+  gemmSlice(m, n, transA, transB, rows, columns, load<i32>(at + JOB, 16), load<f32>(at + JOB, 20), a, lda, b, ldb,
     load<f32>(at + JOB, 40), c, ldc, work, bias, load<i32>(at + JOB, 56));
 }
 

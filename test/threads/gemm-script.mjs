@@ -1,11 +1,12 @@
 // Run by pool.test.ts in its own process (with --no-liftoff on Node 20, see test/threads/engine.ts):
-// parallel GEMM and denseForward on 2 threads against the single-thread build, in every layout and at
-// odd sizes. Prints one JSON line: the runtime's threads, and per case the count of differing elements.
+// parallel GEMM and denseForward on N threads (argv[2], default 2) against the single-thread build, in every
+// layout and at odd sizes. Prints one JSON line: the runtime's threads, and per case the count of differing
+// elements.
 import { readFileSync } from 'node:fs';
 import { init } from '../../build/index.node.js';
 import { runtime } from '../../build/runtime.js';
 
-const info = await init({ threads: 2 });
+const info = await init({ threads: Number(process.argv[2] ?? 2) });
 const rt = runtime();
 // The single-thread twin of the threads build init() chose (the relaxed-SIMD one where the engine has relaxed SIMD).
 const singleFile = info.features.relaxedSimd ? 'wasmgrad-relaxed.wasm' : 'wasmgrad.wasm';
@@ -41,7 +42,17 @@ function count(label, parallelAt, serialAt, length, check = false) {
   if (check && !parallel.every(Number.isFinite)) finite = false;
 }
 
-const shapes = [[128, 512, 512, 0, 0], [256, 300, 257, 1, 0], [130, 520, 300, 0, 1], [99, 1030, 70, 0, 0], [1024, 64, 128, 1, 0], [77, 257, 513, 1, 1]];
+const shapes = [
+  [128, 512, 512, 0, 0], [256, 300, 257, 1, 0], [130, 520, 300, 0, 1], [99, 1030, 70, 0, 0], [1024, 64, 128, 1, 0], [77, 257, 513, 1, 1],
+  // One to three rows (a batch of one to three, or the last slice of a split): products the one-row kernels
+  // (assembly/gemv.ts) take on one thread, split here by columns.
+  [1, 2048, 1024, 0, 0], [2, 1024, 1030, 0, 1], [3, 1030, 1024, 1, 0],
+  // On 4 threads, a last slice of 1 or 3 rows (49 = 3·16 + 1, 51 = 3·16 + 3) or of 1 or 7 columns (97 = 3·32 + 1,
+  // 103 = 3·32 + 7), deeper than one packed block (KC = 512): on one thread those rows and columns are in
+  // the packed product, which sums block by block, so the slice must not take the unpacked kernels, which
+  // sum straight through.
+  [49, 40, 1100, 0, 0], [51, 40, 1100, 1, 0], [40, 97, 600, 0, 1], [40, 103, 600, 0, 0],
+];
 for (const [m, n, k, transA, transB] of shapes) {
   const A = new Float32Array(m * k).map((_, i) => Math.sin(i * 0.37));
   const B = new Float32Array(k * n).map((_, i) => Math.cos(i * 0.11));
