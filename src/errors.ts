@@ -29,8 +29,10 @@ export const ERROR_CODES = {
   WASMGRAD_UNSUPPORTED: 'something this build, platform or model format does not support',
   /** A call made while the object is busy (a second fit while one runs). */
   WASMGRAD_BUSY: 'the network is already training',
-  /** Reading or writing a file failed (the cause is attached). */
-  WASMGRAD_IO: 'reading or writing a file failed',
+  /** Reading or writing a file or browser storage failed, or nothing is saved there (the cause is attached). */
+  WASMGRAD_IO: 'reading or writing a file or browser storage failed',
+  /** Browser storage (localStorage, IndexedDB) is full; nothing was written and the entry saved before is kept. */
+  WASMGRAD_QUOTA: 'browser storage is full; nothing was written',
   /** A broken invariant inside wasmgrad itself: please report it. */
   WASMGRAD_INTERNAL: 'an internal error in wasmgrad',
 } as const;

@@ -12,6 +12,7 @@ export { dense, INITIALIZERS, type DenseLayer, type DenseOptions, type Activatio
 export { sgd, adam, adamw, rmsprop, type Sgd, type Adam, type RmsProp, type Optimizer, type Schedule, type CommonOptions } from './nn/optimizers.js';
 export { fromJSON, type FromJSONOptions } from './nn/serialize.js';
 export { save, load } from './nn/files.js';
+export { listModels, removeModel, type ModelList } from './nn/browser-stores.js';
 export { toBytes, fromBytes, readModelHeader, type ModelFileOptions, type ModelInfo } from './nn/model-bytes.js';
 export {
   toTfjs, fromTfjs, saveTfjs, loadTfjs, type TfjsModelJson, type TfjsWeightSpec, type FromTfjsOptions, type TfjsWeightData,

@@ -30,7 +30,11 @@ export function checkJSONSize(where: string, floats: number, arrays: number): vo
 }
 
 export function float32ToBase64(values: Float32Array): string {
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  return bytesToBase64(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+}
+
+/** Bytes as base64 text (localStorage holds only strings). */
+export function bytesToBase64(bytes: Uint8Array): string {
   let binary = '';
   const CHUNK = 0x8000;
   for (let i = 0; i < bytes.length; i += CHUNK) {
@@ -42,12 +46,7 @@ export function float32ToBase64(values: Float32Array): string {
 /** Decodes base64 to float32 values; throws WASMGRAD_BAD_MODEL_FILE (with `name`) on bad base64 or a length that is not a multiple of 4. */
 export function base64ToFloat32(where: string, name: string, text: unknown): Float32Array {
   if (typeof text !== 'string') throw badModelError(`${where}: ${name} must be a base64 string of float32 values, got ${typeof text}`, 'TypeError');
-  let binary: string;
-  try {
-    binary = atob(text);
-  } catch {
-    throw badModelError(`${where}: ${name} is not valid base64`, 'TypeError');
-  }
+  const binary = decodeBase64(where, name, text);
   if (binary.length % 4 !== 0) {
     throw badModelError(`${where}: ${name} decodes to ${binary.length} bytes, which is not a whole number of float32 values`);
   }
@@ -56,4 +55,20 @@ export function base64ToFloat32(where: string, name: string, text: unknown): Flo
   // Linear memory and typed arrays are little-endian on every platform wasm runs on, as the file is.
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return out;
+}
+
+/** Decodes base64 text to bytes; throws WASMGRAD_BAD_MODEL_FILE (with `name`) on anything that is not base64. */
+export function base64ToBytes(where: string, name: string, text: string): Uint8Array {
+  const binary = decodeBase64(where, name, text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function decodeBase64(where: string, name: string, text: string): string {
+  try {
+    return atob(text);
+  } catch {
+    throw badModelError(`${where}: ${name} is not valid base64`, 'TypeError');
+  }
 }

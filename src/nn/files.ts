@@ -8,10 +8,11 @@
 import { codedError, isWasmgradError, unsupportedError, type WasmgradError } from '../errors.js';
 import { argumentError } from './validate.js';
 import { decodeModel } from './model-decode.js';
-import { checkModelFileOptions, encodeModel, type ModelFileOptions } from './model-encode.js';
+import { checkModelFileOptions, encodeModel, modelBytes, type ModelFileOptions } from './model-encode.js';
 import { Network } from './network.js';
 import { checkBackendOption, type FromJSONOptions } from './serialize.js';
 import { platform, type NodeFiles } from '../platform/platform.js';
+import { blobName, isBlob, loadFromStore, parseStoreUrl, PATH_EXPECTED, readBlob, saveToStore } from './browser-stores.js';
 
 type NodeFs = NodeFiles['fs'];
 
@@ -116,11 +117,22 @@ export async function writeFileAtomic(path: string, contents: string | Uint8Arra
  * `options.extra` (JSON objects) are kept in the file (readModelHeader reads
  * them back). The network is read at the moment the temporary file is open,
  * in one synchronous pass; only flushing to disk and the rename happen after.
+ *
+ * In browsers `path` may instead be `indexeddb://name` (one record, written
+ * in one transaction), `localstorage://name` (base64 under one key; past the
+ * ~5 MB quota WASMGRAD_QUOTA, and the entry saved before is kept) or
+ * `downloads://name` (the file is offered as the download name.wgm). These
+ * need the browser's globals: elsewhere they throw WASMGRAD_UNSUPPORTED.
  */
 export async function save(net: Network, path: string, options: ModelFileOptions = {}): Promise<void> {
   if (!(net instanceof Network)) throw argumentError('save', 'net', 'a Network (from sequential(), fromJSON() or load())', net);
-  if (typeof path !== 'string' || path === '') throw argumentError('save', 'path', 'a file path', path);
+  if (typeof path !== 'string' || path === '') throw argumentError('save', 'path', PATH_EXPECTED, path);
   const checked = checkModelFileOptions('save', options);
+  const store = parseStoreUrl('save', path);
+  if (store) {
+    await saveToStore('save', store, modelBytes(encodeModel('save', net, checked)));
+    return;
+  }
   await writeAtomic('save', path, (write) => {
     const model = encodeModel('save', net, checked);
     const zeros = new Uint8Array(8);
@@ -137,16 +149,23 @@ export async function save(net: Network, path: string, options: ModelFileOptions
  * the files of earlier releases, told apart by the first bytes). A bad file
  * throws WASMGRAD_BAD_MODEL_FILE naming the file and what is wrong, and loads
  * nothing; a file that cannot be read throws WASMGRAD_IO.
+ *
+ * In browsers `path` may instead be `indexeddb://name` or
+ * `localstorage://name` (WASMGRAD_IO if nothing is saved there), or a File
+ * or Blob (the file an `<input type="file">` picked). Each is checked as a
+ * file is: a damaged entry is refused whole.
  */
-export async function load(path: string, options: FromJSONOptions = {}): Promise<Network> {
-  if (typeof path !== 'string' || path === '') throw argumentError('load', 'path', 'a file path', path);
+export async function load(path: string | Blob, options: FromJSONOptions = {}): Promise<Network> {
+  const blob = isBlob(path);
+  if (!blob && (typeof path !== 'string' || path === '')) throw argumentError('load', 'path', `${PATH_EXPECTED}, or a File or Blob`, path);
   const backend = checkBackendOption('load', options);
-  const bytes = await readWhole('load', path);
+  const store = blob ? null : parseStoreUrl('load', path);
+  const bytes = blob ? await readBlob('load', path) : store ? await loadFromStore('load', store) : await readWhole('load', path);
   try {
     const { config, parameters, state } = decodeModel('load', bytes, backend);
     return new Network(config, parameters, state);
   } catch (error) {
-    if (isWasmgradError(error, 'WASMGRAD_BAD_MODEL_FILE')) error.message = `${error.message} (in ${path})`;
+    if (isWasmgradError(error, 'WASMGRAD_BAD_MODEL_FILE')) error.message = `${error.message} (in ${blob ? blobName(path) : path})`;
     throw error;
   }
 }
