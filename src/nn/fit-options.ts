@@ -5,6 +5,7 @@
 import type { Matrix } from './data.js';
 import { toMatrix } from './data.js';
 import { checkMetrics, type Metric } from './metrics.js';
+import { holdOut } from './validation-split.js';
 import { codedError, shapeError } from '../errors.js';
 import {
   argumentError, oneOf, optionalBoolean, optionalFunction, orDefault, plainObject, positiveFinite, positiveInteger, rejectUnknownKeys,
@@ -50,8 +51,23 @@ export interface FitOptions {
   onWarning?: (message: string) => void;
   /** Data to evaluate after each epoch (never trained on): [inputs, targets]. */
   validationData?: readonly [unknown, unknown];
-  /** Hold out this fraction of the samples (the last ones, before shuffling) as validation data. */
+  /**
+   * Hold out this fraction of the samples (rounded up) as validation data,
+   * never trained on. Which ones: see `validationShuffle`.
+   */
   validationSplit?: number;
+  /**
+   * With `validationSplit`: choose the held-out samples at random (seeded by
+   * the network's seed: the same samples in every fit of the same data),
+   * instead of taking the last ones. Default false, as Keras does.
+   *
+   * The trap: with the default, data sorted by class (the bundled Iris
+   * data is) or by date validates on the last class or period only, so
+   * the validation numbers say little. Shuffle (or split with
+   * `trainTestSplit`) unless the order is meaningful, e.g. a time series
+   * validated on its latest samples.
+   */
+  validationShuffle?: boolean;
   /** Metrics to report besides the loss: ['accuracy'] (one-hot or 0/1 targets). */
   metrics?: Metric[];
   /** Stop when the monitored value has not improved for `patience` epochs. */
@@ -172,18 +188,17 @@ export interface FitData {
 }
 
 const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'onEpochEnd', 'gradientNorms', 'explodingGradientThreshold', 'onWarning',
-  'validationData', 'validationSplit', 'metrics', 'earlyStopping', 'onBatchEnd', 'onTrainEnd', 'signal'];
+  'validationData', 'validationSplit', 'validationShuffle', 'metrics', 'earlyStopping', 'onBatchEnd', 'onTrainEnd', 'signal'];
 const EARLY_STOPPING_OPTIONS = ['monitor', 'patience', 'minDelta', 'restoreBestWeights'];
 
-function rows(m: Matrix, from: number, to: number): Matrix {
-  return { rows: to - from, cols: m.cols, data: m.data.subarray(from * m.cols, to * m.cols) };
-}
-
-/** Splits off or checks the validation data; throws before anything changes. */
-export function fitData(where: string, options: unknown, x: Matrix, t: Matrix): FitData {
+/** Splits off or checks the validation data (`seed`: the network's, for validationShuffle); throws before anything changes. */
+export function fitData(where: string, options: unknown, x: Matrix, t: Matrix, seed: number): FitData {
   const o = plainObject(where, 'options', orDefault(options, {}));
   if (o.validationData !== undefined && o.validationSplit !== undefined) {
     throw argumentError(where, 'options.validationSplit', 'absent when options.validationData is given', o.validationSplit);
+  }
+  if (o.validationShuffle !== undefined && o.validationSplit === undefined) {
+    throw argumentError(where, 'options.validationShuffle', 'absent unless options.validationSplit is given', o.validationShuffle);
   }
   if (o.validationData !== undefined) {
     if (!Array.isArray(o.validationData) || o.validationData.length !== 2) {
@@ -201,8 +216,8 @@ export function fitData(where: string, options: unknown, x: Matrix, t: Matrix): 
     if (typeof split !== 'number' || !(split > 0 && split < 1)) throw argumentError(where, 'options.validationSplit', 'a number between 0 and 1', split);
     const held = Math.ceil(x.rows * split);
     if (held >= x.rows) throw argumentError(where, 'options.validationSplit', `a fraction that leaves samples to train on (${x.rows} samples)`, split);
-    const cut = x.rows - held;
-    return { x: rows(x, 0, cut), t: rows(t, 0, cut), validation: { x: rows(x, cut, x.rows), t: rows(t, cut, t.rows) } };
+    const shuffle = optionalBoolean(where, 'options.validationShuffle', o.validationShuffle, false);
+    return holdOut(x, t, held, shuffle ? seed : null);
   }
   return { x, t, validation: null };
 }

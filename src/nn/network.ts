@@ -373,7 +373,7 @@ export class Network {
     // Also from a training callback: a second run would share the staging buffers and the optimizer's state.
     if (this.#training) throw codedError('WASMGRAD_BUSY', `${where}: this network is already training (an earlier fit has not finished)`);
     const [allX, allT] = this.#checkData(method, inputs, targets);
-    const data = fitData(where, options, allX, allT);
+    const data = fitData(where, options, allX, allT, this.seed);
     const settings = checkFitOptions(where, options, data.x.rows, data.validation !== null);
     this.#ensureCapacity(settings.batchSize);
     this.#training = true;
