@@ -21,6 +21,7 @@ export {
   Network, type LayerWeights, type LayerWeightsInput, type NetworkConfig, type NetworkJSON,
 } from './nn/network.js';
 export type { FitOptions, History, EpochLogs, EarlyStoppingOptions, StopReason } from './nn/fit-options.js';
+export type { DatasetBatch, BatchIterable, DatasetSource, FitDatasetOptions } from './nn/fit-dataset.js';
 export type { Metric } from './nn/metrics.js';
 export type { MatrixInput } from './nn/data.js';
 export type { Loss } from './backend/kinds.js';

@@ -90,7 +90,10 @@ export function referenceForward(layers: ReferenceLayer[], x: number[]): number[
   return outputs;
 }
 
-/** One sample's loss in float64, written from the definitions (l2 is the seed's 1/2 Σ (y - t)²). */
+/**
+ * One sample's loss in float64, written from the definitions (l2 is the
+ * seed's 1/2 Σ (y - t)²). For sparseCategoricalCrossentropy, t is [c], the class index.
+ */
 export function sampleLoss(loss: Loss, y: number[], t: number[]): number {
   const n = y.length;
   switch (loss) {
@@ -98,6 +101,7 @@ export function sampleLoss(loss: Loss, y: number[], t: number[]): number {
     case 'mse': return y.reduce((s, yj, j) => s + (yj - t[j]) ** 2, 0) / n;
     case 'binaryCrossentropy': return -y.reduce((s, yj, j) => s + t[j] * Math.log(yj) + (1 - t[j]) * Math.log(1 - yj), 0) / n;
     case 'categoricalCrossentropy': return -y.reduce((s, yj, j) => s + t[j] * Math.log(yj), 0);
+    case 'sparseCategoricalCrossentropy': return -Math.log(y[t[0]]);
   }
 }
 

@@ -64,7 +64,7 @@ export function activationInfo(name: Activation): ActivationInfo {
 /** The negative slope of leakyRelu. */
 export const LEAKY_SLOPE = 0.01;
 
-/** One loss: the per-sample value the network minimises the batch mean of. */
+/** One loss the kernels compute: the per-sample value the network minimises the batch mean of. */
 export interface LossInfo {
   /** assembly/losses.ts LOSS_*. */
   readonly id: number;
@@ -72,7 +72,7 @@ export interface LossInfo {
   readonly formula: string;
 }
 
-/** The losses, in id order. */
+/** The losses the kernels compute, in id order (the ids the descriptor's SLOT_LOSS holds). */
 export const LOSS_TABLE = [
   { id: 0, name: 'l2', formula: '1/2 Σ_j (y_j - t_j)²' },
   { id: 1, name: 'mse', formula: '1/n Σ_j (y_j - t_j)²' },
@@ -80,9 +80,51 @@ export const LOSS_TABLE = [
   { id: 3, name: 'categoricalCrossentropy', formula: '-Σ_j t_j ln y_j' },
 ] as const satisfies readonly LossInfo[];
 
-export type Loss = (typeof LOSS_TABLE)[number]['name'];
-export const LOSSES: readonly Loss[] = LOSS_TABLE.map((l) => l.name);
+/** A loss with a kernel of its own (an id in LOSS_TABLE). */
+export type KernelLoss = (typeof LOSS_TABLE)[number]['name'];
+/** Kernel loss ids by name: what the kernels switch on. */
 export const LOSS_IDS = idsOf(LOSS_TABLE);
+
+/**
+ * A loss whose targets are one class index per sample. It has no kernel of
+ * its own: the index is expanded to a one-hot row when the targets are
+ * checked (src/nn/targets.ts), and `kernel` computes the loss on that row,
+ * so training and evaluation give the bits of `kernel` with one-hot targets.
+ */
+export interface ClassIndexLossInfo {
+  readonly name: string;
+  /** The formula, for help text and the README. */
+  readonly formula: string;
+  /** The kernel loss it runs as, on one-hot rows. */
+  readonly kernel: KernelLoss;
+  /** The last layer's activation it needs (the outputs must be class probabilities). */
+  readonly outputActivation: Activation;
+}
+
+/** The losses whose targets are class indices. */
+export const CLASS_INDEX_LOSS_TABLE = [
+  { name: 'sparseCategoricalCrossentropy', formula: '-ln y_c, c the class index', kernel: 'categoricalCrossentropy', outputActivation: 'softmax' },
+] as const satisfies readonly ClassIndexLossInfo[];
+
+/** Every loss name a network accepts: the kernel losses and the class-index losses. */
+export type Loss = KernelLoss | (typeof CLASS_INDEX_LOSS_TABLE)[number]['name'];
+/** Every loss name, kernel losses first (in id order), then the class-index losses. */
+export const LOSSES: readonly Loss[] = [...LOSS_TABLE.map((l) => l.name), ...CLASS_INDEX_LOSS_TABLE.map((l) => l.name)];
+
+/** The class-index loss entry of `loss`, or null when its targets are rows of values. */
+export function classIndexLoss(loss: Loss): ClassIndexLossInfo | null {
+  return CLASS_INDEX_LOSS_TABLE.find((l) => l.name === loss) ?? null;
+}
+
+/** The kernel loss id `loss` runs as (its own id, or its class-index entry's kernel's). */
+export function kernelLossId(loss: Loss): number {
+  return LOSS_IDS[classIndexLoss(loss)?.kernel ?? (loss as KernelLoss)];
+}
+
+/** The formula of any loss, for help text and the README. */
+export function lossFormula(loss: Loss): string {
+  return (classIndexLoss(loss) ?? LOSS_TABLE.find((l) => l.name === loss)!).formula;
+}
 
 /** One optimizer type (src/nn/optimizers.ts validates its settings). */
 export interface OptimizerInfo {

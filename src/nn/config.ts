@@ -5,7 +5,7 @@
  * `new Network`) goes through these checks before any memory is taken.
  */
 import { BACKEND_NAMES } from '../backend/backend.js';
-import { LOSSES, activationInfo } from '../backend/kinds.js';
+import { LOSSES, activationInfo, classIndexLoss } from '../backend/kinds.js';
 import { codedError, shapeError, unsupportedError } from '../errors.js';
 import { defaultBackend } from '../runtime.js';
 import { toFloat32Vector, toMatrix } from './data.js';
@@ -24,6 +24,13 @@ export function checkConfig(where: string, value: unknown): NetworkConfig {
   const inputSize = positiveInteger(where, 'config.inputSize', config.inputSize);
   const layers = checkLayers(where, config.layers);
   const loss = oneOf(where, 'config.loss', orDefault(config.loss, 'l2'), LOSSES);
+  // A class index scores one output as a probability: only a row-wise softmax makes the outputs class probabilities.
+  const needs = classIndexLoss(loss)?.outputActivation;
+  const last = layers.length - 1;
+  if (needs !== undefined && layers[last].activation !== needs) {
+    throw codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: config.loss "${loss}" needs a ${needs} last layer (its outputs are the class `
+      + `probabilities the class indices pick from), but config.layers[${last}].activation is "${layers[last].activation}"`, 'RangeError');
+  }
   const optimizer = checkOptimizer(where, 'config.optimizer', orDefault(config.optimizer, sgd()));
   let seed: number;
   if (config.seed === undefined) seed = Math.floor(Math.random() * 2 ** 32);

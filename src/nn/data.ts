@@ -75,16 +75,6 @@ function valueError(where: string, name: string, values: ArrayLike<unknown>, i: 
   return argumentError(where, name, 'a finite number', x);
 }
 
-/** Inputs and targets of as many samples, each checked by toMatrix. */
-export function toSamples(where: string, inputs: unknown, targets: unknown, inputSize: number, outputSize: number): [Matrix, Matrix] {
-  const x = toMatrix(where, 'inputs', inputs, inputSize, 'the network\'s inputSize');
-  const t = toMatrix(where, 'targets', targets, outputSize, 'the units of the last layer');
-  if (x.rows !== t.rows) {
-    throw shapeError(`${where}: inputs and targets must have the same number of samples, got ${x.rows} inputs and ${t.rows} targets`);
-  }
-  return [x, t];
-}
-
 /**
  * A result that overflowed float32 from finite inputs and weights (evaluate,
  * gradients): WASMGRAD_DIVERGED, as for training, and nothing changed.

@@ -4,6 +4,8 @@
  */
 import type { Matrix } from './data.js';
 import { toMatrix } from './data.js';
+import { targetsToMatrix } from './targets.js';
+import type { Loss } from '../backend/kinds.js';
 import { checkMetrics, type Metric } from './metrics.js';
 import { holdOut } from './validation-split.js';
 import { codedError, shapeError } from '../errors.js';
@@ -68,7 +70,7 @@ export interface FitOptions {
    * validated on its latest samples.
    */
   validationShuffle?: boolean;
-  /** Metrics to report besides the loss: ['accuracy'] (one-hot or 0/1 targets). */
+  /** Metrics to report besides the loss: ['accuracy'] (one-hot or 0/1 targets, or class indices with sparseCategoricalCrossentropy). */
   metrics?: Metric[];
   /** Stop when the monitored value has not improved for `patience` epochs. */
   earlyStopping?: EarlyStoppingOptions;
@@ -192,7 +194,7 @@ const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'onEpochEnd', 'gradientNo
 const EARLY_STOPPING_OPTIONS = ['monitor', 'patience', 'minDelta', 'restoreBestWeights'];
 
 /** Splits off or checks the validation data (`seed`: the network's, for validationShuffle); throws before anything changes. */
-export function fitData(where: string, options: unknown, x: Matrix, t: Matrix, seed: number): FitData {
+export function fitData(where: string, options: unknown, x: Matrix, t: Matrix, loss: Loss, seed: number): FitData {
   const o = plainObject(where, 'options', orDefault(options, {}));
   if (o.validationData !== undefined && o.validationSplit !== undefined) {
     throw argumentError(where, 'options.validationSplit', 'absent when options.validationData is given', o.validationSplit);
@@ -205,7 +207,7 @@ export function fitData(where: string, options: unknown, x: Matrix, t: Matrix, s
       throw argumentError(where, 'options.validationData', '[inputs, targets]', o.validationData);
     }
     const vx = toMatrix(where, 'options.validationData[0]', o.validationData[0], x.cols, 'the network\'s inputSize');
-    const vt = toMatrix(where, 'options.validationData[1]', o.validationData[1], t.cols, 'the units of the last layer');
+    const vt = targetsToMatrix(where, 'options.validationData[1]', loss, o.validationData[1], t.cols);
     if (vx.rows !== vt.rows) {
       throw shapeError(`${where}: options.validationData must have as many inputs as targets, got ${vx.rows} and ${vt.rows}`);
     }

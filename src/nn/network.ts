@@ -26,6 +26,7 @@ import type { LayerWeights, LayerWeightsInput, NetworkConfig, NetworkJSON, Optim
 
 export type { LayerWeights, LayerWeightsInput, NetworkConfig, NetworkJSON, OptimizerState };
 import { checkFitOptions, fitData, type FitOptions, type History } from './fit-options.js';
+import { DatasetRun, type DatasetSource, type FitDatasetOptions } from './fit-dataset.js';
 
 /** Rows that predict and evaluate push through at once. */
 const CHUNK_ROWS = 1024;
@@ -314,6 +315,29 @@ export class Network {
     const run = this.#startTraining('fitSync', inputs, targets, options);
     try {
       return run.runSync();
+    } finally {
+      run.close();
+      this.#training = false;
+    }
+  }
+
+  /**
+   * Trains from a source of batches, for data that does not fit in memory:
+   * an iterable or async iterable of `{ xs, ys }` (each number[][] or a
+   * row-major Float32Array; one gradient step per batch), or a function
+   * returning one, called once per epoch. Memory stays one batch (plus
+   * validation data). A bad batch rejects naming its index, with the weights
+   * as after the last good one. See FitDatasetOptions for the options.
+   */
+  async fitDataset(source: DatasetSource, options: FitDatasetOptions = {}): Promise<History> {
+    const where = this.#where('fitDataset');
+    if (this.#training) throw codedError('WASMGRAD_BUSY', `${where}: this network is already training (an earlier fit has not finished)`);
+    const run = new DatasetRun(where, this.#trainee(where), this.#runtime.heap, source, options,
+      { inputSize: this.inputSize, outputSize: this.outputSize, loss: this.loss });
+    this.#training = true;
+    this.#stopRequested = false;
+    try {
+      return await run.run();
     } finally {
       run.close();
       this.#training = false;

@@ -64,7 +64,7 @@ export const PATHS: readonly PathSupport[] = [
     // assembly/mlp-narrow.ts: one sample at a time, a layer's units four to a register.
     // gelu and silu keep their pre-activation (LAYER_PRE) there too, for f'(a).
     name: 'narrow', bit: PATH_BITS.narrow, hiddenActivations: [...FROM_OUTPUT, 'gelu', 'silu'], outputActivations: [...FROM_OUTPUT, 'softmax', 'gelu', 'silu'],
-    losses: ['l2', 'mse', 'binaryCrossentropy', 'categoricalCrossentropy'], optimizers: ['sgd', 'adam', 'rmsprop'],
+    losses: ['l2', 'mse', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'], optimizers: ['sgd', 'adam', 'rmsprop'],
     plainSgdOnly: false, dropout: false, maxWidth: 16, layerCounts: 'any', batchSize: 'any', gradientNorms: true,
   },
   {

@@ -344,7 +344,7 @@ export class TrainingRun {
  * exponential schedules are monotone and cosine stays between its ends, so
  * the largest rate is at the first or the last epoch.
  */
-function checkScheduledRates(where: string, optimizer: Optimizer, firstEpoch: number, epochs: number): void {
+export function checkScheduledRates(where: string, optimizer: Optimizer, firstEpoch: number, epochs: number): void {
   for (const epoch of [firstEpoch, firstEpoch + epochs - 1]) {
     const rate = learningRateAt(optimizer, epoch);
     if (!Number.isFinite(Math.fround(rate))) {

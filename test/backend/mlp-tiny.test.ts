@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runtime, type Runtime } from '../../src/runtime.js';
-import { HYPER, LOSS_IDS, OPTIMIZER_IDS, PATH_BITS, type Activation, type Loss } from '../../src/backend/kinds.js';
+import { HYPER, kernelLossId, OPTIMIZER_IDS, PATH_BITS, type Activation, type Loss } from '../../src/backend/kinds.js';
 import { headerIndex, SLOT_NORMS, SLOT_PATHS, stepIndex } from '../../src/backend/descriptor.js';
 import { planNetwork, writeDescriptor, type NetworkPlan } from '../../src/nn/layout.js';
 import { pathBits } from '../../src/nn/paths.js';
@@ -39,7 +39,7 @@ function makeBlock(spec: Spec, seed = 1): { block: number; plan: NetworkPlan } {
   const block = rt.heap.alloc(plan.bytes);
   const { i32, f32 } = rt.heap.views;
   i32.fill(0, block >> 2, (block + plan.bytes) >> 2);
-  writeDescriptor(i32, block, plan, spec.inputSize, LOSS_IDS[spec.loss ?? 'l2'], rt.gemmWork, OPTIMIZER_IDS.sgd);
+  writeDescriptor(i32, block, plan, spec.inputSize, kernelLossId(spec.loss ?? 'l2'), rt.gemmWork, OPTIMIZER_IDS.sgd);
   writePaths(i32, block, specPaths(spec));
   for (const [name, value] of Object.entries(spec.hyper ?? {})) f32[((block + plan.hyper) >> 2) + HYPER[name as keyof typeof HYPER]] = value;
   const random = new Random(seed);

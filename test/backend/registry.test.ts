@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runtime } from '../../src/runtime.js';
 import {
-  ACTIVATION_IDS, ACTIVATION_TABLE, ACTIVATIONS, BINARY_IDS, LOSS_TABLE, OPTIMIZER_TABLE, SCALAR_IDS, UNARY_IDS, WASM_ID_TABLES, activationInfo, type ActivationInfo,
+  ACTIVATION_IDS, ACTIVATION_TABLE, ACTIVATIONS, BINARY_IDS, CLASS_INDEX_LOSS_TABLE, LOSS_IDS, LOSS_TABLE, LOSSES, OPTIMIZER_TABLE, SCALAR_IDS, UNARY_IDS,
+  WASM_ID_TABLES, activationInfo, kernelLossId, lossFormula, type ActivationInfo,
 } from '../../src/backend/kinds.js';
 import { headerIndex, SLOT_OPTIMIZER } from '../../src/backend/descriptor.js';
 import { networkMemory } from '../../src/nn/network-memory.js';
@@ -66,6 +67,16 @@ describe('the registry tables', () => {
     }
   });
 
+  it('every loss is a kernel loss or a class-index loss that runs as one, on a softmax output', () => {
+    expect(LOSSES).toEqual([...LOSS_TABLE.map((l) => l.name), ...CLASS_INDEX_LOSS_TABLE.map((l) => l.name)]);
+    expect(new Set(LOSSES).size).toBe(LOSSES.length);
+    for (const l of LOSS_TABLE) expect(kernelLossId(l.name)).toBe(l.id);
+    for (const l of CLASS_INDEX_LOSS_TABLE) {
+      expect(kernelLossId(l.name)).toBe(LOSS_IDS[l.kernel]);
+      expect(ACTIVATIONS).toContain(l.outputActivation);
+    }
+  });
+
   it('every activation has the fields the rest of the library reads', () => {
     for (const name of ACTIVATIONS) {
       const a = activationInfo(name);
@@ -109,7 +120,7 @@ describe('README.md lists the registries', () => {
   });
 
   it('every loss is listed with its formula', () => {
-    for (const l of LOSS_TABLE) expect(readme, l.name).toContain(`\`'${l.name}'\` — \`${l.formula}\``);
+    for (const name of LOSSES) expect(readme, name).toContain(`\`'${name}'\` — \`${lossFormula(name)}\``);
   });
 });
 

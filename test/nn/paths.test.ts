@@ -31,7 +31,7 @@ const OPTIMIZERS: Record<string, () => Optimizer> = {
 /** The output activation a loss is scored on: the activation under test where the loss takes any output. */
 function outputFor(activation: Activation, loss: Loss): Activation {
   if (loss === 'binaryCrossentropy') return 'sigmoid';
-  if (loss === 'categoricalCrossentropy') return 'softmax';
+  if (loss === 'categoricalCrossentropy' || loss === 'sparseCategoricalCrossentropy') return 'softmax';
   return activation;
 }
 
@@ -47,9 +47,11 @@ function build(c: Case, backend: 'wasm' | 'js'): Network {
   });
 }
 
-function data(loss: Loss, rows: number) {
+function data(loss: Loss, rows: number): { x: number[][]; t: number[][] | number[] } {
   const random = new Random(3);
   const x = Array.from({ length: rows }, () => [0, 1, 2].map(() => random.uniform(-2, 2)));
+  // Class indices: the class-index loss trains on the one-hot rows the categorical case builds.
+  if (loss === 'sparseCategoricalCrossentropy') return { x, t: Array.from({ length: rows }, (_, r) => r % 3) };
   const t = Array.from({ length: rows }, (_, r) => {
     if (loss === 'categoricalCrossentropy') return [0, 1, 2].map((k) => (k === r % 3 ? 1 : 0));
     return [0, 1, 2].map(() => random.uniform(0.1, 0.9));

@@ -1,0 +1,80 @@
+/**
+ * Targets as the kernels see them: rows of `outputSize` float32 values. Most
+ * losses take those rows as given (number[][] or a row-major Float32Array);
+ * a class-index loss (sparseCategoricalCrossentropy) takes one class index
+ * per sample and expands each to a one-hot row here, once, before anything
+ * is written to linear memory. From there on the network trains on the very
+ * rows one-hot targets would give, so the results are its kernel loss's bit
+ * for bit. fit, evaluate, gradients, the validation data and fitDataset's
+ * batches all come through targetsToMatrix.
+ */
+import { classIndexLoss, type Loss } from '../backend/kinds.js';
+import { shapeError } from '../errors.js';
+import { toMatrix, type Matrix } from './data.js';
+import { argumentError, holeError } from './validate.js';
+
+/**
+ * Class indices, one per sample: plain numbers, any integer typed array, or
+ * a Float32Array/Float64Array whose values are whole numbers (as parsed
+ * from a CSV file).
+ */
+export type ClassIndices =
+  | readonly number[] | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
+/** What a network's targets may be: rows of values, or class indices for a class-index loss. */
+export type TargetsInput = readonly (readonly number[])[] | Float32Array | ClassIndices;
+
+/**
+ * Checks targets for a network with `loss` and `outputSize` outputs and
+ * returns them as rows of `outputSize` float32 values; throws (naming
+ * `where`, `name` and the first bad sample) before anything changes.
+ *
+ * For a class-index loss, `value` holds one class index per sample, an
+ * integer in [0, outputSize), and the result is one-hot rows (memory:
+ * 4 · outputSize bytes per sample). Otherwise it is checked as toMatrix
+ * checks rows. fitDataset calls this on each batch's `ys`.
+ */
+export function targetsToMatrix(where: string, name: string, loss: Loss, value: unknown, outputSize: number): Matrix {
+  const sparse = classIndexLoss(loss);
+  if (sparse === null) return toMatrix(where, name, value, outputSize, 'the units of the last layer');
+  const expected = `a class index: an integer from 0 to ${outputSize - 1} (the last layer has ${outputSize} units)`;
+  if (!isIndexArray(value) || value.length === 0) {
+    throw argumentError(where, name, `a non-empty array of class indices, one per sample (number[] or a typed array such as Int32Array) for loss "${loss}"`, value);
+  }
+  const rows = value.length;
+  const data = new Float32Array(rows * outputSize);
+  for (let r = 0; r < rows; r++) {
+    const k: unknown = value[r];
+    if (typeof k === 'number' && Number.isInteger(k) && k >= 0 && k < outputSize) {
+      data[r * outputSize + k] = 1;
+      continue;
+    }
+    if (k === undefined && Array.isArray(value) && !(r in value)) throw holeError(where, `${name}[${r}]`, expected);
+    if (Array.isArray(k) || ArrayBuffer.isView(k)) {
+      // Rows of values: one-hot targets, or a column of indices. Say which loss takes rows.
+      throw argumentError(where, `${name}[${r}]`, `${expected}: loss "${loss}" takes one class index per sample `
+        + `(for one-hot rows use "${sparse.kernel}")`, k);
+    }
+    throw argumentError(where, `${name}[${r}]`, expected, k);
+  }
+  return { rows, cols: outputSize, data };
+}
+
+/**
+ * Inputs and targets of as many samples: inputs checked by toMatrix, targets
+ * by targetsToMatrix (so class indices become one-hot rows).
+ */
+export function toSamples(where: string, inputs: unknown, targets: unknown, inputSize: number, outputSize: number, loss: Loss): [Matrix, Matrix] {
+  const x = toMatrix(where, 'inputs', inputs, inputSize, 'the network\'s inputSize');
+  const t = targetsToMatrix(where, 'targets', loss, targets, outputSize);
+  if (x.rows !== t.rows) {
+    throw shapeError(`${where}: inputs and targets must have the same number of samples, got ${x.rows} inputs and ${t.rows} targets`);
+  }
+  return [x, t];
+}
+
+/** An array of numbers (or holes or rows, refused one by one); DataView and the BigInt arrays are not. */
+function isIndexArray(value: unknown): value is ArrayLike<unknown> {
+  if (Array.isArray(value)) return true;
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array);
+}
