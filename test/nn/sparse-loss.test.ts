@@ -9,7 +9,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  dense, fromBytes, fromJSON, fromTfjs, isWasmgradError, sequential, sgd, adam, toBytes, toTfjs, type FitOptions, type Loss, type Network,
+  dense, fromBytes, fromJSON, fromTfjs, isWasmgradError, sequential, sgd, adam, toBytes, toTfjs, type FitOptions, type Loss, type Network, type Optimizer,
 } from '../../src/index.js';
 import { targetsToMatrix } from '../../src/nn/targets.js';
 import { Random } from '../../src/random.js';
@@ -32,7 +32,7 @@ function data(rows: number, inputSize: number, seed = 11) {
 }
 
 /** Two nets alike but for the loss: `hidden` ≤ 16 takes the narrow path on wasm, wider the general one. */
-function pair(backend: 'wasm' | 'js', hidden: number, optimizer = () => adam({ learningRate: 0.02 })): [Network, Network] {
+function pair(backend: 'wasm' | 'js', hidden: number, optimizer: () => Optimizer = () => adam({ learningRate: 0.02 })): [Network, Network] {
   const build = (loss: Loss) => sequential({
     inputSize: 3, loss, optimizer: optimizer(), seed: 42, backend,
     layers: [dense(hidden, { activation: 'tanh' }), dense(CLASSES, { activation: 'softmax' })],
