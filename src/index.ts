@@ -24,6 +24,7 @@ export type { FitOptions, History, EpochLogs, EarlyStoppingOptions, StopReason }
 export type { DatasetBatch, BatchIterable, DatasetSource, FitDatasetOptions } from './nn/fit-dataset.js';
 export type { Metric } from './nn/metrics.js';
 export type { MatrixInput } from './nn/data.js';
+export type { ClassIndices, TargetsInput } from './nn/targets.js';
 export type { Loss } from './backend/kinds.js';
 export type { BackendName, Backend, Kernels } from './backend/backend.js';
 export { ACTIVATIONS, LOSSES } from './backend/kinds.js';

@@ -4,13 +4,14 @@
  * Every numeric step runs in the chosen backend's kernels.
  */
 import type { Backend, BackendName } from '../backend/backend.js';
-import { LOSS_IDS, type Loss } from '../backend/kinds.js';
+import { kernelLossId, type Loss } from '../backend/kinds.js';
 import { runtime, type Runtime } from '../runtime.js';
 import { Random } from '../random.js';
 import { codedError, disposedError } from '../errors.js';
 import {
-  checkFloat32Rows, checkFloat32Shape, nonFiniteError, overflowError, toMatrix, toRows, toSamples, type Matrix, type MatrixInput,
+  checkFloat32Rows, checkFloat32Shape, nonFiniteError, overflowError, toMatrix, toRows, type Matrix, type MatrixInput,
 } from './data.js';
+import { toSamples, type TargetsInput } from './targets.js';
 import { checkConfig, checkLayerWeights, checkParameters, checkRestoredState } from './config.js';
 import { initialWeights, type DenseLayer } from './layers.js';
 import { planNetwork, readStep, writeDescriptor, writeRandomState, writePaths, writeStep, type NetworkPlan } from './layout.js';
@@ -228,8 +229,12 @@ export class Network {
     }
   }
 
-  /** The mean over samples of the loss (for 'l2': 1/2 Σ_j (y_j - t_j)²). */
-  evaluate(inputs: MatrixInput, targets: MatrixInput, options: { metrics?: Metric[] } = {}): { loss: number; accuracy?: number } {
+  /**
+   * The mean over samples of the loss (for 'l2': 1/2 Σ_j (y_j - t_j)²).
+   * Targets are rows of outputSize values, or with
+   * 'sparseCategoricalCrossentropy' one class index per sample.
+   */
+  evaluate(inputs: MatrixInput, targets: TargetsInput, options: { metrics?: Metric[] } = {}): { loss: number; accuracy?: number } {
     const [x, t] = this.#checkData('evaluate', inputs, targets);
     const o = plainObject('Network.evaluate', 'options', options);
     rejectUnknownKeys('Network.evaluate', 'options', o, ['metrics']);
@@ -272,7 +277,7 @@ export class Network {
    * ∂L/∂W and ∂L/∂b of the mean loss over all given samples, per layer,
    * without changing any weight.
    */
-  gradients(inputs: MatrixInput, targets: MatrixInput): LayerWeights[] {
+  gradients(inputs: MatrixInput, targets: TargetsInput): LayerWeights[] {
     const [x, t] = this.#checkData('gradients', inputs, targets);
     this.#ensureCapacity(x.rows);
     this.#stage(x, 0, x.rows, this.#plan.xStage);
@@ -288,9 +293,12 @@ export class Network {
    * Trains by minibatch gradient descent. Resolves to the loss history; yields
    * to the event loop between batches (every ~10 ms) so a page or server stays
    * responsive. If the loss or a gradient becomes NaN or Infinity it rejects,
-   * keeping the weights of the last finite step.
+   * keeping the weights of the last finite step. Targets are rows of
+   * outputSize values (number[][] or a row-major Float32Array), or with
+   * 'sparseCategoricalCrossentropy' one class index per sample (number[] or
+   * a typed array), which trains exactly as the one-hot rows would.
    */
-  async fit(inputs: MatrixInput, targets: MatrixInput, options: FitOptions = {}): Promise<History> {
+  async fit(inputs: MatrixInput, targets: TargetsInput, options: FitOptions = {}): Promise<History> {
     const run = this.#startTraining('fit', inputs, targets, options);
     try {
       return await run.runAsync();
@@ -311,7 +319,7 @@ export class Network {
   }
 
   /** `fit`, blocking until every epoch is done (or `options.signal` is aborted by a callback). */
-  fitSync(inputs: MatrixInput, targets: MatrixInput, options: FitOptions = {}): History {
+  fitSync(inputs: MatrixInput, targets: TargetsInput, options: FitOptions = {}): History {
     const run = this.#startTraining('fitSync', inputs, targets, options);
     try {
       return run.runSync();
@@ -392,12 +400,12 @@ export class Network {
     this.#block = 0;
   }
 
-  #startTraining(method: string, inputs: MatrixInput, targets: MatrixInput, options: FitOptions): TrainingRun {
+  #startTraining(method: string, inputs: MatrixInput, targets: TargetsInput, options: FitOptions): TrainingRun {
     const where = this.#where(method);
     // Also from a training callback: a second run would share the staging buffers and the optimizer's state.
     if (this.#training) throw codedError('WASMGRAD_BUSY', `${where}: this network is already training (an earlier fit has not finished)`);
     const [allX, allT] = this.#checkData(method, inputs, targets);
-    const data = fitData(where, options, allX, allT, this.seed);
+    const data = fitData(where, options, allX, allT, this.loss, this.seed);
     const settings = checkFitOptions(where, options, data.x.rows, data.validation !== null);
     this.#ensureCapacity(settings.batchSize);
     this.#training = true;
@@ -439,8 +447,8 @@ export class Network {
     };
   }
 
-  #checkData(method: string, inputs: MatrixInput, targets: MatrixInput): [Matrix, Matrix] {
-    return toSamples(this.#where(method), inputs, targets, this.inputSize, this.outputSize);
+  #checkData(method: string, inputs: MatrixInput, targets: TargetsInput): [Matrix, Matrix] {
+    return toSamples(this.#where(method), inputs, targets, this.inputSize, this.outputSize, this.loss);
   }
 
   /** The error prefix for `method`; throws if the network is disposed. */
@@ -490,7 +498,7 @@ export class Network {
   }
 
   #writeDescriptor(): void {
-    writeDescriptor(this.#runtime.heap.views.i32, this.#block, this.#plan, this.inputSize, LOSS_IDS[this.loss], this.#runtime.gemmWork,
+    writeDescriptor(this.#runtime.heap.views.i32, this.#block, this.#plan, this.inputSize, kernelLossId(this.loss), this.#runtime.gemmWork,
       optimizerNumbers(this.optimizer).id);
   }
 }
