@@ -9,6 +9,7 @@ import type { Heap } from '../heap.js';
 import { codedError, disposedError, shapeError } from '../errors.js';
 import type { Loss } from '../backend/kinds.js';
 import { toMatrix, type Matrix, type MatrixInput } from './data.js';
+import { targetsToMatrix, type TargetsInput } from './targets.js';
 import { planTrainingData } from './layout.js';
 import { learningRateAt } from './optimizers.js';
 import type { Metric } from './metrics.js';
@@ -17,10 +18,14 @@ import { attachHistory, EarlyStopping } from './early-stopping.js';
 import { checkScheduledRates, SLICE_MS, yieldToEventLoop, type Trainee } from './training.js';
 import { argumentError, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 
-/** One batch: inputs and targets of as many samples, each number[][] or a row-major Float32Array. */
+/**
+ * One batch: inputs and targets of as many samples, each number[][] or a
+ * row-major Float32Array; with 'sparseCategoricalCrossentropy', `ys` is one
+ * class index per sample (number[] or a typed array), as fit takes them.
+ */
 export interface DatasetBatch {
   xs: MatrixInput;
-  ys: MatrixInput;
+  ys: TargetsInput;
 }
 
 /** Batches, in order: an iterable (array, generator) or an async iterable (async generator, stream of batches). */
@@ -62,13 +67,9 @@ export interface DatasetShape {
 
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
-/**
- * A batch's targets as rows. The hook for sparse targets: once the loss
- * 'sparseCategoricalCrossentropy' exists, class indices go through its
- * conversion here (targets.ts), so fitDataset takes them as fit does.
- */
-function batchTargets(where: string, ys: unknown, shape: DatasetShape): Matrix {
-  return toMatrix(where, 'ys', ys, shape.outputSize, 'the units of the last layer');
+/** A batch's targets as rows: checked as fit checks them, class indices (sparse loss) made one-hot rows. */
+function batchTargets(where: string, name: string, ys: unknown, shape: DatasetShape): Matrix {
+  return targetsToMatrix(where, name, shape.loss, ys, shape.outputSize);
 }
 
 /** True for an iterator that is its own iterable (a generator object): it ends after one pass. */
@@ -133,7 +134,7 @@ export class DatasetRun {
     const where = this.where;
     if (!Array.isArray(value) || value.length !== 2) throw argumentError(where, 'options.validationData', '[inputs, targets]', value);
     const x = toMatrix(where, 'options.validationData[0]', value[0], this.shape.inputSize, 'the network\'s inputSize');
-    const t = batchTargets(`${where}: options.validationData[1]`, value[1], this.shape);
+    const t = batchTargets(where, 'options.validationData[1]', value[1], this.shape);
     if (x.rows !== t.rows) throw shapeError(`${where}: options.validationData must have as many inputs as targets, got ${x.rows} and ${t.rows}`);
     return { x, t };
   }
@@ -226,7 +227,7 @@ export class DatasetRun {
     if (typeof value !== 'object' || value === null) throw argumentError(at, 'the batch', 'an object { xs, ys }', value);
     const { xs, ys } = value as { xs?: unknown; ys?: unknown };
     const x = toMatrix(at, 'xs', xs, this.shape.inputSize, 'the network\'s inputSize');
-    const t = batchTargets(at, ys, this.shape);
+    const t = batchTargets(at, 'ys', ys, this.shape);
     if (x.rows !== t.rows) throw shapeError(`${at}: xs and ys must have the same number of samples, got ${x.rows} and ${t.rows}`);
     return [x, t];
   }

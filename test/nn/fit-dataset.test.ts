@@ -111,6 +111,24 @@ describe.each(BACKENDS)('fitDataset (%s backend)', (backend) => {
     }
   });
 
+  it('class indices as ys with sparseCategoricalCrossentropy train as one-hot rows with categoricalCrossentropy, bit for bit', async () => {
+    const labels = t.map(([a, b]) => (a > b ? 0 : 1));
+    const oneHot = labels.map((k) => (k === 0 ? [1, 0] : [0, 1]));
+    const softmax = (loss: 'sparseCategoricalCrossentropy' | 'categoricalCrossentropy') => sequential({
+      ...config(backend), layers: [dense(6, { activation: 'tanh' }), dense(2, { activation: 'softmax' })], loss,
+    });
+    const sparse = softmax('sparseCategoricalCrossentropy'), dense1 = softmax('categoricalCrossentropy');
+    const sparseBatches = [0, 8, 16].map((i) => ({ xs: x.slice(i, i + 8), ys: Int32Array.from(labels.slice(i, i + 8)) }));
+    const a = await sparse.fitDataset(sparseBatches, { epochs: 2, metrics: ['accuracy'] });
+    const b = await dense1.fitDataset([0, 8, 16].map((i) => ({ xs: x.slice(i, i + 8), ys: oneHot.slice(i, i + 8) })), { epochs: 2, metrics: ['accuracy'] });
+    expect(a).toEqual(b);
+    expect(weightsOf(sparse)).toBe(weightsOf(dense1));
+    const error = await rejection(sparse.fitDataset([...sparseBatches, { xs: x.slice(0, 2), ys: [0, 2] }]));
+    expect(error.message).toMatch(/^Network\.fitDataset: batch 3 of epoch 1: ys\[1\] must be a class index/);
+    sparse.dispose();
+    dense1.dispose();
+  });
+
   it('a one-shot iterable (a generator object) for more than one epoch is refused, naming the fix; nothing changes', async () => {
     const net = sequential(config(backend));
     const before = state(net);
