@@ -20,7 +20,8 @@ type NodeFs = NodeFiles['fs'];
 async function nodeFs(where: string): Promise<{ fs: NodeFs; dirname: (path: string) => string }> {
   const { files } = platform();
   if (!files) {
-    throw unsupportedError(`${where}: save and load write and read files, which needs Node; in a browser use toBytes() and fromBytes()`);
+    throw unsupportedError(`${where}: save and load write and read files, which needs Node; in a browser use toBytes() and fromBytes(), `
+      + 'or save to indexeddb://name, localstorage://name or downloads://name (and load a File from an <input type="file">)');
   }
   return { fs: files.fs, dirname: files.path.dirname };
 }

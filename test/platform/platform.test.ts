@@ -55,7 +55,7 @@ describe('the browser platform (what a bundle for browsers runs)', () => {
     const net = sequential({ inputSize: 2, layers: [dense(1)], seed: 1 });
     installPlatform(browserPlatform);
     const unsupported = (message: RegExp) => expect.objectContaining({ code: 'WASMGRAD_UNSUPPORTED', message: expect.stringMatching(message) });
-    await expect(save(net, 'model.wgm')).rejects.toThrow(unsupported(/^save: .*needs Node; in a browser use toBytes\(\) and fromBytes\(\)/));
+    await expect(save(net, 'model.wgm')).rejects.toThrow(unsupported(/^save: .*needs Node; in a browser use toBytes\(\) and fromBytes\(\), or save to indexeddb:\/\/name, localstorage:\/\/name or downloads:\/\/name/));
     await expect(load('model.wgm')).rejects.toThrow(unsupported(/^load: .*needs Node/));
     await expect(saveTfjs(net, 'dir')).rejects.toThrow(unsupported(/^saveTfjs .*needs Node; in a browser use toTfjs\(\) and fromTfjs\(\)/));
     await expect(loadTfjs('dir')).rejects.toThrow(unsupported(/^loadTfjs .*needs Node/));
