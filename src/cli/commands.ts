@@ -6,6 +6,7 @@
 import { dense, init, sequential, type Activation, type Loss, type Network } from '../index.node.js';
 import { checkOptimizer } from '../nn/optimizers.js';
 import { HIDDEN_ACTIVATIONS, LOSS_CHOICES, OPTIMIZER_CHOICES } from './choices.js';
+import { classIndexLoss } from '../backend/kinds.js';
 import { isWasmgradError } from '../errors.js';
 import { Random } from '../random.js';
 import { choice, integerFlag, numberFlag, positionals, text, type Command } from './args.js';
@@ -109,6 +110,8 @@ export const train: Command = {
     });
     const pick = (m: number[][], rows: number[]) => rows.map((r) => m[r]);
     const [trainX, trainT, valX, valT] = [pick(x, trainRows), pick(t, trainRows), pick(x, valRows), pick(t, valRows)];
+    // A class-index loss (sparseCategoricalCrossentropy) takes each row's class index, not its one-hot row.
+    const targets = (rows: number[][]) => (classIndexLoss(loss) ? rows.map((row) => row.indexOf(1)) : rows);
 
     const numeric = preprocessing.inputs.filter((c) => c.kind === 'numeric').length;
     console.log(`${bold('Training')} on ${file}: ${data.rows.length} rows (${trainRows.length} for training, ${held} for validation)`);
@@ -121,9 +124,9 @@ export const train: Command = {
     const start = performance.now();
     let history: Awaited<ReturnType<Network['fit']>>;
     try {
-      history = await net.fit(trainX, trainT, {
+      history = await net.fit(trainX, targets(trainT), {
         epochs, batchSize, shuffle: true,
-        validationData: held > 0 ? [valX, valT] : undefined,
+        validationData: held > 0 ? [valX, targets(valT)] : undefined,
         metrics: classify ? ['accuracy'] : [],
         onEpochEnd: (epoch, logs) => progress.update(epoch + 1, logs.loss, logs.valLoss),
         onWarning: (message) => process.stderr.write(`warning: ${message}\n`),

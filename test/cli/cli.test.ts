@@ -15,7 +15,8 @@ import { readModelHeader } from '../../src/index.js';
 import { LOSSES, OPTIMIZER_TYPES } from '../../src/backend/kinds.js';
 import { HIDDEN_ACTIVATIONS } from '../../src/cli/choices.js';
 
-const MAIN = fileURLToPath(new URL('../../build/cli/main.js', import.meta.url));
+// WASMGRAD_TEST_CLI runs another build of the command (one made with tsc --outDir elsewhere).
+const MAIN = process.env.WASMGRAD_TEST_CLI ?? fileURLToPath(new URL('../../build/cli/main.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
 
@@ -123,6 +124,19 @@ describe('wasmgrad train / predict / info', () => {
     expect(predicted.header).toEqual(['y']);
     expect(predicted.rows).toHaveLength(200);
     predicted.rows.forEach(([y], i) => expect(Math.abs(Number(y) - Number(actual.rows[i][3]))).toBeLessThan(1.5));
+  });
+
+  it('--loss sparseCategoricalCrossentropy trains on class indices: the numbers of categoricalCrossentropy, that loss in the model', async () => {
+    const run = (loss: string) => wasmgrad('train', 'iris.csv', '--target', 'species', '--epochs', '15', '--seed', '3', '--loss', loss, '--out', `${loss}.wgm`);
+    const [sparse, oneHot] = [await run('sparseCategoricalCrossentropy'), await run('categoricalCrossentropy')];
+    expect(sparse.stderr).toBe('');
+    expect(sparse.code).toBe(0);
+    // The lines of results (loss, accuracy and their validation values); the others hold timings.
+    const results = (stdout: string) => stdout.split('\n').filter((line) => /^\s+(loss|accuracy)\s/.test(line));
+    expect(results(sparse.stdout).length).toBe(2);
+    expect(results(sparse.stdout)).toEqual(results(oneHot.stdout));
+    expect(readModelHeader(readFileSync(join(dir, 'sparseCategoricalCrossentropy.wgm'))).loss).toBe('sparseCategoricalCrossentropy');
+    expect((await wasmgrad('predict', 'sparseCategoricalCrossentropy.wgm', 'iris.csv')).code).toBe(0);
   });
 
   it('--help lists the commands and each command\'s options', async () => {
