@@ -168,6 +168,24 @@ describe.each(BACKENDS)('stopping training (%s backend)', (backend) => {
     twin.dispose();
   });
 
+  it('async fit stops running epochs together once one takes more than a slice, and batch-slices the rest: the same bits as fitSync', async () => {
+    const [x4, t4] = samples(8, 3, 2, 3);
+    const net = sequential(config(backend)), twin = sequential(config(backend));
+    const kernels = runtime().backends[backend];
+    const epochCalls = vi.spyOn(kernels, 'mlpTrainEpochs'), batchCalls = vi.spyOn(kernels, 'mlpTrainBatches');
+    // A clock 25 ms on at every reading: each epoch looks longer than two slices.
+    let clock = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => (clock += 25));
+    const history = await net.fit(x4, t4, { epochs: 30, batchSize: 2 });
+    vi.restoreAllMocks();
+    expect(epochCalls).toHaveBeenCalledTimes(1);
+    expect(batchCalls.mock.calls.length).toBeGreaterThanOrEqual(29);
+    expect(history).toEqual(twin.fitSync(x4, t4, { epochs: 30, batchSize: 2 }));
+    expect(state(net)).toBe(state(twin));
+    net.dispose();
+    twin.dispose();
+  });
+
   it('divergence still throws WASMGRAD_DIVERGED, with error.history holding the epochs done', () => {
     const [x6, t6] = samples(6, 3, 2, 6);
     const net = sequential({
