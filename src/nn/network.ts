@@ -312,9 +312,11 @@ export class Network {
    * Asks the running `fit`, `fitSync` (from a callback) or `fitDataset` to
    * stop, as aborting its `signal` would: it ends within one batch or ~10 ms,
    * with `history.stopReason === 'aborted'`. With no training running it does
-   * nothing, and the next fit is not affected.
+   * nothing, and the next fit is not affected. On a disposed network it
+   * throws WASMGRAD_DISPOSED, as every method does.
    */
   stopTraining(): void {
+    this.#where('stopTraining');
     if (this.#training) this.#stopRequested = true;
   }
 
