@@ -19,7 +19,7 @@ function factory(where: string, url: string): IDBFactory {
   try {
     found = (globalThis as { indexedDB?: unknown }).indexedDB;
   } catch (cause) {
-    throw noStoreError(where, url, 'IndexedDB (here it is blocked)', cause);
+    throw noStoreError(where, url, `a usable IndexedDB (here reading it throws ${(cause as { name?: unknown })?.name ?? 'an error'})`, cause);
   }
   if (found === null || typeof found !== 'object' || typeof (found as IDBFactory).open !== 'function') throw noStoreError(where, url, 'IndexedDB');
   return found as IDBFactory;

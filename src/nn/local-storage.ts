@@ -20,8 +20,8 @@ function storage(where: string, url: string): Storage {
   try {
     found = (globalThis as { localStorage?: unknown }).localStorage;
   } catch (cause) {
-    // A sandboxed iframe, or storage turned off for the site: the getter itself throws a SecurityError.
-    throw noStoreError(where, url, 'localStorage (here it is blocked)', cause);
+    // A sandboxed iframe or storage turned off for the site (a SecurityError), or a runtime whose global is a stub: the getter itself throws.
+    throw noStoreError(where, url, `a usable localStorage (here reading it throws ${(cause as { name?: unknown })?.name ?? 'an error'})`, cause);
   }
   // Node 25+ has a localStorage global that is unusable without --localstorage-file: check for the methods, not the name.
   if (found === null || typeof found !== 'object' || typeof (found as Storage).getItem !== 'function') {

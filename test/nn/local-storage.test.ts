@@ -137,12 +137,12 @@ describe('localstorage:// without a usable localStorage', () => {
     n.dispose();
   });
 
-  it('a blocked one (its getter throws SecurityError) says it is blocked', async () => {
+  it('a blocked one (its getter throws SecurityError) says so', async () => {
     const before = Object.getOwnPropertyDescriptor(globalThis, 'localStorage');
     Object.defineProperty(globalThis, 'localStorage', { configurable: true, get: () => { throw new DOMException('Access is denied', 'SecurityError'); } });
     undo = () => (before ? Object.defineProperty(globalThis, 'localStorage', before) : delete (globalThis as { localStorage?: unknown }).localStorage);
     const n = net();
-    await expect(save(n, 'localstorage://m')).rejects.toMatchObject({ code: 'WASMGRAD_UNSUPPORTED', message: expect.stringMatching(/needs localStorage \(here it is blocked\)/) });
+    await expect(save(n, 'localstorage://m')).rejects.toMatchObject({ code: 'WASMGRAD_UNSUPPORTED', message: expect.stringMatching(/^save: localstorage:\/\/m needs a usable localStorage \(here reading it throws SecurityError\)/) });
     n.dispose();
   });
 });
