@@ -8,10 +8,13 @@ import { checkOptimizer } from '../nn/optimizers.js';
 import { HIDDEN_ACTIVATIONS, LOSS_CHOICES, OPTIMIZER_CHOICES } from './choices.js';
 import { classIndexLoss } from '../backend/kinds.js';
 import { isWasmgradError } from '../errors.js';
-import { Random } from '../random.js';
-import { choice, integerFlag, numberFlag, positionals, text, type Command } from './args.js';
-import { csvLine, finiteInFloat32, parseCsv } from './csv.js';
-import { encodeInputs, encodeTargets, fitEncoding, inputWidth, outputWidth } from './encoding.js';
+import { trainTestSplit } from '../nn/split.js';
+import { choice, integerFlag, numberFlag, positionals, text, type Command, type Flags } from './args.js';
+import { csvLine, finiteInFloat32, parseCsv, type CsvTable } from './csv.js';
+import {
+  encodeInputs, encodeTargets, fitEncoding, inputWidth, isClassification, MISSING_POLICIES, outputWidth, type EncodingChoices,
+} from './encoding.js';
+import { dropMissing } from './missing.js';
 import { dataError, modelFileError, usageError } from './errors.js';
 import { readModel, readText, writeAtomically, writeModel } from './model-file.js';
 import { bold, cyan, dim, duration, percent, table } from './format.js';
@@ -49,6 +52,30 @@ class TrainingProgress {
   }
 }
 
+/** A comma-separated list of column names (--categorical, --ignore, --keep); none when the flag is absent. */
+function names(flags: Flags, name: string): string[] {
+  return flags[name] === undefined ? [] : text(flags, name, '').split(',').map((s) => s.trim());
+}
+
+/**
+ * --delimiter: one character, or "tab" (also "\\t"); absent: detected from
+ * the header line (comma, semicolon or tab).
+ */
+function delimiter(flags: Flags): string | undefined {
+  if (flags.delimiter === undefined) return undefined;
+  const value = text(flags, 'delimiter', '');
+  const d = value === 'tab' || value === '\\t' ? '\t' : value;
+  if ([...d].length !== 1 || d === '"' || d === '\n' || d === '\r') {
+    throw usageError(`--delimiter must be one character (such as ";") or "tab", not a quote or line break, got "${value}"`);
+  }
+  return d;
+}
+
+/** Reads and parses a CSV file with --delimiter's separator (or the detected one). */
+async function readTable(file: string, flags: Flags): Promise<CsvTable> {
+  return parseCsv(await readText(file, 'data file'), file, delimiter(flags));
+}
+
 /** Root mean square error in the target's own units (the loss is on the standardized target). */
 function rmse(net: Network, x: number[][], t: number[][], std: number): number {
   const y = net.predict(x);
@@ -58,7 +85,7 @@ function rmse(net: Network, x: number[][], t: number[][], std: number): number {
 /** `wasmgrad train data.csv --target COLUMN ...`. */
 export const train: Command = {
   strings: ['target', 'layers', 'activation', 'loss', 'optimizer', 'learning-rate', 'epochs', 'batch-size', 'validation-split',
-    'seed', 'out', 'categorical'],
+    'seed', 'out', 'categorical', 'ignore', 'missing', 'delimiter', 'early-stopping'],
   booleans: ['classification'],
   async run(args, flags) {
     const [file] = positionals('train', args, ['a CSV file']);
@@ -78,20 +105,38 @@ export const train: Command = {
     const split = numberFlag(flags, 'validation-split', 0.2, (x) => x >= 0 && x < 1, 'a fraction from 0 (none) up to but not including 1');
     const seed = integerFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
     const out = text(flags, 'out', 'model.wgm');
-    const categorical = flags.categorical === undefined ? [] : text(flags, 'categorical', '').split(',').map((s) => s.trim());
+    const categorical = names(flags, 'categorical');
+    const ignore = names(flags, 'ignore');
+    const missing = choice(flags, 'missing', 'fail', MISSING_POLICIES);
+    const patience = flags['early-stopping'] === undefined ? undefined : integerFlag(flags, 'early-stopping', 0, 1, MAX_COUNT);
 
-    const data = parseCsv(await readText(file, 'data file'), file);
-    // The library's validationSplit holds out the *last* rows, and CSV files are often sorted (by class, by date):
-    // a seeded shuffle first makes the validation rows a fair sample, the same one for the same seed.
-    const order = Int32Array.from(data.rows, (_, i) => i);
-    new Random(seed, 0xc5f).shuffle(order);
-    const held = split > 0 ? Math.max(1, Math.round(data.rows.length * split)) : 0;
-    if (held >= data.rows.length) throw dataError(`${file}: ${data.rows.length} rows leave none to train on after --validation-split ${split}`);
-    const trainRows = [...order.subarray(0, order.length - held)];
-    const valRows = [...order.subarray(order.length - held)];
+    const raw = await readTable(file, flags);
+    const choices: EncodingChoices = {
+      target, classification: flags.classification === true, categorical, ignore, missing,
+      onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+    };
+    const classes = isClassification(raw, choices, file); // also checks that the target exists
+    const skip = new Set([target, ...ignore]);
+    const { table: data, emptyTarget, emptyInput } = dropMissing(raw, target, raw.header.filter((h) => !skip.has(h)), missing, file);
+    // Validation rows are held out here, not by fit's validationSplit: the standardization must be fitted on the
+    // training rows alone. trainTestSplit chooses them (seeded; stratified for classes, so a file sorted by class
+    // still validates on every class), the same ones for the same seed.
+    const all = data.rows.map((_, i) => i);
+    let trainRows = all;
+    let valRows: number[] = [];
+    if (split > 0) {
+      if (Math.ceil(all.length * split) >= all.length) throw dataError(`${file}: ${all.length} rows leave none to train on after --validation-split ${split}`);
+      const t = data.header.indexOf(target);
+      const labels = data.rows.map((row) => row[t].trim());
+      const ids = new Map([...new Set(labels)].map((v, k) => [v, k]));
+      const parts = trainTestSplit(all, all, { testFraction: split, seed, stratify: classes ? labels.map((v) => ids.get(v) as number) : false });
+      trainRows = parts.xTrain;
+      valRows = parts.xTest;
+    }
+    const held = valRows.length;
 
-    const preprocessing = fitEncoding(data, { target, classification: flags.classification === true, categorical }, trainRows, file);
-    const x = encodeInputs(data, preprocessing, file);
+    const preprocessing = fitEncoding(data, choices, trainRows, file);
+    const x = encodeInputs(data, preprocessing, file, true);
     const t = encodeTargets(data, preprocessing, file);
     const goal = preprocessing.target;
     const classify = goal.kind === 'classification';
@@ -115,6 +160,11 @@ export const train: Command = {
 
     const numeric = preprocessing.inputs.filter((c) => c.kind === 'numeric').length;
     console.log(`${bold('Training')} on ${file}: ${data.rows.length} rows (${trainRows.length} for training, ${held} for validation)`);
+    if (emptyTarget + emptyInput > 0) {
+      console.log(`  missing  ${emptyTarget + emptyInput} rows left out (--missing ${missing}): ${emptyTarget} with an empty target, ${emptyInput} with an empty input`);
+    }
+    const filled = preprocessing.inputs.filter((c) => c.fill !== undefined).length;
+    if (filled > 0) console.log(`  missing  empty cells of ${filled} input columns filled in with the training ${missing} (saved in the model)`);
     console.log(`  inputs   ${net.inputSize} values from ${preprocessing.inputs.length} columns (${numeric} numeric, standardized; ` +
       `${preprocessing.inputs.length - numeric} categorical, one-hot)`);
     console.log(`  target   ${target}: ${classify ? `classification, ${units} classes (${goal.classes.join(', ')})` : 'regression'}`);
@@ -130,6 +180,7 @@ export const train: Command = {
         metrics: classify ? ['accuracy'] : [],
         onEpochEnd: (epoch, logs) => progress.update(epoch + 1, logs.loss, logs.valLoss),
         onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+        earlyStopping: patience === undefined ? undefined : { patience, restoreBestWeights: true },
       });
     } catch (error) {
       // Divergence is the run's outcome, not a bad flag (exit 1): the same rate can converge on other data. Say which flag to change.
@@ -140,7 +191,9 @@ export const train: Command = {
     await writeModel(out, net, preprocessing);
 
     const last = (values?: number[]) => values?.at(-1);
-    console.log(`${bold('Done')} in ${duration(seconds)}: ${epochs} epochs`);
+    if (progress.tty && history.epochs < epochs) process.stdout.write('\n'); // the bar stopped short of its last epoch
+    const stopped = history.epochs < epochs ? ` (early stopping after ${patience} without improvement; the best epoch, ${(history.bestEpoch ?? 0) + 1}, kept)` : '';
+    console.log(`${bold('Done')} in ${duration(seconds)}: ${history.epochs} epochs${stopped}`);
     console.log(`  loss      ${fixed(last(history.loss))}${held ? `   validation loss ${fixed(last(history.valLoss))}` : ''}`);
     if (goal.kind === 'classification') {
       const accuracy = (v?: number) => (v === undefined ? '–' : percent(v));
@@ -156,26 +209,36 @@ export const train: Command = {
 
 /** `wasmgrad predict model.wgm data.csv [--out predictions.csv]`. */
 export const predict: Command = {
-  strings: ['out'],
+  strings: ['out', 'keep', 'delimiter'],
   booleans: [],
   async run(args, flags) {
     const [modelFile, dataFile] = positionals('predict', args, ['a model file', 'a CSV file']);
     const out = flags.out === undefined ? undefined : text(flags, 'out', '');
+    const keep = names(flags, 'keep');
     const { net, preprocessing } = await readModel(modelFile); // checks that the encoding fits the network
     if (!preprocessing) throw modelFileError(`${modelFile} has no CSV encoding (preprocessing); only models written by "wasmgrad train" can predict from CSV`);
-    const data = parseCsv(await readText(dataFile, 'data file'), dataFile);
+    const data = await readTable(dataFile, flags);
+    const goal = preprocessing.target;
+    const predicted = goal.kind === 'classification' ? [goal.name, ...goal.classes.map((c) => `probability_${c}`)] : [goal.name];
+    const indexes = new Map(data.header.map((name, c) => [name, c]));
+    const kept = keep.map((name) => {
+      const c = indexes.get(name);
+      if (c === undefined) throw dataError(`${dataFile}: no column "${name}" (named by --keep)`);
+      if (predicted.includes(name)) throw usageError(`--keep ${name}: the output already has a column "${name}" (a prediction); rename it in ${dataFile}`);
+      return c;
+    });
+    if (new Set(keep).size !== keep.length) throw usageError(`--keep names a column twice: ${keep.join(',')}`);
     const x = encodeInputs(data, preprocessing, dataFile);
     const y = net.predict(x);
-    const goal = preprocessing.target;
-    let csv: string;
+    const ids = (r: number) => kept.map((c) => data.rows[r][c]);
+    let csv = csvLine([...keep, ...predicted]);
     if (goal.kind === 'classification') {
-      csv = csvLine([goal.name, ...goal.classes.map((c) => `probability_${c}`)]);
-      for (const row of y) {
+      y.forEach((row, r) => {
         const best = row.reduce((b, p, k) => (p > row[b] ? k : b), 0);
-        csv += csvLine([goal.classes[best], ...row.map((p) => p.toFixed(6))]);
-      }
+        csv += csvLine([...ids(r), goal.classes[best], ...row.map((p) => p.toFixed(6))]);
+      });
     } else {
-      csv = csvLine([goal.name]) + y.map((row) => csvLine([Number((row[0] * goal.std + goal.mean).toPrecision(7))])).join('');
+      csv += y.map((row, r) => csvLine([...ids(r), Number((row[0] * goal.std + goal.mean).toPrecision(7))])).join('');
     }
     net.dispose();
     if (out === undefined) process.stdout.write(csv);
@@ -208,7 +271,9 @@ export const info: Command = {
     if (preprocessing) {
       console.log(`${bold('Inputs')} (CSV columns, in encoding order)`);
       console.log(table(['Column', 'Kind', 'Encoding'], preprocessing.inputs.map((c) => [c.name, c.kind,
-        c.kind === 'numeric' ? `(x − ${Number(c.mean.toPrecision(6))}) / ${Number(c.std.toPrecision(6))}` : `one-hot: ${c.categories.map((v) => JSON.stringify(v)).join(', ')}`]), 'lll'));
+        (c.kind === 'numeric' ? `(x − ${Number(c.mean.toPrecision(6))}) / ${Number(c.std.toPrecision(6))}` : `one-hot: ${c.categories.map((v) => JSON.stringify(v)).join(', ')}`) +
+        (c.fill === undefined ? '' : `; empty → ${typeof c.fill === 'number' ? Number(c.fill.toPrecision(6)) : JSON.stringify(c.fill)}`)]), 'lll'));
+      if (preprocessing.missing) console.log(`  trained with --missing ${preprocessing.missing}`);
       const goal = preprocessing.target;
       console.log(`${bold('Target')} ${goal.name}: ${goal.kind === 'classification' ? `classification, classes ${goal.classes.join(', ')}`
         : `regression (outputs scaled by ${Number(goal.std.toPrecision(6))}, plus ${Number(goal.mean.toPrecision(6))})`}`);

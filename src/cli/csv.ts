@@ -1,7 +1,8 @@
 /**
  * CSV for the command line: reading (RFC 4180 basics: a header row, commas,
- * double-quoted fields that may hold commas, quotes ("") and line breaks),
- * writing, and reading numbers. Turning columns into network inputs is
+ * double-quoted fields that may hold commas, quotes ("") and line breaks;
+ * or semicolons or tabs between fields, as European spreadsheets and TSV
+ * files have), writing, and reading numbers. Turning columns into network inputs is
  * encoding.ts's job.
  */
 import { dataError } from './errors.js';
@@ -13,12 +14,35 @@ export interface CsvTable {
   lines: number[];
 }
 
+/** The field separators detected from a header; any other single character can be given with --delimiter. */
+export const DELIMITERS = [',', ';', '\t'] as const;
+
+/**
+ * The delimiter a file's header line uses: whichever of comma, semicolon and
+ * tab occurs most often outside quotes in the first line (a comma on a tie,
+ * and when there is none: a one-column file).
+ */
+export function detectDelimiter(text: string): string {
+  const counts = new Map<string, number>(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '\n' || c === '\r')) break;
+    else if (!quoted && counts.has(c)) counts.set(c, (counts.get(c) as number) + 1);
+  }
+  let best = ',';
+  for (const d of DELIMITERS) if ((counts.get(d) as number) > (counts.get(best) as number)) best = d;
+  return best;
+}
+
 /**
  * Parses CSV text. Blank lines are skipped; every record must have as many
  * fields as the header (the error names the line). `source` names the file in
- * messages.
+ * messages; `delimiter` separates fields (default: detected from the header,
+ * see detectDelimiter).
  */
-export function parseCsv(text: string, source: string): CsvTable {
+export function parseCsv(text: string, source: string, delimiter = detectDelimiter(text)): CsvTable {
   const records: string[][] = [];
   const lines: number[] = [];
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte order mark (Excel writes one) is not part of the first name
@@ -40,7 +64,7 @@ export function parseCsv(text: string, source: string): CsvTable {
         continue;
       }
       if (c === '"' && field === '') { quoted = true; i++; continue; }
-      if (c === ',') { fields.push(field); field = ''; i++; continue; }
+      if (c === delimiter) { fields.push(field); field = ''; i++; continue; }
       if (i >= text.length || c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
         fields.push(field);
         i += c === '\r' ? 2 : 1;

@@ -11,6 +11,7 @@ import { info, predict, train, type Command } from './commands.js';
 import { parseArgs } from './args.js';
 import { HIDDEN_ACTIVATIONS, LOSS_CHOICES, OPTIMIZER_CHOICES, choicesHelp } from './choices.js';
 import { errorLine, exitStatus, isUsageError, usageError } from './errors.js';
+import { internalError } from '../errors.js';
 
 // A Map, not an object literal: `wasmgrad __proto__` or `help constructor` must be unknown commands, not Object.prototype's.
 const COMMANDS: ReadonlyMap<string, Command> = new Map([['train', train], ['predict', predict], ['info', info]]);
@@ -24,7 +25,8 @@ Commands:
   predict <model.wgm> <data.csv>     predict with a saved model (CSV on stdout)
   info <model.wgm>                   show a model's architecture and encoding
 
-Run "wasmgrad <command> --help" for a command's options.
+Run "wasmgrad <command> --help" for a command's options,
+"wasmgrad --version" for the version.
 
 Exit status:
   0  success
@@ -38,8 +40,9 @@ Errors are printed as one line, "wasmgrad: <message>"; set WASMGRAD_DEBUG=1
 to add the stack trace.`,
   train: `Usage: wasmgrad train <data.csv> --target COLUMN [options]
 
-The CSV needs a header row. Numeric columns are standardized, other columns
-one-hot encoded. A non-numeric target means classification (softmax output,
+The CSV needs a header row; fields are separated by commas, or by the
+semicolons or tabs the header uses (detected), or by --delimiter. Numeric
+columns are standardized, other columns one-hot encoded. A non-numeric target means classification (softmax output,
 categorical cross-entropy); a numeric one regression (linear output, MSE).
 
 Every number in the file must be finite in float32 (within ±3.4e38), and so
@@ -51,6 +54,13 @@ X: a decimal number such as 0.01 or 1e-3, without a sign):
   --target COLUMN          the column to predict (required)
   --classification         treat a numeric target's values as classes
   --categorical A,B        one-hot encode these columns even if numeric
+  --ignore A,B             leave these columns out (ids, free text)
+  --missing HOW            empty cells: fail (default), drop (the rows), mean
+                           or mode (fill inputs in with the training mean or
+                           most frequent value, saved in the model for
+                           predict); rows with an empty target are dropped
+  --delimiter C            the field separator: one character or "tab"
+                           (default: comma, semicolon or tab, from the header)
   --layers 16,8            hidden layer sizes, or "none" (default 16)
 ${choicesHelp('--activation NAME', 'hidden activation:', HIDDEN_ACTIVATIONS, 'relu')}
 ${choicesHelp('--loss NAME', '', LOSS_CHOICES)}
@@ -58,7 +68,11 @@ ${choicesHelp('--optimizer NAME', '', OPTIMIZER_CHOICES, 'adam')}
   --learning-rate X        step size, positive (default 0.01)
   --epochs N               passes over the data (default 100)
   --batch-size N           samples per step (default 32)
-  --validation-split X     fraction held out to validate, 0 for none (default 0.2)
+  --validation-split X     fraction held out to validate, 0 for none (default
+                           0.2): a seeded random choice, stratified by class
+  --early-stopping N       stop after N epochs without a better validation
+                           loss (training loss without validation), keeping
+                           the best epoch's weights
   --seed N                 seeds weights, shuffling and the split (default 1)
   --out FILE               where to write the model file (default model.wgm)
 
@@ -67,12 +81,16 @@ fromBytes()), with the CSV encoding in its preprocessing field; it is read
 back before it is written, so a saved model always loads.`,
   predict: `Usage: wasmgrad predict <model.wgm> <data.csv> [--out predictions.csv]
 
-Encodes the CSV as the model's training file was (columns found by name) and
+Encodes the CSV as the model's training file was (columns found by name;
+empty cells filled in as training did with --missing mean or mode) and
 writes one row per input: for classification the predicted class and one
 probability column per class, for regression the predicted value.
 
 Options:
-  --out FILE    write the CSV to FILE instead of stdout`,
+  --out FILE       write the CSV to FILE instead of stdout
+  --keep A,B       copy these columns (ids) into the output, first
+  --delimiter C    the input's field separator: one character or "tab"
+                   (default: detected from the header); the output uses commas`,
   info: `Usage: wasmgrad info <model.wgm>
 
 Shows the layers, loss, optimizer and parameter count of a model file, and the
@@ -80,9 +98,22 @@ CSV encoding saved by "wasmgrad train". The encoding is checked against the
 network (one input per encoded value, one output per class).`,
 }));
 
+/** The version in the package's package.json (two folders up from build/cli/main.js). */
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  if (typeof pkg.version !== 'string') throw internalError('package.json has no version');
+  return pkg.version;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) throw usageError(`no command given: the commands are ${COMMAND_LIST} (see "wasmgrad --help")`);
+  if (name === '--version' || name === '-v') {
+    if (rest.length > 0) throw usageError(`--version takes nothing after it, got "${rest[0]}"`);
+    console.log(await version());
+    return 0;
+  }
   if (name === '--help' || name === '-h' || name === 'help') {
     if (name === 'help' && rest.length > 0 && !COMMANDS.has(rest[0])) throw usageError(`no help for "${rest[0]}": the commands are ${COMMAND_LIST}`);
     console.log(HELP.get(name === 'help' && rest.length > 0 ? rest[0] : 'main'));
