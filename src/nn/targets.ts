@@ -8,7 +8,7 @@
  * for bit. fit, evaluate, gradients, the validation data and fitDataset's
  * batches all come through targetsToMatrix.
  */
-import { classIndexLoss, type Loss } from '../backend/kinds.js';
+import { CLASS_INDEX_LOSS_TABLE, classIndexLoss, type Loss } from '../backend/kinds.js';
 import { shapeError } from '../errors.js';
 import { toMatrix, type Matrix } from './data.js';
 import { argumentError, holeError } from './validate.js';
@@ -36,7 +36,15 @@ export type TargetsInput = readonly (readonly number[])[] | Float32Array | Class
  */
 export function targetsToMatrix(where: string, name: string, loss: Loss, value: unknown, outputSize: number): Matrix {
   const sparse = classIndexLoss(loss);
-  if (sparse === null) return toMatrix(where, name, value, outputSize, 'the units of the last layer');
+  if (sparse === null) {
+    // Class indices given to the loss that takes one-hot rows: name the loss that takes them (Keras users reach for this).
+    const twin = CLASS_INDEX_LOSS_TABLE.find((l) => l.kernel === loss);
+    if (twin && Array.isArray(value) && typeof value[0] === 'number') {
+      throw argumentError(where, `${name}[0]`, `a row of ${outputSize} numbers (loss "${loss}" takes one-hot rows; `
+        + `for one class index per sample use loss "${twin.name}")`, value[0]);
+    }
+    return toMatrix(where, name, value, outputSize, 'the units of the last layer');
+  }
   const expected = `a class index: an integer from 0 to ${outputSize - 1} (the last layer has ${outputSize} units)`;
   if (!isIndexArray(value) || value.length === 0) {
     throw argumentError(where, name, `a non-empty array of class indices, one per sample (number[] or a typed array such as Int32Array) for loss "${loss}"`, value);

@@ -113,6 +113,16 @@ describe('targetsToMatrix', () => {
     const rows = targetsToMatrix('t', 'ys', 'categoricalCrossentropy', [[0, 1], [1, 0]], 2);
     expect(Array.from(rows.data)).toEqual([0, 1, 1, 0]);
   });
+
+  it('class indices given to categoricalCrossentropy: the error names the loss that takes them', () => {
+    const [sparse, onehot] = pair('wasm', 5);
+    sparse.dispose();
+    expect(() => onehot.fitSync(data(4, 3).x, [0, 1, 2, 3])).toThrow(
+      'Network.fitSync: targets[0] must be a row of 4 numbers (loss "categoricalCrossentropy" takes one-hot rows; '
+      + 'for one class index per sample use loss "sparseCategoricalCrossentropy"), got 0');
+    expect(onehot.epochsTrained).toBe(0);
+    onehot.dispose();
+  });
 });
 
 describe('the loss and accuracy against independent computations', () => {
