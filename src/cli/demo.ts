@@ -13,7 +13,7 @@
  * Exit code 1 if the hand-computed gradients disagree or Iris training
  * accuracy is below 95%.
  */
-import { init, sequential, dense, sgd, type LayerWeights } from '../index.node.js';
+import { init, sequential, dense, sgd, Standardizer, type LayerWeights } from '../index.node.js';
 import { irisData, IRIS_SPECIES } from '../data/iris.js';
 import { bold, diff, dim, duration, green, heading, num, percent, Progress, rate, red, table, vec } from './format.js';
 
@@ -155,11 +155,11 @@ async function part2(): Promise<void> {
   console.log(heading('Part 2 · Iris: 150 flowers, 4 measurements (cm), 3 species'));
 
   const { inputs: raw, labels, oneHot } = irisData();
-  // Standardize each feature to mean 0, std 1: sigmoid units saturate on raw centimetres (petal length up to 6.9).
-  const columns = raw[0].map((_, c) => raw.map((row) => row[c]));
-  const mean = columns.map((col) => sum(col) / col.length);
-  const std = columns.map((col, c) => Math.sqrt(sum(col.map((v) => (v - mean[c]) ** 2)) / col.length));
-  const inputs = raw.map((row) => row.map((v, c) => (v - mean[c]) / std[c]));
+  // Standardize each feature to mean 0, std 1 (the library's Standardizer): sigmoid units saturate on raw centimetres
+  // (petal length up to 6.9).
+  const scaler = Standardizer.fit(raw);
+  const inputs = scaler.transform(raw);
+  const [mean, std] = [[...scaler.mean], [...scaler.std]];
 
   console.log(`  features standardized, x ← (x − mean) / std:  mean = ${vec(mean, 3)}  std = ${vec(std, 3)}`);
   console.log(`  targets one-hot (setosa = [1, 0, 0] …); prediction = the species with the largest output`);
