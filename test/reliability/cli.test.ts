@@ -18,7 +18,8 @@ import { encodeInputs, fitEncoding } from '../../src/cli/encoding.js';
 import { fromBytes, readModelHeader, toBytes } from '../../src/index.js';
 import { initFromBuild } from '../helpers.js';
 
-const MAIN = fileURLToPath(new URL('../../build/cli/main.js', import.meta.url));
+// WASMGRAD_TEST_CLI runs another build of the command (one made with tsc --outDir elsewhere).
+const MAIN = process.env.WASMGRAD_TEST_CLI ?? fileURLToPath(new URL('../../build/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-reliability-'));
 
 interface Result { code: number; stdout: string; stderr: string }
