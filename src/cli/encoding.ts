@@ -253,8 +253,8 @@ export function outputWidth(p: Preprocessing): number {
 
 /** What an empty cell's message says for a model that fills nothing in. */
 function emptyHint(p: Preprocessing, training: boolean): string {
-  return training ? MISSING_HINT : `the model fills in no value for it (it was trained with --missing ${p.missing ?? 'fail'}; ` +
-    'train with --missing mean or mode to fill empty cells in)';
+  return training ? MISSING_HINT : `the model fills none in: it was trained with --missing ${p.missing ?? 'fail'}; ` +
+    'train with --missing mean or mode to have empty cells filled in';
 }
 
 /**
