@@ -15,19 +15,22 @@ export interface Summarizable {
   readonly loss: Loss;
   readonly optimizer: Optimizer;
   readonly backend: BackendName;
+  /** The multiplier reduceLROnPlateau keeps on the schedule's rate (1 or absent: none). */
+  readonly learningRateMultiplier?: number;
 }
 
 const HEADER = ['Layer', 'Type', 'Units', 'Activation', 'Output shape', 'Parameters'];
 /** Per column: numbers right-aligned, text left. */
 const RIGHT = [false, false, true, false, false, true];
 
-/** The optimizer in words: its type and learning rate, and the schedule if it has one. */
-function optimizerText(o: Optimizer): string {
+/** The optimizer in words: its type and learning rate, the schedule if it has one, and a plateau multiplier other than 1. */
+function optimizerText(o: Optimizer, multiplier = 1): string {
   const s = o.schedule;
   const schedule = !s ? '' : s.type === 'step' ? `, step schedule (×${s.factor} every ${s.every} epochs)`
     : s.type === 'exponential' ? `, exponential schedule (×${s.factor} per epoch)`
     : `, cosine schedule (to ${s.minimum ?? 0} over ${s.epochs} epochs)`;
-  return `${o.type} (learning rate ${o.learningRate}${schedule})`;
+  const reduced = multiplier === 1 ? '' : `, times ${multiplier} after plateaus`;
+  return `${o.type} (learning rate ${o.learningRate}${schedule}${reduced})`;
 }
 
 /**
@@ -55,7 +58,7 @@ export function summary(net: Summarizable): string {
     line(HEADER), rule, ...rows.map(line), rule,
     `Total parameters: ${total}`,
     `Loss: ${net.loss}`,
-    `Optimizer: ${optimizerText(net.optimizer)}`,
+    `Optimizer: ${optimizerText(net.optimizer, net.learningRateMultiplier)}`,
     `Backend: ${net.backend}`,
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 /** net.summary(): the exact table for small networks, parameters counted by hand. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adam, dense, sequential, sgd } from '../../src/index.js';
+import { summary } from '../../src/nn/summary.js';
 import { initFromBuild } from '../helpers.js';
 
 beforeAll(initFromBuild);
@@ -52,5 +53,16 @@ describe.each(['wasm', 'js'] as const)('summary (%s backend)', (backend) => {
     ].join('\n'));
     expect(net.parameterCount).toBe(101770);
     net.dispose();
+  });
+});
+
+describe('summary()', () => {
+  it('shows a learning-rate multiplier other than 1 (reduceLROnPlateau\'s), and no layers but the input when there are none', () => {
+    const net = { inputSize: 3, layers: [], loss: 'mse', optimizer: sgd({ learningRate: 0.1 }), backend: 'js', learningRateMultiplier: 0.25 } as const;
+    const lines = summary(net).split('\n');
+    expect(lines.at(-2)).toBe('Optimizer: sgd (learning rate 0.1, times 0.25 after plateaus)');
+    // Columns at their header widths (5, 4, 5, 10, 12, 10), two spaces apart.
+    expect(lines[2]).toBe(['input', '    ', '    3', ' '.repeat(10), '[batch, 3]  ', `${' '.repeat(9)}0`].join('  ').trimEnd());
+    expect(summary({ ...net, learningRateMultiplier: 1 })).toContain('Optimizer: sgd (learning rate 0.1)\n');
   });
 });
