@@ -17,6 +17,8 @@ export { toBytes, fromBytes, readModelHeader, type ModelFileOptions, type ModelI
 export {
   toTfjs, fromTfjs, saveTfjs, loadTfjs, type TfjsModelJson, type TfjsWeightSpec, type FromTfjsOptions, type TfjsWeightData,
 } from './nn/tfjs.js';
+export { toOnnx, saveOnnx, type ToOnnxOptions } from './nn/onnx/export.js';
+export { fromOnnx, loadOnnx, type FromOnnxOptions } from './nn/onnx/import.js';
 export {
   Network, type LayerWeights, type LayerWeightsInput, type NetworkConfig, type NetworkJSON,
 } from './nn/network.js';
