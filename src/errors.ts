@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   WASMGRAD_UNSUPPORTED: 'something this build, platform or model format does not support',
   /** A call made while the object is busy (a second fit while one runs). */
   WASMGRAD_BUSY: 'the network is already training',
+  /** A call on a predictor after its `close()` (createPredictor). */
+  WASMGRAD_CLOSED: 'a predictor was used after close()',
   /** Reading or writing a file or browser storage failed, or nothing is saved there (the cause is attached). */
   WASMGRAD_IO: 'reading or writing a file or browser storage failed',
   /** Browser storage (localStorage, IndexedDB) is full; nothing was written and the entry saved before is kept. */

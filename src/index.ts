@@ -22,6 +22,7 @@ export { fromOnnx, loadOnnx, type FromOnnxOptions } from './nn/onnx/import.js';
 export {
   Network, type LayerWeights, type LayerWeightsInput, type NetworkConfig, type NetworkJSON,
 } from './nn/network.js';
+export { createPredictor, type Predictor, type PredictorOptions, type PredictorStats, type QueueWait } from './nn/predictor.js';
 export type { FitOptions, History, EpochLogs, EarlyStoppingOptions, StopReason } from './nn/fit-options.js';
 export type { DatasetBatch, BatchIterable, DatasetSource, FitDatasetOptions } from './nn/fit-dataset.js';
 export type { Metric } from './nn/metrics.js';

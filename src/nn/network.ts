@@ -19,6 +19,7 @@ import { optimizerNumbers, stateArrays, type Optimizer } from './optimizers.js';
 import { pathBits } from './paths.js';
 import { checkJSONSize, float32ToBase64 } from './base64.js';
 import { registerNetworkMemory } from './network-memory.js';
+import { notifyDisposed } from './dispose-listeners.js';
 import { summary } from './summary.js';
 import { argumentError, plainObject, rejectUnknownKeys } from './validate.js';
 import { checkMetrics, countCorrect, type Metric } from './metrics.js';
@@ -414,6 +415,8 @@ export class Network {
     this.#stopRequested = false;
     try {
       return new TrainingRun(where, this.#trainee(where), this.#runtime.heap, data, settings, this.#shuffleRandom);
+    // A predictor's queued calls reject now (src/nn/predictor.ts), not at their next flush.
+    notifyDisposed(this);
     } catch (error) {
       this.#training = false;
       throw error;
