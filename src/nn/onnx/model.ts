@@ -90,6 +90,9 @@ export function decodeModel(where: string, bytes: Uint8Array): OnnxModel {
   if (graph === null) throw badModelError(`${where}: the bytes hold no ModelProto.graph (not an ONNX model?)`);
   const opsets = new Map<string, number>();
   for (const o of model.messages(8, 'opset_import')) opsets.set(o.string(1, 'domain'), o.int(2, 'version'));
+  // Both are required by the ONNX spec; a file cut short right after the graph would otherwise pass for whole.
+  if (!model.has(1)) throw badModelError(`${where}: the ModelProto has no ir_version (not an ONNX model, or truncated?)`);
+  if (!opsets.has('') && !opsets.has('ai.onnx')) throw badModelError(`${where}: the ModelProto imports no default (ai.onnx) operator set (truncated?)`);
   return { irVersion: model.int(1, 'ir_version'), opsets, graph: decodeGraph(graph) };
 }
 
@@ -202,8 +205,8 @@ export function valueInfoProto(name: string, dims: (number | string)[]): ProtoWr
   return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
 }
 
-/** An attribute of a node: an integer (INT) or a float (FLOAT). */
-export type AttributeValue = { int: number } | { float: number };
+/** An attribute of a node: an integer (INT), a float (FLOAT) or a string (STRING). */
+export type AttributeValue = { int: number } | { float: number } | { string: string };
 
 /** A NodeProto of the default domain. */
 export function nodeProto(opType: string, name: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}): ProtoWriter {
@@ -214,7 +217,8 @@ export function nodeProto(opType: string, name: string, inputs: string[], output
   for (const [key, value] of Object.entries(attributes)) {
     const a = new ProtoWriter().string(1, key);
     if ('int' in value) a.int(3, value.int).int(20, 2);
-    else a.float(2, value.float).int(20, 1);
+    else if ('float' in value) a.float(2, value.float).int(20, 1);
+    else a.string(4, value.string).int(20, 3);
     n.message(5, a);
   }
   return n;
