@@ -77,18 +77,20 @@ interface Call {
 
 /**
  * A predictor that batches concurrent one-sample calls to `net.predict`:
- * a batch runs when `maxBatch` calls are queued, or `maxDelayMs` after the
- * first call of the batch arrived. Each call resolves with its own row as a
+ * a batch runs when `maxBatch` calls are queued (inside the predict call that
+ * fills it), or from a timer `maxDelayMs` after the first call of the batch
+ * arrived. Each call resolves with its own row as a
  * Float32Array, equal to `net.predict` of that sample up to float32 rounding
  * (a batch may sum in another order than one row: within ~1e-6 relative).
  *
  * - A bad sample is refused on entry and rejects only its own call.
  * - `close()` runs what is queued, then later calls reject with WASMGRAD_CLOSED.
  * - `net.dispose()` rejects the queued calls at once, and later ones, with WASMGRAD_DISPOSED.
- * - During an async `fit`, a batch runs between training slices, with the
- *   weights of that moment (training yields about every 10 ms, so a call may
- *   wait that long); during `fitSync` nothing runs until it returns (or a full
- *   batch runs from inside a callback).
+ * - During an async `fit` (or `fitDataset`), a batch runs between training
+ *   steps, with the weights of that moment: a later batch may see later
+ *   weights. Training hands control back about every 10 ms, so a call may
+ *   wait that long. During `fitSync` only a batch filled from inside one of
+ *   its callbacks runs; the rest wait until it returns.
  *
  * Works on every backend and on the threads build, where a batch's products
  * are split across the threads.
