@@ -25,6 +25,10 @@ export {
 export { createPredictor, type Predictor, type PredictorOptions, type PredictorStats, type QueueWait } from './nn/predictor.js';
 export type { FitOptions, History, EpochLogs, EarlyStoppingOptions, StopReason } from './nn/fit-options.js';
 export type { DatasetBatch, BatchIterable, DatasetSource, FitDatasetOptions } from './nn/fit-dataset.js';
+export type { TrainingCallback, TrainingContext } from './nn/callbacks/callback.js';
+export { reduceLROnPlateau, type ReduceLROnPlateauOptions } from './nn/callbacks/reduce-lr.js';
+export { checkpoint, type CheckpointOptions } from './nn/callbacks/checkpoint.js';
+export type { ProgressOptions, ProgressStream } from './nn/callbacks/progress.js';
 export type { Metric } from './nn/metrics.js';
 export type { MatrixInput } from './nn/data.js';
 export type { ClassIndices, TargetsInput } from './nn/targets.js';

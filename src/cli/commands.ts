@@ -18,6 +18,7 @@ import { dropMissing } from './missing.js';
 import { dataError, modelFileError, usageError } from './errors.js';
 import { readModel, readText, writeAtomically, writeModel } from './model-file.js';
 import { bold, cyan, dim, duration, percent, table } from './format.js';
+import { ProgressBar } from '../nn/callbacks/progress.js';
 
 export type { Command } from './args.js';
 
@@ -27,30 +28,6 @@ const isCount = (x: number) => Number.isInteger(x) && x >= 1 && x <= MAX_COUNT;
 const architecture = (net: Network) => [String(net.inputSize), ...net.layers.map((l) => `${l.units} ${l.activation}`)].join(' → ');
 // Four decimals, or scientific notation where that would round a small loss to 0.0000.
 const fixed = (x: number | undefined) => (x === undefined ? '–' : x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toFixed(4));
-
-/** Training progress: redrawn in place on a terminal, one line per ~10% of the epochs in a log. */
-class TrainingProgress {
-  readonly #start = performance.now();
-  #lastDraw = 0;
-  #lastTenth = 0;
-
-  constructor(readonly epochs: number, readonly samples: number, readonly tty = Boolean(process.stdout.isTTY)) {}
-
-  /** `epoch` counts from 1. */
-  update(epoch: number, loss: number, valLoss?: number): void {
-    const now = performance.now();
-    const tenth = Math.floor((epoch * 10) / this.epochs);
-    if (this.tty ? epoch < this.epochs && now - this.#lastDraw < 50 : tenth === this.#lastTenth) return;
-    this.#lastDraw = now;
-    this.#lastTenth = tenth;
-    const filled = Math.round((epoch / this.epochs) * 24);
-    const speed = (epoch * this.samples) / Math.max((now - this.#start) / 1000, 1e-6);
-    const line = `  epoch ${String(epoch).padStart(String(this.epochs).length)}/${this.epochs} ` +
-      `${cyan('█'.repeat(filled))}${dim('░'.repeat(24 - filled))} loss ${loss.toFixed(5)}` +
-      `${valLoss === undefined ? '' : `  val loss ${valLoss.toFixed(5)}`}  ${Math.round(speed).toLocaleString('en-US')} samples/s`;
-    process.stdout.write(this.tty ? `\r${line}\x1b[K${epoch === this.epochs ? '\n' : ''}` : `${line}\n`);
-  }
-}
 
 /** A comma-separated list of column names (--categorical, --ignore, --keep); none when the flag is absent. */
 function names(flags: Flags, name: string): string[] {
@@ -170,7 +147,8 @@ export const train: Command = {
     console.log(`  target   ${target}: ${classify ? `classification, ${units} classes (${goal.classes.join(', ')})` : 'regression'}`);
     console.log(`  network  ${architecture(net)}, ${net.parameterCount} parameters, ${loss} loss, ${optimizerName} (learning rate ${learningRate})`);
 
-    const progress = new TrainingProgress(epochs, trainRows.length);
+    // The library's bar (fit's progress option draws the same), in colour on a terminal.
+    const progress = new ProgressBar(process.stdout, epochs, trainRows.length, { filled: cyan, empty: dim });
     const start = performance.now();
     let history: Awaited<ReturnType<Network['fit']>>;
     try {
@@ -191,7 +169,7 @@ export const train: Command = {
     await writeModel(out, net, preprocessing);
 
     const last = (values?: number[]) => values?.at(-1);
-    if (progress.tty && history.epochs < epochs) process.stdout.write('\n'); // the bar stopped short of its last epoch
+    progress.finish(); // a bar that stopped short of its last epoch gets its line break
     const stopped = history.epochs < epochs ? ` (early stopping after ${patience} without improvement; the best epoch, ${(history.bestEpoch ?? 0) + 1}, kept)` : '';
     console.log(`${bold('Done')} in ${duration(seconds)}: ${history.epochs} epochs${stopped}`);
     console.log(`  loss      ${fixed(last(history.loss))}${held ? `   validation loss ${fixed(last(history.valLoss))}` : ''}`);

@@ -93,6 +93,10 @@ export function checkRestoredState(where: string, value: unknown, config: Networ
     const n = key === 'epoch' ? orDefault(state.epoch, 0) : state[key];
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw argumentError(where, `optimizerState.${key}`, 'a non-negative integer', n);
   }
+  const m = state.learningRateMultiplier;
+  if (m !== undefined && (typeof m !== 'number' || !(m > 0) || !Number.isFinite(Math.fround(m)) || Math.fround(m) === 0)) {
+    throw argumentError(where, 'optimizerState.learningRateMultiplier', 'a number > 0 that float32 holds', m);
+  }
   const arrays = stateArrays(config.optimizer);
   (['state1', 'state2'] as const).forEach((key, i) => {
     if (state[key] === undefined) return; // absent: zeros, a fresh optimizer

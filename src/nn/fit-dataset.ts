@@ -15,6 +15,7 @@ import { learningRateAt } from './optimizers.js';
 import type { Metric } from './metrics.js';
 import { checkFitOptions, type EarlyStoppingOptions, type EpochLogs, type FitOptions, type FitSettings, type History } from './fit-options.js';
 import { attachHistory, EarlyStopping } from './early-stopping.js';
+import { runHooks, trainingContext, type TrainingContext } from './callbacks/callback.js';
 import { checkScheduledRates, SLICE_MS, yieldToEventLoop, type Trainee } from './training.js';
 import { argumentError, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 
@@ -54,9 +55,14 @@ export interface FitDatasetOptions {
   earlyStopping?: EarlyStoppingOptions;
   /** As in fit: stops within one batch or ~10 ms, whichever is later. */
   signal?: AbortSignal;
+  /** As in fit: run after each epoch (and at the start and end); checkpoint's saves are awaited. */
+  callbacks?: FitOptions['callbacks'];
+  /** As in fit: the progress bar (no samples/s: a stream's epoch length is not known ahead). */
+  progress?: FitOptions['progress'];
 }
 
-const OPTIONS = ['epochs', 'batchesPerEpoch', 'onEpochEnd', 'onBatchEnd', 'onTrainEnd', 'onWarning', 'validationData', 'metrics', 'earlyStopping', 'signal'];
+const OPTIONS = ['epochs', 'batchesPerEpoch', 'onEpochEnd', 'onBatchEnd', 'onTrainEnd', 'onWarning', 'validationData', 'metrics', 'earlyStopping', 'signal',
+  'callbacks', 'progress'];
 
 /** What the run needs of the network besides the Trainee. */
 export interface DatasetShape {
@@ -101,6 +107,7 @@ export class DatasetRun {
   /** The iterator that serves every epoch, for a one-shot source with batchesPerEpoch. */
   #shared: AnyIterator | null = null;
   #lastYield = 0;
+  readonly #context: TrainingContext;
 
   /** Checks everything (source, options, validation data) before any memory is taken. */
   constructor(
@@ -125,8 +132,11 @@ export class DatasetRun {
         + `so it cannot serve options.epochs = ${epochs}: pass a function that returns a new iterable for each epoch, e.g. () => batches(), `
         + 'or set options.batchesPerEpoch to draw every epoch from one endless source', 'TypeError');
     }
-    checkScheduledRates(where, net.optimizer, net.epochsTrained(), epochs);
+    checkScheduledRates(where, net.optimizer, net.epochsTrained(), epochs, net.learningRateMultiplier());
     this.#early = new EarlyStopping(this.#settings.earlyStopping);
+    this.#context = trainingContext(where, net, {
+      epochs, samplesPerEpoch: undefined, hasValidation: this.#validation !== null, metrics: this.#settings.metrics,
+    });
   }
 
   #checkValidation(value: unknown): { x: Matrix; t: Matrix } | null {
@@ -151,10 +161,14 @@ export class DatasetRun {
   async run(): Promise<History> {
     const { epochs } = this.#settings;
     this.#lastYield = now();
+    const { callbacks } = this.#settings;
+    const live = () => this.#checkLive();
+    await runHooks(callbacks, (c) => c.onTrainBegin?.(this.#context), live);
     try {
       for (let epoch = 0; epoch < epochs && !this.#early.stop && !this.#aborted(); epoch++) {
         const logs = await this.#epoch(epoch);
         if (!logs) break;
+        await runHooks(callbacks, (c) => c.onEpochEnd?.(epoch, logs, this.#context), live);
         await this.#settings.onEpochEnd?.(epoch, logs);
         this.#checkLive();
       }
@@ -162,6 +176,7 @@ export class DatasetRun {
       await closeIterator(this.#shared);
     }
     this.#early.finish(this.#history, this.#history.epochs < epochs, this.net);
+    await runHooks(callbacks, (c) => c.onTrainEnd?.(this.#history, this.#context), live);
     await this.#settings.onTrainEnd?.(this.#history);
     this.#checkLive();
     return this.#history;
@@ -238,7 +253,7 @@ export class DatasetRun {
     const f32 = this.heap.views.f32;
     f32.set(x.data, this.#data.x >>> 2);
     f32.set(t.data, this.#data.t >>> 2);
-    const rate = learningRateAt(this.net.optimizer, this.net.epochsTrained());
+    const rate = learningRateAt(this.net.optimizer, this.net.epochsTrained(), this.net.learningRateMultiplier());
     const { lossSum, diverged } = this.net.trainBatches(this.#data, 0, x.rows, x.rows, rate, null);
     if (diverged) {
       throw attachHistory(codedError('WASMGRAD_DIVERGED', `${this.where}: training diverged in epoch ${epoch + 1} at batch ${batch}: `

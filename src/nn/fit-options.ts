@@ -8,6 +8,8 @@ import { targetsToMatrix } from './targets.js';
 import type { Loss } from '../backend/kinds.js';
 import { checkMetrics, type Metric } from './metrics.js';
 import { holdOut } from './validation-split.js';
+import { checkCallbacks, type TrainingCallback } from './callbacks/callback.js';
+import { progressCallback, type ProgressOptions } from './callbacks/progress.js';
 import { codedError, shapeError } from '../errors.js';
 import {
   argumentError, oneOf, optionalBoolean, optionalFunction, orDefault, plainObject, positiveFinite, positiveInteger, rejectUnknownKeys,
@@ -86,6 +88,21 @@ export interface FitOptions {
    * already aborted gives an empty history at once. See also `net.stopTraining()`.
    */
   signal?: AbortSignal;
+  /**
+   * Callbacks run in order after each epoch (before onEpochEnd), and at the
+   * start and end: `[reduceLROnPlateau(), checkpoint('model.wgm')]`. Like
+   * onEpochEnd they take control after every epoch. fitSync refuses those
+   * that must be awaited (checkpoint).
+   */
+  callbacks?: TrainingCallback[];
+  /**
+   * Draw the CLI's progress bar: `true` to Node's process.stderr, or
+   * `{ stream }` to any object with write(text). On a terminal (stream.isTTY)
+   * one line is redrawn in place; elsewhere (a log, CI) a line is written at
+   * each tenth of the epochs. Default false. In a browser, pass a stream or
+   * draw from onEpochEnd.
+   */
+  progress?: boolean | ProgressOptions;
 }
 
 export interface EarlyStoppingOptions {
@@ -180,6 +197,8 @@ export interface FitSettings {
   onBatchEnd?: FitOptions['onBatchEnd'];
   onTrainEnd?: FitOptions['onTrainEnd'];
   signal: AbortSignal | null;
+  /** options.callbacks, then the progress bar's, in the order they run. */
+  callbacks: TrainingCallback[];
 }
 
 /** The training data after a validation split, and the validation data if any. */
@@ -190,7 +209,7 @@ export interface FitData {
 }
 
 const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'onEpochEnd', 'gradientNorms', 'explodingGradientThreshold', 'onWarning',
-  'validationData', 'validationSplit', 'validationShuffle', 'metrics', 'earlyStopping', 'onBatchEnd', 'onTrainEnd', 'signal'];
+  'validationData', 'validationSplit', 'validationShuffle', 'metrics', 'earlyStopping', 'onBatchEnd', 'onTrainEnd', 'signal', 'callbacks', 'progress'];
 const EARLY_STOPPING_OPTIONS = ['monitor', 'patience', 'minDelta', 'restoreBestWeights'];
 
 /** Splits off or checks the validation data (`seed`: the network's, for validationShuffle); throws before anything changes. */
@@ -265,13 +284,16 @@ export function checkFitOptions(where: string, options: unknown, samples: number
   const gradientNorms = optionalBoolean(where, 'options.gradientNorms', o.gradientNorms, true);
   const explodingGradientThreshold = positiveFinite(where, 'options.explodingGradientThreshold', orDefault(o.explodingGradientThreshold, 1000));
   const signal = checkSignal(where, o.signal);
+  const callbacks = checkCallbacks(where, o.callbacks);
+  const progress = progressCallback(where, o.progress);
+  if (progress) callbacks.push(progress);
   return {
     epochs, batchSize: Math.min(batchSize, samples), shuffle, onEpochEnd: o.onEpochEnd as FitSettings['onEpochEnd'],
     gradientNorms, explodingGradientThreshold,
     onWarning: (o.onWarning as FitSettings['onWarning'] | undefined) ?? ((message) => console.warn(message)),
     metrics, earlyStopping,
     onBatchEnd: o.onBatchEnd as FitSettings['onBatchEnd'], onTrainEnd: o.onTrainEnd as FitSettings['onTrainEnd'],
-    signal,
+    signal, callbacks,
   };
 }
 

@@ -16,6 +16,8 @@ import { argumentError, describe } from './validate.js';
 export interface RestoredState {
   step: number;
   epoch: number;
+  /** reduceLROnPlateau's multiplier of the schedule's rate; absent: 1. */
+  learningRateMultiplier?: number;
   state1?: Float32Array;
   state2?: Float32Array;
 }
@@ -62,6 +64,18 @@ export function checkEpoch(where: string, name: string, value: unknown): number 
     throw badModelError(`${where}: ${name} must be an integer from 0 to 2^53 - 1 (epochs trained), got ${describe(value)}`);
   }
   return epoch;
+}
+
+/**
+ * The learning-rate multiplier (absent: 1, as files written before it
+ * existed): a number > 0 that stays finite and non-zero as a float32.
+ */
+export function checkMultiplier(where: string, name: string, value: unknown): number {
+  const m = value === undefined ? 1 : value;
+  if (typeof m !== 'number' || !(m > 0) || !Number.isFinite(Math.fround(m)) || Math.fround(m) === 0) {
+    throw badModelError(`${where}: ${name} must be a number > 0 that float32 holds (the learning rate's multiplier), got ${describe(value)}`);
+  }
+  return m;
 }
 
 /** True for the arrays that hold mean squares (RMSProp's only one, Adam's second), which are never negative. */

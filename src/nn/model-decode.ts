@@ -13,7 +13,7 @@ import { crc32 } from './crc32.js';
 import {
   align8, HEADER_KEYS, layoutSections, MAX_HEADER_BYTES, MODEL_FILE_VERSION, MODEL_SIGNATURE, PREAMBLE_BYTES, type ModelHeader, type ModelSection,
 } from './model-file.js';
-import { asModelFileError, checkEpoch, checkSavedValues, checkStep, expectedSections, holdsMeanSquares } from './model-checks.js';
+import { asModelFileError, checkEpoch, checkMultiplier, checkSavedValues, checkStep, expectedSections, holdsMeanSquares } from './model-checks.js';
 import { stateArrays } from './optimizers.js';
 import { checkJSONModel, type CheckedModel } from './serialize.js';
 import { describe, plainObject } from './validate.js';
@@ -27,7 +27,8 @@ export interface ModelInfo {
   readonly loss: string;
   readonly optimizer: Record<string, unknown>;
   readonly seed: number;
-  readonly optimizerState: { readonly step: number; readonly epoch: number };
+  /** learningRateMultiplier only where it is not 1 (reduceLROnPlateau lowered the rate). */
+  readonly optimizerState: { readonly step: number; readonly epoch: number; readonly learningRateMultiplier?: number };
   readonly parameterCount: number;
   /** As given to save / toBytes (for a JSON file: its top-level `preprocessing` field). */
   readonly preprocessing?: Record<string, unknown>;
@@ -99,10 +100,13 @@ function readHeader(where: string, bytes: Uint8Array, backend: BackendName | und
   }));
   const progress = asModelFileError(where, 'header', () => plainObject(where, 'header.optimizerState', header.optimizerState));
   for (const key of Object.keys(progress)) {
-    if (key !== 'step' && key !== 'epoch') throw badModelError(`${where}: header.optimizerState.${key} is not a field (step, epoch)`, 'TypeError');
+    if (key !== 'step' && key !== 'epoch' && key !== 'learningRateMultiplier') {
+      throw badModelError(`${where}: header.optimizerState.${key} is not a field (step, epoch, learningRateMultiplier)`, 'TypeError');
+    }
   }
   const step = checkStep(where, 'header.optimizerState.step', progress.step);
   const epoch = checkEpoch(where, 'header.optimizerState.epoch', progress.epoch);
+  const multiplier = checkMultiplier(where, 'header.optimizerState.learningRateMultiplier', progress.learningRateMultiplier);
   for (const key of ['preprocessing', 'extra']) {
     if (header[key] !== undefined) asModelFileError(where, 'header', () => plainObject(where, `header.${key}`, header[key]));
   }
@@ -114,12 +118,13 @@ function readHeader(where: string, bytes: Uint8Array, backend: BackendName | und
   zeroPadding(where, bytes, headerEnd, Math.min(dataStart, bytes.length), 'after the header');
   const info: ModelInfo = {
     version: 2, inputSize: config.inputSize, layers: header.layers as ModelHeader['layers'], loss: config.loss,
-    optimizer: header.optimizer as Record<string, unknown>, seed: config.seed, optimizerState: { step, epoch },
+    optimizer: header.optimizer as Record<string, unknown>, seed: config.seed,
+    optimizerState: { step, epoch, ...(multiplier === 1 ? {} : { learningRateMultiplier: multiplier }) },
     parameterCount: sections.filter((s) => s.name.startsWith('layers')).reduce((n, s) => n + s.count, 0),
     ...(header.preprocessing === undefined ? {} : { preprocessing: header.preprocessing as Record<string, unknown> }),
     ...(header.extra === undefined ? {} : { extra: header.extra as Record<string, unknown> }),
   };
-  return { config, info, sections, dataStart, step, epoch };
+  return { config, info, sections, dataStart, step, epoch, multiplier };
 }
 
 /** header.sections and header.dataBytes must be exactly the table a writer makes for this architecture and optimizer. */
@@ -175,7 +180,7 @@ function hex(n: number): string {
  */
 export function decodeModel(where: string, bytes: Uint8Array, backend: BackendName | undefined): CheckedModel & { info: ModelInfo } {
   if (sniff(where, bytes) === 'json') return decodeJSON(where, bytes, backend);
-  const { config, info, sections, dataStart, step, epoch } = readHeader(where, bytes, backend);
+  const { config, info, sections, dataStart, step, epoch, multiplier } = readHeader(where, bytes, backend);
   const arrays = sections.map((section, i) => {
     const start = dataStart + section.offset, end = start + section.count * 4;
     const data = bytes.subarray(start, end);
@@ -195,7 +200,7 @@ export function decodeModel(where: string, bytes: Uint8Array, backend: BackendNa
   const parameters = config.layers.map((_, l): [Float32Array, Float32Array] => [arrays[2 * l], arrays[2 * l + 1]]);
   return {
     config, parameters, info,
-    state: { step, epoch, ...(arrays.length > 2 * layers ? { state1: arrays[2 * layers] } : {}), ...(arrays.length > 2 * layers + 1 ? { state2: arrays[2 * layers + 1] } : {}) },
+    state: { step, epoch, learningRateMultiplier: multiplier, ...(arrays.length > 2 * layers ? { state1: arrays[2 * layers] } : {}), ...(arrays.length > 2 * layers + 1 ? { state2: arrays[2 * layers + 1] } : {}) },
   };
 }
 
@@ -226,7 +231,9 @@ function decodeJSON(where: string, bytes: Uint8Array, backend: BackendName | und
   const { config } = model;
   const info: ModelInfo = {
     version: 1, inputSize: config.inputSize, layers: config.layers, loss: config.loss, optimizer: JSON.parse(JSON.stringify(config.optimizer)),
-    seed: config.seed, optimizerState: { step: model.state.step, epoch: model.state.epoch },
+    seed: config.seed, optimizerState: { step: model.state.step, epoch: model.state.epoch,
+      ...(model.state.learningRateMultiplier === undefined || model.state.learningRateMultiplier === 1
+        ? {} : { learningRateMultiplier: model.state.learningRateMultiplier }) },
     parameterCount: model.parameters.reduce((n, [w, b]) => n + w.length + b.length, 0),
     ...object('preprocessing'), ...object('extra'),
   };

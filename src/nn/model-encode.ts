@@ -80,7 +80,9 @@ export function encodeModel(where: string, net: unknown, options: ModelFileOptio
     loss: net.loss,
     optimizer: JSON.parse(JSON.stringify(net.optimizer)) as Record<string, unknown>,
     seed: net.seed,
-    optimizerState: { step: readStep(views.f64, block), epoch: net.epochsTrained },
+    // The multiplier only when reduceLROnPlateau changed it: a file without it stays readable by earlier releases.
+    optimizerState: { step: readStep(views.f64, block), epoch: net.epochsTrained,
+      ...(net.learningRateMultiplier === 1 ? {} : { learningRateMultiplier: net.learningRateMultiplier }) },
     ...options,
     sections: expected.map((s, i) => ({ name: s.name, type: 'float32', count: s.count, offset: offsets[i], crc32: crc32(sections[i]) })),
     dataBytes,

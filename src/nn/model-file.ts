@@ -65,7 +65,7 @@ export interface ModelHeader {
   readonly optimizer: Record<string, unknown>;
   readonly seed: number;
   /** Updates applied (0 to 2^53 - 1) and epochs completed. */
-  readonly optimizerState: { readonly step: number; readonly epoch: number };
+  readonly optimizerState: { readonly step: number; readonly epoch: number; readonly learningRateMultiplier?: number };
   readonly preprocessing?: Record<string, unknown>;
   readonly extra?: Record<string, unknown>;
   readonly sections: readonly ModelSection[];

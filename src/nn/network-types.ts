@@ -63,6 +63,11 @@ export interface OptimizerState {
   step: number;
   /** Epochs completed: where the learning-rate schedule resumes. */
   epoch: number;
+  /**
+   * What reduceLROnPlateau left: the schedule's rate is multiplied by it.
+   * Written only when it is not 1; absent (files of earlier releases) means 1.
+   */
+  learningRateMultiplier?: number;
   state1?: string;
   state2?: string;
 }

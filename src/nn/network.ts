@@ -56,6 +56,8 @@ export class Network {
   /** Set by stopTraining() while a run is on; every run starts with it clear. */
   #stopRequested = false;
   #epochsTrained = 0;
+  /** reduceLROnPlateau's multiplier of the schedule's rate: optimizer state, saved with it. */
+  #learningRateMultiplier = 1;
 
   /**
    * Prefer `sequential()` or `fromJSON()`. The config is checked as
@@ -65,7 +67,7 @@ export class Network {
    * memory is taken (errors name `new Network`).
    */
   constructor(definition: SequentialConfig, parameters?: readonly (readonly [Float32Array, Float32Array])[],
-    optimizerState?: { step: number; epoch?: number; state1?: Float32Array; state2?: Float32Array }) {
+    optimizerState?: { step: number; epoch?: number; learningRateMultiplier?: number; state1?: Float32Array; state2?: Float32Array }) {
     // Checked like sequential's (fromJSON and fromTfjs have checked theirs already; a second check finds nothing).
     const config = checkConfig(CONSTRUCTOR, definition);
     checkParameters(CONSTRUCTOR, parameters, config);
@@ -87,6 +89,7 @@ export class Network {
     f32.set(optimizerNumbers(this.optimizer).hyper, this.#at(this.#plan.hyper));
     if (optimizerState) {
       this.#epochsTrained = optimizerState.epoch ?? 0;
+      this.#learningRateMultiplier = optimizerState.learningRateMultiplier ?? 1;
       writeStep(this.#runtime.heap.views.f64, this.#block, optimizerState.step);
       if (optimizerState.state1) f32.set(optimizerState.state1, this.#at(this.#plan.state1));
       if (optimizerState.state2) f32.set(optimizerState.state2, this.#at(this.#plan.state2));
@@ -148,6 +151,15 @@ export class Network {
   /** Epochs completed over every fit so far (the learning-rate schedule counts these). */
   get epochsTrained(): number {
     return this.#epochsTrained;
+  }
+
+  /**
+   * The factor the schedule's learning rate is multiplied by: 1 unless
+   * reduceLROnPlateau lowered it. Part of the optimizer's state: model files
+   * and toJSON keep it, and later fits train with it.
+   */
+  get learningRateMultiplier(): number {
+    return this.#learningRateMultiplier;
   }
 
   /** True once `dispose()` has returned this network's memory. */
@@ -390,6 +402,8 @@ export class Network {
     return {
       step: readStep(this.#runtime.heap.views.f64, this.#block),
       epoch: this.#epochsTrained,
+      // Only when lowered: JSON of a network without it reads in earlier releases.
+      ...(this.#learningRateMultiplier === 1 ? {} : { learningRateMultiplier: this.#learningRateMultiplier }),
       ...(this.#plan.state1 ? { state1: array(this.#plan.state1) } : {}),
       ...(this.#plan.state2 ? { state2: array(this.#plan.state2) } : {}),
     };
@@ -436,11 +450,14 @@ export class Network {
       return step(...args);
     };
     return {
+      network: this,
       layerCount: this.layers.length,
       optimizer: this.optimizer,
       disposed: () => this.#disposed,
       epochsTrained: () => this.#epochsTrained,
       completeEpoch: () => { this.#epochsTrained++; },
+      learningRateMultiplier: () => this.#learningRateMultiplier,
+      setLearningRateMultiplier: (multiplier: number) => { this.#learningRateMultiplier = multiplier; },
       stopRequested: () => this.#stopRequested,
       ensureCapacity: live((rows: number) => this.#ensureCapacity(rows)),
       // The block is read anew at each call: a callback's predict may have re-laid it for more rows.

@@ -164,8 +164,17 @@ export function optimizerNumbers(optimizer: Optimizer): { id: number; hyper: Flo
   return { id: OPTIMIZER_IDS[optimizer.type], hyper };
 }
 
-/** The learning rate in `epoch` (from 0) under the optimizer's schedule. */
-export function learningRateAt(optimizer: Optimizer, epoch: number): number {
+/**
+ * The learning rate in `epoch` (from 0) under the optimizer's schedule, times
+ * `multiplier` (reduceLROnPlateau's, kept with the optimizer's state). Every
+ * training path takes its rates from here, so they agree bit for bit; a
+ * multiplier of 1 leaves the schedule's rate exactly as it is.
+ */
+export function learningRateAt(optimizer: Optimizer, epoch: number, multiplier = 1): number {
+  return scheduledRate(optimizer, epoch) * multiplier;
+}
+
+function scheduledRate(optimizer: Optimizer, epoch: number): number {
   const base = optimizer.learningRate;
   const s = optimizer.schedule;
   if (!s) return base;

@@ -8,7 +8,7 @@ import type { BackendName } from '../backend/backend.js';
 import { badModelError } from '../errors.js';
 import { base64ToFloat32 } from './base64.js';
 import { checkConfig } from './config.js';
-import { asModelFileError, checkEpoch, fieldError, checkSavedValues, checkStep, holdsMeanSquares, type RestoredState } from './model-checks.js';
+import { asModelFileError, checkEpoch, checkMultiplier, fieldError, checkSavedValues, checkStep, holdsMeanSquares, type RestoredState } from './model-checks.js';
 import { Network } from './network.js';
 import type { NetworkConfig } from './network-types.js';
 import { stateArrays } from './optimizers.js';
@@ -94,6 +94,7 @@ function checkOptimizerState(where: string, value: unknown, config: NetworkConfi
   const state = asModelFileError(where, 'json', () => plainObject(where, 'json.optimizerState', value));
   const step = checkStep(where, 'json.optimizerState.step', state.step);
   const epoch = checkEpoch(where, 'json.optimizerState.epoch', state.epoch);
+  const learningRateMultiplier = checkMultiplier(where, 'json.optimizerState.learningRateMultiplier', state.learningRateMultiplier);
   const arrays = stateArrays(config.optimizer);
   const read = (key: 'state1' | 'state2', index: number) => {
     if (index > arrays) {
@@ -105,7 +106,7 @@ function checkOptimizerState(where: string, value: unknown, config: NetworkConfi
     const values = checkValues(where, `json.optimizerState.${key}`, state[key], paramCount, 'one value per parameter');
     return checkSavedValues(where, `json.optimizerState.${key}`, values, holdsMeanSquares(config.optimizer, key));
   };
-  return { step, epoch, state1: read('state1', 1), state2: read('state2', 2) };
+  return { step, epoch, learningRateMultiplier, state1: read('state1', 1), state2: read('state2', 2) };
 }
 
 function checkValues(where: string, name: string, text: unknown, count: number, shape: string): Float32Array {

@@ -10,6 +10,7 @@ import type { Matrix } from './data.js';
 import { writeNormsTarget, type NetworkPlan } from './layout.js';
 import type { Optimizer } from './optimizers.js';
 import type { Metric } from './metrics.js';
+import type { Network } from './network.js';
 
 /** What trainBatches takes besides the network's kernels, memory, block and plan. */
 export type TrainBatchesArgs = [data: { x: number; t: number; order: number }, start: number, count: number, batchSize: number,
@@ -75,12 +76,17 @@ export function trainEpochs(kernels: Backend, views: MemoryViews, block: number,
  * the network's memory throw WASMGRAD_DISPOSED once it has been disposed.
  */
 export interface Trainee {
+  /** The public network, for callbacks (checkpoint saves it). */
+  readonly network: Network;
   readonly layerCount: number;
   readonly optimizer: Optimizer;
   disposed(): boolean;
   /** Epochs this network has completed over all fits: the learning-rate schedule's clock. */
   epochsTrained(): number;
   completeEpoch(): void;
+  /** reduceLROnPlateau's multiplier of the schedule's rate (1 unless lowered); part of the optimizer's state. */
+  learningRateMultiplier(): number;
+  setLearningRateMultiplier(multiplier: number): void;
   /** Whether `net.stopTraining()` was called during this run. */
   stopRequested(): boolean;
   /** Re-lays the network's block for batches of up to `rows` rows (fitDataset's batches vary). */

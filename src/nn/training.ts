@@ -16,6 +16,7 @@ import { learningRateAt, type Optimizer } from './optimizers.js';
 import { NORM_BATCHES, VANISHING_RATIO, normPeriod, type EpochLogs, type FitData, type FitSettings, type History } from './fit-options.js';
 import type { EpochScratch, Trainee } from './training-calls.js';
 import { attachHistory, EarlyStopping } from './early-stopping.js';
+import { refuseAsyncCallbacks, runHooks, runHooksSync, trainingContext, type TrainingContext } from './callbacks/callback.js';
 
 export { trainBatches, trainEpochs, type EpochScratch, type Trainee, type TrainBatchesArgs, type TrainEpochsArgs } from './training-calls.js';
 
@@ -61,6 +62,8 @@ export class TrainingRun {
   readonly #normPeriod: number;
   /** Set when epochs may run many to a kernel call: nothing needs control between them. */
   readonly #scratch: (EpochScratch & { block: number }) | null = null;
+  /** What the callbacks' hooks get (options.callbacks and the progress bar). */
+  readonly #context: TrainingContext;
 
   constructor(
     readonly where: string,
@@ -71,10 +74,13 @@ export class TrainingRun {
     private readonly random: Random,
   ) {
     const { x, t } = data;
-    checkScheduledRates(where, net.optimizer, net.epochsTrained(), settings.epochs);
+    checkScheduledRates(where, net.optimizer, net.epochsTrained(), settings.epochs, net.learningRateMultiplier());
     this.#trainingData = data;
     this.#early = new EarlyStopping(settings.earlyStopping);
     this.#samples = x.rows;
+    this.#context = trainingContext(where, net, {
+      epochs: settings.epochs, samplesPerEpoch: x.rows, hasValidation: data.validation !== null, metrics: settings.metrics,
+    });
     this.#norms = settings.gradientNorms ? new Float64Array(net.layerCount) : null;
     const plan = planTrainingData(x.data.length, t.data.length, x.rows);
     this.#block = heap.alloc(plan.bytes);
@@ -85,7 +91,8 @@ export class TrainingRun {
     const order = this.#order();
     for (let i = 0; i < order.length; i++) order[i] = i;
     this.#normPeriod = this.#norms ? normPeriod(this.#samples, settings.batchSize) : Infinity;
-    const quiet = !settings.onEpochEnd && !settings.onBatchEnd && !data.validation && !settings.earlyStopping && settings.metrics.length === 0;
+    const quiet = !settings.onEpochEnd && !settings.onBatchEnd && !data.validation && !settings.earlyStopping && settings.metrics.length === 0
+      && settings.callbacks.length === 0;
     // With a period of 1 every epoch is measured, so none runs in a batch of epochs.
     const capacity = Math.min(settings.epochs, EPOCH_CHUNK, this.#normPeriod - 1);
     if (quiet && capacity > 0) {
@@ -106,6 +113,10 @@ export class TrainingRun {
    * whose gradient norms are measured).
    */
   runSync(): History {
+    const { callbacks } = this.settings;
+    refuseAsyncCallbacks(this.where, callbacks);
+    const live = () => this.#checkLive();
+    runHooksSync(callbacks, (c) => c.onTrainBegin?.(this.#context), live);
     while (this.#running()) {
       if (this.#epochsRunTogether()) {
         this.#trainEpochs(Infinity);
@@ -116,10 +127,12 @@ export class TrainingRun {
       while (!(epochDone = this.#advance(Infinity)) && !this.#aborted());
       if (!epochDone) break;
       const logs = this.#finishEpoch();
+      runHooksSync(callbacks, (c) => c.onEpochEnd?.(this.#epoch - 1, logs, this.#context), live);
       this.settings.onEpochEnd?.(this.#epoch - 1, logs);
       this.#checkLive();
     }
     this.#finishTraining();
+    runHooksSync(callbacks, (c) => c.onTrainEnd?.(this.#history, this.#context), live);
     this.settings.onTrainEnd?.(this.#history);
     this.#checkLive();
     return this.#history;
@@ -135,6 +148,9 @@ export class TrainingRun {
     let samplesPerSlice = this.settings.batchSize;
     let epochsPerSlice = 1;
     let lastYield = now();
+    const { callbacks } = this.settings;
+    const live = () => this.#checkLive();
+    await runHooks(callbacks, (c) => c.onTrainBegin?.(this.#context), live);
     while (this.#running()) {
       const started = now();
       if (this.#epochsRunTogether()) {
@@ -151,6 +167,7 @@ export class TrainingRun {
           Math.min(samplesPerSlice * 4, Math.round(samplesPerSlice * SLICE_MS / Math.max(elapsed, 0.05))));
         if (epochDone) {
           const logs = this.#finishEpoch();
+          await runHooks(callbacks, (c) => c.onEpochEnd?.(this.#epoch - 1, logs, this.#context), live);
           await this.settings.onEpochEnd?.(this.#epoch - 1, logs);
           this.#checkLive();
         }
@@ -162,6 +179,7 @@ export class TrainingRun {
       }
     }
     this.#finishTraining();
+    await runHooks(callbacks, (c) => c.onTrainEnd?.(this.#history, this.#context), live);
     await this.settings.onTrainEnd?.(this.#history);
     this.#checkLive();
     return this.#history;
@@ -216,11 +234,11 @@ export class TrainingRun {
     const first = this.#epoch;
     const nextMeasured = (Math.floor(first / this.#normPeriod) + 1) * this.#normPeriod;
     const count = Math.min(maxEpochs, this.settings.epochs - first, nextMeasured - first, scratch.capacity);
-    const trained = this.net.epochsTrained();
+    const trained = this.net.epochsTrained(), multiplier = this.net.learningRateMultiplier();
     // Each views.* access checks the memory's buffer: take the arrays once per call, not once per epoch.
     const before = this.heap.views, rates = scratch.rates >>> 3;
     const f64 = before.f64;
-    for (let e = 0; e < count; e++) f64[rates + e] = learningRateAt(this.net.optimizer, trained + e);
+    for (let e = 0; e < count; e++) f64[rates + e] = learningRateAt(this.net.optimizer, trained + e, multiplier);
     if (scratch.random) this.random.writeState(before.i32, scratch.random >>> 2);
     const { completed, samplesInLast, diverged } = this.net.trainEpochs(this.#data, this.#samples, this.settings.batchSize, count, scratch);
     const after = this.heap.views; // after the call: a view taken before it may be stale, were memory to grow
@@ -252,7 +270,7 @@ export class TrainingRun {
       : measuring ? NORM_BATCHES - this.#batches : Math.max(1, Math.floor(maxSamples / batchSize));
     const count = Math.min(this.#samples - this.#position, batches * batchSize);
     const { done, lossSum, diverged } = this.net.trainBatches(this.#data, this.#position, count, batchSize,
-      learningRateAt(this.net.optimizer, this.net.epochsTrained()), measuring ? this.#norms : null);
+      learningRateAt(this.net.optimizer, this.net.epochsTrained(), this.net.learningRateMultiplier()), measuring ? this.#norms : null);
     this.#lossSum += lossSum;
     if (measuring) this.#batches += Math.ceil(done / batchSize);
     this.#position += done;
@@ -344,9 +362,9 @@ export class TrainingRun {
  * exponential schedules are monotone and cosine stays between its ends, so
  * the largest rate is at the first or the last epoch.
  */
-export function checkScheduledRates(where: string, optimizer: Optimizer, firstEpoch: number, epochs: number): void {
+export function checkScheduledRates(where: string, optimizer: Optimizer, firstEpoch: number, epochs: number, multiplier = 1): void {
   for (const epoch of [firstEpoch, firstEpoch + epochs - 1]) {
-    const rate = learningRateAt(optimizer, epoch);
+    const rate = learningRateAt(optimizer, epoch, multiplier);
     if (!Number.isFinite(Math.fround(rate))) {
       throw codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: the optimizer's schedule gives a learning rate of ${rate} in epoch ${epoch}, `
         + 'which float32 cannot hold (above 3.4e38); use a smaller schedule factor or fewer epochs', 'RangeError');

@@ -8,7 +8,7 @@
  * disposal between slices, and the gradient norms' schedule.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { adam, dense, sequential, sgd, type FitOptions, type History, type Network, type SequentialConfig } from '../../src/index.js';
+import { adam, dense, fromJSON, reduceLROnPlateau, sequential, sgd, type FitOptions, type History, type Network, type SequentialConfig } from '../../src/index.js';
 import type { BackendName } from '../../src/backend/backend.js';
 import { NORM_BATCHES, NORM_BUDGET, normPeriod } from '../../src/nn/fit-options.js';
 import { runtime } from '../../src/runtime.js';
@@ -121,6 +121,49 @@ describe('epochs run together train bit for bit as one epoch per kernel call', (
       };
       const { histories } = expectSamePaths(config, x, t, { epochs: 4500, batchSize: 1, gradientNorms: false });
       expect(histories[0][0].gradientNorms).toBeUndefined();
+    });
+
+    it(`${backend}: a learning-rate multiplier (reduceLROnPlateau's, restored from a file) times a schedule, on both paths, as the product rate`, () => {
+      const [x, t] = samples(6, 2, 2, 12);
+      const config = (learningRate: number): SequentialConfig => ({
+        inputSize: 2, layers: [dense(3, { activation: 'tanh' }), dense(2, { activation: 'sigmoid' })],
+        optimizer: adam({ learningRate, schedule: { type: 'step', every: 20, factor: 0.5 } }), seed: 13, backend,
+      });
+      // 0.5 · 0.25 = 0.125 exactly: the product network's rates are the multiplied ones, bit for bit.
+      const json = sequential(config(0.5)).toJSON();
+      const reduced = { ...json, optimizerState: { ...json.optimizerState, learningRateMultiplier: 0.25 } };
+      const together = fromJSON(reduced, { backend }), perEpoch = fromJSON(reduced, { backend }), product = sequential(config(0.125));
+      const calls = countEpochCalls(backend);
+      const a = together.fitSync(x, t, { epochs: 90, batchSize: 2 });
+      expect(calls, 'the fit without callbacks runs epochs together').toHaveBeenCalled();
+      const runs = calls.mock.calls.length;
+      const b = perEpoch.fitSync(x, t, { epochs: 90, batchSize: 2, onEpochEnd: () => {} });
+      const c = product.fitSync(x, t, { epochs: 90, batchSize: 2, onEpochEnd: () => {} });
+      expect(calls.mock.calls.length).toBe(runs);
+      expect(a).toEqual(b);
+      expect(a).toEqual(c);
+      const { optimizerState: sa, weights: wa } = together.toJSON();
+      expect(sa.learningRateMultiplier).toBe(0.25);
+      expect(JSON.stringify(wa)).toBe(JSON.stringify(perEpoch.toJSON().weights));
+      expect(JSON.stringify(wa)).toBe(JSON.stringify(product.toJSON().weights));
+      expect(sa.state2).toBe(product.toJSON().optimizerState.state2);
+      for (const net of [together, perEpoch, product]) net.dispose();
+    });
+
+    it(`${backend}: a callback (reduceLROnPlateau) hands control back after every epoch and trains as onEpochEnd does`, () => {
+      const [x, t] = samples(5, 2, 2, 14);
+      const config: SequentialConfig = {
+        inputSize: 2, layers: [dense(3, { activation: 'tanh' }), dense(2, { activation: 'sigmoid' })], optimizer: sgd({ learningRate: 0.3 }), seed: 15, backend,
+      };
+      const withCallback = sequential(config), perEpoch = sequential(config);
+      const calls = countEpochCalls(backend);
+      const a = withCallback.fitSync(x, t, { epochs: 40, batchSize: 2, callbacks: [reduceLROnPlateau({ patience: 1000 })] });
+      expect(calls, 'a callback disables epoch batching').not.toHaveBeenCalled();
+      const b = perEpoch.fitSync(x, t, { epochs: 40, batchSize: 2, onEpochEnd: () => {} });
+      expect(a).toEqual(b);
+      expect(state(withCallback)).toBe(state(perEpoch));
+      withCallback.dispose();
+      perEpoch.dispose();
     });
 
     it(`${backend}: a run that diverges mid-epoch stops at the same step, with the same weights, counts and error`, () => {

@@ -1,0 +1,149 @@
+/**
+ * Training callbacks: objects with hooks that fit, fitSync and fitDataset
+ * call at the start, after each epoch and at the end, in the order of
+ * `options.callbacks` (then `options.onEpochEnd`). reduceLROnPlateau,
+ * checkpoint and the progress bar are callbacks. Like onEpochEnd, a callback
+ * takes control between epochs, so fit then trains an epoch per kernel call
+ * (no epoch batching).
+ */
+import { argumentError, plainObject } from '../validate.js';
+import type { EpochLogs, History } from '../fit-options.js';
+import type { Metric } from '../metrics.js';
+import type { Network } from '../network.js';
+import { codedError } from '../../errors.js';
+import { learningRateAt } from '../optimizers.js';
+import type { Trainee } from '../training-calls.js';
+
+/** What a callback's hooks get besides the epoch's logs: the network and what the run knows. */
+export interface TrainingContext {
+  /** The network being trained (save it, read its weights; do not start another fit on it). */
+  readonly network: Network;
+  /** Epochs this call trains (options.epochs). */
+  readonly epochs: number;
+  /** Training samples per epoch, where known (fit, fitSync); undefined for fitDataset. */
+  readonly samplesPerEpoch: number | undefined;
+  /** Whether the run has validation data (so logs carry valLoss). */
+  readonly hasValidation: boolean;
+  /** The metrics the logs carry besides the loss. */
+  readonly metrics: readonly Metric[];
+  /**
+   * The multiplier of the schedule's learning rate (reduceLROnPlateau lowers
+   * it). Setting it takes effect from the next epoch and is kept with the
+   * optimizer's state (saved in model files). A number > 0 that float32 holds.
+   */
+  learningRateMultiplier: number;
+  /** The rate the next epoch trains with: the schedule's rate at `network.epochsTrained` times the multiplier. */
+  readonly learningRate: number;
+}
+
+/**
+ * A training callback: any of the hooks. A hook may return a promise, which
+ * fit and fitDataset await before training on; fitSync does not await, so a
+ * callback whose hooks must be awaited (checkpoint's saves) says
+ * `needsAsync: true` and fitSync refuses it before training.
+ */
+export interface TrainingCallback {
+  /** Names the callback in messages. */
+  readonly name?: string;
+  /** True when its hooks return promises that must be awaited: fitSync refuses it. */
+  readonly needsAsync?: boolean;
+  onTrainBegin?(context: TrainingContext): void | Promise<void>;
+  /** After epoch `epoch` (0-based in this call) with its logs, after early stopping has seen them. */
+  onEpochEnd?(epoch: number, logs: EpochLogs, context: TrainingContext): void | Promise<void>;
+  onTrainEnd?(history: History, context: TrainingContext): void | Promise<void>;
+}
+
+const HOOKS = ['onTrainBegin', 'onEpochEnd', 'onTrainEnd'] as const;
+
+/** options.callbacks, checked: an array of objects whose hooks are functions. */
+export function checkCallbacks(where: string, value: unknown): TrainingCallback[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value))
+    throw argumentError(where, 'options.callbacks', 'an array of callbacks (e.g. [reduceLROnPlateau(), checkpoint(path)])', value);
+  return value.map((callback, i) => {
+    const name = `options.callbacks[${i}]`;
+    const c = plainObjectOrInstance(where, name, callback);
+    for (const hook of HOOKS) {
+      if (c[hook] !== undefined && typeof c[hook] !== 'function') throw argumentError(where, `${name}.${hook}`, 'a function', c[hook]);
+    }
+    if (!HOOKS.some((hook) => typeof c[hook] === 'function')) {
+      throw argumentError(where, name, 'a callback with onTrainBegin, onEpochEnd or onTrainEnd', callback);
+    }
+    return callback as TrainingCallback;
+  });
+}
+
+/** Callbacks may be class instances: any non-null object that is not an array. */
+function plainObjectOrInstance(where: string, name: string, value: unknown): Record<string, unknown> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  return plainObject(where, name, value);
+}
+
+/** What a run knows besides the network: its length and data. */
+export interface RunFacts {
+  epochs: number;
+  samplesPerEpoch: number | undefined;
+  hasValidation: boolean;
+  metrics: readonly Metric[];
+}
+
+/** The context the hooks of one run share; the multiplier's setter checks its value. */
+export function trainingContext(where: string, net: Trainee, facts: RunFacts): TrainingContext {
+  return {
+    network: net.network,
+    epochs: facts.epochs,
+    samplesPerEpoch: facts.samplesPerEpoch,
+    hasValidation: facts.hasValidation,
+    metrics: facts.metrics,
+    get learningRateMultiplier() {
+      return net.learningRateMultiplier();
+    },
+    set learningRateMultiplier(value: number) {
+      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(Math.fround(value)) || Math.fround(value) === 0) {
+        throw argumentError(where, 'context.learningRateMultiplier', 'a number > 0 that float32 holds', value);
+      }
+      net.setLearningRateMultiplier(value);
+    },
+    get learningRate() {
+      return learningRateAt(net.optimizer, net.epochsTrained(), net.learningRateMultiplier());
+    },
+  };
+}
+
+/** fitSync cannot await: refuse, before any training, a callback that needs it. */
+export function refuseAsyncCallbacks(where: string, callbacks: readonly TrainingCallback[]): void {
+  callbacks.forEach((callback, i) => {
+    if (callback.needsAsync) {
+      throw codedError(
+        'WASMGRAD_INVALID_ARGUMENT',
+        `${where}: options.callbacks[${i}] (${callback.name ?? 'a callback'}) must be awaited ` +
+          '(it saves files asynchronously), which fitSync cannot do: use fit or fitDataset',
+        'TypeError',
+      );
+    }
+  });
+}
+
+/** Runs one hook of every callback in order, awaiting each promise (fit, fitDataset). */
+export async function runHooks(
+  callbacks: readonly TrainingCallback[],
+  call: (callback: TrainingCallback) => void | Promise<void>,
+  afterEach: () => void,
+): Promise<void> {
+  for (const callback of callbacks) {
+    await call(callback);
+    afterEach();
+  }
+}
+
+/** Runs one hook of every callback in order without awaiting (fitSync, whose callbacks need none). */
+export function runHooksSync(
+  callbacks: readonly TrainingCallback[],
+  call: (callback: TrainingCallback) => void | Promise<void>,
+  afterEach: () => void,
+): void {
+  for (const callback of callbacks) {
+    void call(callback);
+    afterEach();
+  }
+}
