@@ -140,8 +140,12 @@ class ChainReader {
     return tensorValues(this.where, t, name)[0];
   }
 
+  /** Marks nodes as read; one reached twice means a cycle, which would otherwise be walked forever. */
   visit(...nodes: OnnxNode[]): void {
-    for (const n of nodes) this.#visited.add(n);
+    for (const n of nodes) {
+      if (this.#visited.has(n)) throw this.unsupported(n, 'is reached twice: the graph has a cycle');
+      this.#visited.add(n);
+    }
   }
 
   /** The first node the walk did not reach, if any. */

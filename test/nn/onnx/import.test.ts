@@ -158,6 +158,7 @@ describe('refusals: WASMGRAD_UNSUPPORTED naming the node and op (or the attribut
     ['a 3-D input', gemm([], {}, { inputDims: ['N', 2, 2] }), 'WASMGRAD_UNSUPPORTED', /graph input "x" has 3 dimensions/],
     ['computed weights', model({ inputSize: 2, outputSize: 2, weights: {}, nodes: [['Gemm', ['x', 'x'], 'y']] }), 'WASMGRAD_UNSUPPORTED', /\(Gemm\) takes its weights \(input B\) from "x", which is not an initializer/],
     ['a stray node', gemm([['Relu', ['zz'], 'q']]), 'WASMGRAD_UNSUPPORTED', /chain from "x" ends at "a", not at the graph output "y"|\(Relu\) is not on the chain/],
+    ['a cycle', gemm([['Identity', ['a'], 'c'], ['Identity', ['c'], 'a']]), 'WASMGRAD_UNSUPPORTED', /\(Identity\) is reached twice: the graph has a cycle/],
     ['weights that do not fit', gemm([], { w: [3, 2] }), 'WASMGRAD_BAD_MODEL_FILE', /\(Gemm\) has weights "w" of dims \[3,2\] for 2 inputs/],
   ];
   it.each(cases)('%s', (_, bytes, code, message) => {
