@@ -26,6 +26,13 @@ export interface ToOnnxOptions {
    * before the network.
    */
   standardize?: { readonly mean: readonly number[]; readonly std: readonly number[] };
+  /**
+   * The inverse for the outputs, y·std + mean per output, written as
+   * trailing `Mul` and `Add` nodes: for a network trained on standardized
+   * targets (the CLI's regression models), so the graph answers in the
+   * target's own units.
+   */
+  destandardize?: { readonly mean: readonly number[]; readonly std: readonly number[] };
 }
 
 /** The name of the symbolic batch dimension. */
@@ -79,34 +86,33 @@ function activationNodes(activation: Activation, a: string, y: string, l: number
   }
 }
 
-/** The checked standardize option: two arrays of `inputSize` finite numbers, the std positive. */
-function checkStandardize(where: string, net: Network, value: unknown): { mean: number[]; std: number[] } | null {
+/**
+ * The checked standardize or destandardize option: two arrays of `size`
+ * finite numbers (one per input or output), the std positive.
+ */
+function checkScaling(where: string, option: 'standardize' | 'destandardize', size: number, value: unknown): { mean: number[]; std: number[] } | null {
   if (value === undefined) return null;
-  const s = plainObjectOrStandardizer(where, value);
+  // A Standardizer is a class instance, not a plain object: take its fields.
+  const s = value !== null && typeof value === 'object' && 'mean' in value && 'std' in value
+    ? value as Record<string, unknown> : plainObject(where, `options.${option}`, value);
+  const what = option === 'standardize' ? 'input' : 'output';
   const read = (key: 'mean' | 'std'): number[] => {
     const list = s[key];
-    const ok = Array.isArray(list) && list.length === net.inputSize
+    const ok = Array.isArray(list) && list.length === size
       && list.every((v, i) => i in list && typeof v === 'number' && Number.isFinite(v) && (key === 'mean' || v > 0));
-    if (!ok) {
-      throw argumentError(where, `options.standardize.${key}`, `an array of ${net.inputSize} ${key === 'std' ? 'positive ' : ''}finite numbers (one per input)`, list);
-    }
+    if (!ok) throw argumentError(where, `options.${option}.${key}`, `an array of ${size} ${key === 'std' ? 'positive ' : ''}finite numbers (one per ${what})`, list);
     return [...(list as number[])];
   };
   return { mean: read('mean'), std: read('std') };
-}
-
-function plainObjectOrStandardizer(where: string, value: unknown): Record<string, unknown> {
-  // A Standardizer is a class instance, not a plain object: take its fields.
-  if (value !== null && typeof value === 'object' && 'mean' in value && 'std' in value) return value as Record<string, unknown>;
-  return plainObject(where, 'options.standardize', value);
 }
 
 /** The ONNX bytes of `net` (see the module comment); `where` prefixes errors. */
 function encode(where: string, net: Network, options: ToOnnxOptions): Uint8Array {
   if (!(net instanceof Network)) throw argumentError(where, 'net', 'a Network', net);
   const opts = plainObject(where, 'options', options);
-  rejectUnknownKeys(where, 'options', opts, ['standardize']);
-  const standardize = checkStandardize(where, net, opts.standardize);
+  rejectUnknownKeys(where, 'options', opts, ['standardize', 'destandardize']);
+  const standardize = checkScaling(where, 'standardize', net.inputSize, opts.standardize);
+  const destandardize = checkScaling(where, 'destandardize', net.outputSize, opts.destandardize);
   const params = net.getWeights(); // throws WASMGRAD_DISPOSED on a disposed network
   const nodes: ProtoWriter[] = [];
   const initializers: ProtoWriter[] = [];
@@ -123,7 +129,7 @@ function encode(where: string, net: Network, options: ToOnnxOptions): Uint8Array
   net.layers.forEach(({ units, activation }, l) => {
     const w = `dense${l}_weight`, b = `dense${l}_bias`;
     const last = l === net.layers.length - 1;
-    const y = last ? 'output' : `dense${l}_out`;
+    const y = last && !destandardize ? 'output' : `dense${l}_out`;
     initializers.push(tensorProto(w, [inSize, units], params[l].weights.flat()), tensorProto(b, [units], params[l].bias));
     // A linear layer's Gemm writes the output itself; Identity stays only where a name must be kept.
     const a = activation === 'linear' ? y : `dense${l}_pre`;
@@ -132,6 +138,11 @@ function encode(where: string, net: Network, options: ToOnnxOptions): Uint8Array
     x = y;
     inSize = units;
   });
+  if (destandardize) {
+    initializers.push(tensorProto('destandardize_std', [net.outputSize], destandardize.std), tensorProto('destandardize_mean', [net.outputSize], destandardize.mean));
+    emit('Mul', 'destandardize_mul', [x, 'destandardize_std'], ['scaled']);
+    emit('Add', 'destandardize_add', ['scaled', 'destandardize_mean'], ['output']);
+  }
   for (const c of used) initializers.push(tensorProto(c, [], [CONSTANTS[c]]));
   const graph = new ProtoWriter();
   for (const n of nodes) graph.message(1, n);
@@ -148,7 +159,8 @@ function encode(where: string, net: Network, options: ToOnnxOptions): Uint8Array
  * `Gemm` with float32 initializers and its activation. Run it with ONNX
  * Runtime (`InferenceSession.create(bytes)`). The loss, the optimizer and
  * its state are not in the file (ONNX describes inference): `fromOnnx`
- * takes them as options. `options.standardize` prepends `Sub`/`Div` nodes.
+ * takes them as options. `options.standardize` prepends `Sub`/`Div` nodes,
+ * `options.destandardize` appends `Mul`/`Add` nodes.
  */
 export function toOnnx(net: Network, options: ToOnnxOptions = {}): Uint8Array {
   return encode('toOnnx', net, options);

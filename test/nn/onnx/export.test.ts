@@ -87,7 +87,7 @@ describe('toOnnx: onnxruntime-web predicts what wasmgrad predicts', () => {
     net.dispose();
   });
 
-  it('options.standardize prepends Sub and Div: the graph takes raw inputs', async () => {
+  it('options.standardize prepends Sub and Div, options.destandardize appends Mul and Add: the graph takes raw inputs and answers in raw units', async () => {
     const net = trained('sigmoid', 'wasm');
     const mean = [1, -2, 0.5, 3], std = [2, 0.5, 1, 4];
     const bytes = toOnnx(net, { standardize: { mean, std } });
@@ -97,6 +97,11 @@ describe('toOnnx: onnxruntime-web predicts what wasmgrad predicts', () => {
     expect(maxDiff(data, net.predict(scaled))).toBeLessThanOrEqual(TOLERANCE);
     expect(() => toOnnx(net, { standardize: { mean: [1, 2], std } })).toThrow(expect.objectContaining({ code: 'WASMGRAD_INVALID_ARGUMENT', message: expect.stringMatching(/options\.standardize\.mean must be an array of 4 finite numbers/) }));
     expect(() => toOnnx(net, { standardize: { mean, std: [1, 0, 1, 1] } })).toThrow(/options\.standardize\.std must be an array of 4 positive finite numbers/);
+    // destandardize: y·std + mean per output, after the last layer.
+    const outMean = [10, -1, 0], outStd = [3, 0.25, 1];
+    const both = await ortRun(toOnnx(net, { standardize: { mean, std }, destandardize: { mean: outMean, std: outStd } }), raw, 5, 4);
+    expect(maxDiff(both.data, net.predict(scaled).map((y, i) => y * outStd[i % 3] + outMean[i % 3]))).toBeLessThanOrEqual(TOLERANCE * 10);
+    expect(() => toOnnx(net, { destandardize: { mean: [1], std: [1] } })).toThrow(/options\.destandardize\.mean must be an array of 3 finite numbers \(one per output\)/);
     net.dispose();
   });
 
