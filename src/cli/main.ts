@@ -8,13 +8,14 @@
  * be written), 2 the input is wrong (command line, data file or model file).
  */
 import { info, predict, train, type Command } from './commands.js';
+import { exportOnnx } from './onnx.js';
 import { parseArgs } from './args.js';
 import { HIDDEN_ACTIVATIONS, LOSS_CHOICES, OPTIMIZER_CHOICES, choicesHelp } from './choices.js';
 import { errorLine, exitStatus, isUsageError, usageError } from './errors.js';
 import { internalError } from '../errors.js';
 
 // A Map, not an object literal: `wasmgrad __proto__` or `help constructor` must be unknown commands, not Object.prototype's.
-const COMMANDS: ReadonlyMap<string, Command> = new Map([['train', train], ['predict', predict], ['info', info]]);
+const COMMANDS: ReadonlyMap<string, Command> = new Map([['train', train], ['predict', predict], ['info', info], ['export', exportOnnx]]);
 const COMMAND_LIST = [...COMMANDS.keys()].join(', ');
 
 const HELP = new Map<string, string>(Object.entries({
@@ -24,6 +25,7 @@ Commands:
   train <data.csv> --target COLUMN   train a network on a CSV file and save it
   predict <model.wgm> <data.csv>     predict with a saved model (CSV on stdout)
   info <model.wgm>                   show a model's architecture and encoding
+  export <model.wgm> <model.onnx>    write the model as ONNX, for ONNX Runtime
 
 Run "wasmgrad <command> --help" for a command's options,
 "wasmgrad --version" for the version.
@@ -96,6 +98,15 @@ Options:
 Shows the layers, loss, optimizer and parameter count of a model file, and the
 CSV encoding saved by "wasmgrad train". The encoding is checked against the
 network (one input per encoded value, one output per class).`,
+  export: `Usage: wasmgrad export <model.wgm> <model.onnx>
+
+Writes the model as an ONNX model (opset 17) that ONNX Runtime runs: input
+"input" [batch, inputs], output "output" [batch, outputs]. The numeric
+columns' standardization is inside the graph (leading Sub and Div nodes), and
+so is a regression target's (trailing Mul and Add), so the graph takes the
+CSV's numbers and answers in the target's units. Text columns stay outside:
+one-hot encode them yourself, in the column order "wasmgrad info" shows.
+Empty cells are not filled in: fill them before calling the model.`,
 }));
 
 /** The version in the package's package.json (two folders up from build/cli/main.js). */
