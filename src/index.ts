@@ -36,6 +36,7 @@ export type { Loss } from './backend/kinds.js';
 export type { BackendName, Backend, Kernels } from './backend/backend.js';
 export { ACTIVATIONS, LOSSES } from './backend/kinds.js';
 export { irisData, IRIS_SPECIES, IRIS_FEATURES } from './data/iris.js';
+export { csvBatches, type CsvBatch, type CsvBatchesOptions, type CsvChunks, type CsvColumn, type CsvSource } from './data/csv-batches.js';
 export { oneHot, type Labels } from './nn/one-hot.js';
 export { Standardizer, standardize, type StandardizerInput, type StandardizerJSON } from './nn/standardizer.js';
 export { trainTestSplit, type Samples, type TrainTestSplit, type TrainTestSplitOptions } from './nn/split.js';

@@ -5,6 +5,7 @@
  * files have), writing, and reading numbers. Turning columns into network inputs is
  * encoding.ts's job.
  */
+import { CsvRecordReader } from '../data/csv.js';
 import { dataError } from './errors.js';
 
 /** A parsed CSV file: the header, the records, and the 1-based line on which each record starts. */
@@ -14,27 +15,8 @@ export interface CsvTable {
   lines: number[];
 }
 
-/** The field separators detected from a header; any other single character can be given with --delimiter. */
-export const DELIMITERS = [',', ';', '\t'] as const;
-
-/**
- * The delimiter a file's header line uses: whichever of comma, semicolon and
- * tab occurs most often outside quotes in the first line (a comma on a tie,
- * and when there is none: a one-column file).
- */
-export function detectDelimiter(text: string): string {
-  const counts = new Map<string, number>(DELIMITERS.map((d) => [d, 0]));
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') quoted = !quoted;
-    else if (!quoted && (c === '\n' || c === '\r')) break;
-    else if (!quoted && counts.has(c)) counts.set(c, (counts.get(c) as number) + 1);
-  }
-  let best = ',';
-  for (const d of DELIMITERS) if ((counts.get(d) as number) > (counts.get(best) as number)) best = d;
-  return best;
-}
+// The parts a stream reader needs too live in the library (csvBatches uses them in browsers).
+export { DELIMITERS, detectDelimiter, parseNumber } from '../data/csv.js';
 
 /**
  * Parses CSV text. Blank lines are skipped; every record must have as many
@@ -42,42 +24,11 @@ export function detectDelimiter(text: string): string {
  * messages; `delimiter` separates fields (default: detected from the header,
  * see detectDelimiter).
  */
-export function parseCsv(text: string, source: string, delimiter = detectDelimiter(text)): CsvTable {
-  const records: string[][] = [];
-  const lines: number[] = [];
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte order mark (Excel writes one) is not part of the first name
-  let line = 1;
-  while (i < text.length) {
-    const start = line;
-    const fields: string[] = [];
-    let field = '';
-    let quoted = false;
-    for (;;) {
-      const c = text[i];
-      if (quoted) {
-        if (i >= text.length) throw dataError(`${source}, line ${start}: a quoted field is never closed`);
-        if (c === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
-        if (c === '"') { quoted = false; i++; continue; }
-        if (c === '\n') line++;
-        field += c;
-        i++;
-        continue;
-      }
-      if (c === '"' && field === '') { quoted = true; i++; continue; }
-      if (c === delimiter) { fields.push(field); field = ''; i++; continue; }
-      if (i >= text.length || c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
-        fields.push(field);
-        i += c === '\r' ? 2 : 1;
-        line++;
-        break;
-      }
-      field += c;
-      i++;
-    }
-    if (fields.length === 1 && fields[0] === '') continue; // a blank line, usually the last one
-    records.push(fields);
-    lines.push(start);
-  }
+export function parseCsv(text: string, source: string, delimiter?: string): CsvTable {
+  const reader = new CsvRecordReader(delimiter ?? null, (line, what) => dataError(`${source}, line ${line}: ${what}`));
+  const read = [...reader.push(text), ...reader.end()];
+  const records = read.map((r) => r.fields);
+  const lines = read.map((r) => r.line);
   if (records.length === 0) throw dataError(`${source} is empty: expected a header row and at least one data row`);
   const header = records[0].map((name) => name.trim());
   const seen = new Set<string>(); // not header.indexOf per column: that is quadratic, and files can have 100k columns
@@ -101,15 +52,6 @@ export function csvLine(fields: readonly (string | number)[]): string {
     const text = String(value);
     return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
   }).join(',') + '\n';
-}
-
-// Plain decimal numbers only: Number() would also take '', '0x1f', 'Infinity' and whitespace.
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-/** The number a field holds, or NaN when it is not a plain decimal number. */
-export function parseNumber(text: string): number {
-  const trimmed = text.trim();
-  return NUMBER.test(trimmed) ? Number(trimmed) : NaN;
 }
 
 /**

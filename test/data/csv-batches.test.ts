@@ -1,0 +1,197 @@
+/**
+ * csvBatches (src/data/csv-batches.ts): batches from CSV in chunks, from
+ * every kind of source, checked against arrays built here from the bundled
+ * Iris data; training through it equals fitDataset over the same batches in
+ * memory, bit for bit, on both backends.
+ */
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvBatches, dense, IRIS_SPECIES, irisData, sequential, sgd, type CsvBatch, type SequentialConfig } from '../../src/index.js';
+import type { BackendName } from '../../src/backend/backend.js';
+import { initFromBuild } from '../helpers.js';
+
+beforeAll(initFromBuild);
+const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-csv-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const iris = irisData();
+// The species as text in the middle column, CRLF line ends: the reader has to pick the features around it.
+const CSV =
+  [
+    'sepalLength,sepalWidth,species,petalLength,petalWidth',
+    ...iris.inputs.map(([a, b, c, d], i) => `${a},${b},${IRIS_SPECIES[iris.labels[i]]},${c},${d}`),
+  ].join('\r\n') + '\r\n';
+const OPTIONS = { label: 'species', classes: [...IRIS_SPECIES], batchSize: 32 };
+
+/** Expected batches, from the arrays: rows [32k, 32k + 32). */
+function expected(batchSize = 32): CsvBatch[] {
+  const out: CsvBatch[] = [];
+  for (let i = 0; i < iris.inputs.length; i += batchSize) {
+    const rows = iris.inputs.slice(i, i + batchSize);
+    out.push({ xs: Float32Array.from(rows.flat()), ys: Float32Array.from(iris.labels.slice(i, i + batchSize)) });
+  }
+  return out;
+}
+
+async function collect(iterable: AsyncIterable<CsvBatch>): Promise<CsvBatch[]> {
+  const out: CsvBatch[] = [];
+  for await (const batch of iterable) out.push(batch);
+  return out;
+}
+
+/** The text cut into `size`-byte chunks of UTF-8. */
+function byteChunks(text: string, size: number): Uint8Array[] {
+  const bytes = new TextEncoder().encode(text);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.slice(i, i + size));
+  return out;
+}
+
+const webStream = (chunks: (Uint8Array | string)[]) =>
+  new ReadableStream<Uint8Array | string>({
+    start(controller) {
+      for (const c of chunks) controller.enqueue(c);
+      controller.close();
+    },
+  });
+
+describe('csvBatches', () => {
+  it('reads every kind of source into the same batches: text chunks, byte chunks, a web stream, a Blob, a Node stream, a function', async () => {
+    const want = expected();
+    expect(want.map((b) => b.ys.length)).toEqual([32, 32, 32, 32, 22]);
+    const path = join(dir, 'iris.csv');
+    writeFileSync(path, CSV);
+    const sources = {
+      text: [CSV.slice(0, 1000), CSV.slice(1000)],
+      bytes: byteChunks(CSV, 7),
+      webStream: webStream(byteChunks(CSV, 64)),
+      blob: new Blob([CSV]),
+      nodeStream: createReadStream(path, { highWaterMark: 100 }),
+      asyncFunction: async () => webStream([CSV]),
+    };
+    for (const [name, source] of Object.entries(sources)) {
+      expect(await collect(csvBatches(source, OPTIONS)), name).toEqual(want);
+    }
+  });
+
+  it('a character split across byte chunks is decoded whole; labels may be class indices; one-hot rows', async () => {
+    const text = 'x,label\n1,café\n2,thé\n3,1\n';
+    const chunks = byteChunks(text, 1); // é is two bytes: every one is split
+    const batches = await collect(csvBatches(chunks, { label: 'label', classes: ['thé', 'café'], batchSize: 2 }));
+    expect(batches).toEqual([
+      { xs: Float32Array.of(1, 2), ys: Float32Array.of(1, 0) },
+      { xs: Float32Array.of(3), ys: Float32Array.of(1) },
+    ]);
+    const hot = await collect(csvBatches(chunks, { label: 1, classes: ['thé', 'café'], oneHot: true, batchSize: 8 }));
+    expect(hot).toEqual([{ xs: Float32Array.of(1, 2, 3), ys: Float32Array.of(0, 1, 1, 0, 0, 1) }]);
+  });
+
+  it('numeric labels, chosen features by name or index, a given delimiter', async () => {
+    const text = 'id;a;b;y\n7;1.5;-2;0.25\n8;3;4e1;-1\n';
+    expect(await collect(csvBatches([text], { label: 'y', features: ['b', 1], delimiter: ';' }))).toEqual([
+      { xs: Float32Array.of(-2, 1.5, 40, 3), ys: Float32Array.of(0.25, -1) },
+    ]);
+  });
+
+  it('yields each batch before reading the rest: memory stays one batch and one chunk', async () => {
+    let served = 0;
+    const chunks = byteChunks(CSV, 50);
+    async function* lazy() {
+      for (const c of chunks) {
+        served++;
+        yield c;
+      }
+    }
+    const iterator = csvBatches(lazy(), OPTIONS)[Symbol.asyncIterator]();
+    await iterator.next();
+    // The first 32 rows end within the first ~700 bytes: nowhere near all of the ~3.5 kB.
+    expect(served).toBeLessThan(20);
+    expect(chunks.length).toBeGreaterThan(60);
+    await iterator.return?.();
+  });
+
+  for (const backend of ['wasm', 'js'] as BackendName[]) {
+    it(`${backend}: fitDataset over a File-like Blob for 3 epochs trains as over the batches in memory, bit for bit`, async () => {
+      const config: SequentialConfig = {
+        inputSize: 4,
+        layers: [dense(6, { activation: 'tanh' }), dense(3, { activation: 'softmax' })],
+        loss: 'sparseCategoricalCrossentropy',
+        optimizer: sgd({ learningRate: 0.05 }),
+        seed: 5,
+        backend,
+      };
+      const a = sequential(config),
+        b = sequential(config);
+      const fromCsv = await a.fitDataset(csvBatches(new Blob([CSV]), OPTIONS), { epochs: 3 });
+      const inMemory = await b.fitDataset(expected(), { epochs: 3 });
+      expect(fromCsv).toEqual(inMemory);
+      expect(JSON.stringify(a.toJSON())).toBe(JSON.stringify(b.toJSON()));
+      a.dispose();
+      b.dispose();
+    });
+  }
+
+  it('a stream serves one pass: a second epoch is refused, naming the fix', async () => {
+    const net = sequential({ inputSize: 4, layers: [dense(3, { activation: 'softmax' })], loss: 'sparseCategoricalCrossentropy', seed: 1 });
+    await expect(net.fitDataset(csvBatches(webStream([CSV]), OPTIONS), { epochs: 2 })).rejects.toThrow(
+      /csvBatches: the source \(a stream\) can be read once.*pass a function that opens it again/,
+    );
+    expect(net.epochsTrained).toBe(1);
+    // With a function, every epoch opens the data anew.
+    const history = await net.fitDataset(
+      csvBatches(() => webStream([CSV]), OPTIONS),
+      { epochs: 2 },
+    );
+    expect(history.epochs).toBe(2);
+    net.dispose();
+  });
+
+  it('a bad row rejects naming line and column; fitDataset keeps the weights of the last good batch', async () => {
+    const lines = CSV.split('\r\n');
+    lines[40] = lines[40].replace(/^[^,]+/, 'n/a'); // line 41 of the file, in the second batch
+    const bad = lines.join('\n');
+    const config: SequentialConfig = {
+      inputSize: 4,
+      layers: [dense(3, { activation: 'softmax' })],
+      loss: 'sparseCategoricalCrossentropy',
+      optimizer: sgd({ learningRate: 0.1 }),
+      seed: 2,
+    };
+    const a = sequential(config),
+      b = sequential(config);
+    await expect(a.fitDataset(csvBatches([bad], OPTIONS))).rejects.toThrow(
+      'csvBatches: line 41: column "sepalLength" holds "n/a", which is not a number float32 holds',
+    );
+    await b.fitDataset(expected().slice(0, 1));
+    expect(a.getWeights()).toEqual(b.getWeights());
+    const rows = (text: string, options = OPTIONS) => collect(csvBatches([text], options));
+    await expect(rows('a,species\n1,setosa\n,versicolor\n')).rejects.toThrow('csvBatches: line 3: column "a" is empty');
+    await expect(rows('a,species\n1,setosa,2\n')).rejects.toThrow('csvBatches: line 2: 3 fields, but the header has 2');
+    await expect(rows('a,species\n1,rose\n')).rejects.toThrow(
+      'csvBatches: line 2: the label "rose" (column "species") is none of options.classes',
+    );
+    await expect(rows('a,kind\n1,x\n')).rejects.toThrow(
+      'csvBatches: line 1: options.label names column "species", which the header ("a", "kind") lacks',
+    );
+    await expect(rows('a,y\n1,x\n', { label: 'y' } as typeof OPTIONS)).rejects.toThrow(
+      /holds "x", which is not a number \(text labels need options.classes\)/,
+    );
+    await expect(rows('')).rejects.toThrow('csvBatches: line 1: the CSV is empty');
+    await expect(rows('a,species\n1,"setosa\n')).rejects.toThrow('csvBatches: line 2: a quoted field is never closed');
+    a.dispose();
+    b.dispose();
+  });
+
+  it('refuses bad options and sources by name, at once', () => {
+    expect(() => csvBatches('a,b' as never, OPTIONS)).toThrow(/csvBatches: source must be a ReadableStream/);
+    expect(() => csvBatches([], {} as never)).toThrow(/options.label must be a column name or a 0-based column index/);
+    expect(() => csvBatches([], { label: 'y', batchSize: 0 })).toThrow(/options.batchSize/);
+    expect(() => csvBatches([], { label: 'y', oneHot: true })).toThrow(/options.oneHot must be absent unless options.classes is given/);
+    expect(() => csvBatches([], { label: 'y', classes: ['a', 'a'] })).toThrow(/options.classes must be names that differ/);
+    expect(() => csvBatches([], { label: 'y', delimiter: '"' })).toThrow(/options.delimiter/);
+    expect(() => csvBatches([], { label: 'y', features: [] })).toThrow(/options.features/);
+    expect(() => csvBatches([], { label: 'y', header: false } as never)).toThrow(/header/);
+  });
+});
