@@ -6,10 +6,10 @@
  * One-hot encoding of text columns stays outside the graph: the caller
  * writes a 1 in the category's position, in the column order `info` shows.
  */
-import { saveOnnx, type ToOnnxOptions } from '../nn/onnx/export.js';
+import { toOnnx, type ToOnnxOptions } from '../nn/onnx/export.js';
 import { positionals, type Command } from './args.js';
 import type { Preprocessing } from './encoding.js';
-import { readModel } from './model-file.js';
+import { readModel, writeAtomically } from './model-file.js';
 
 /** The standardization of a CLI model as toOnnx options: one-hot inputs pass through (mean 0, std 1). */
 export function onnxScaling(p: Preprocessing): ToOnnxOptions {
@@ -36,14 +36,17 @@ export const exportOnnx: Command = {
   async run(args) {
     const [modelFile, out] = positionals('export', args, ['a model file', 'an output file (model.onnx)']);
     const { net, preprocessing } = await readModel(modelFile); // checks that the encoding fits the network
+    let bytes: Uint8Array;
     try {
-      await saveOnnx(net, out, preprocessing ? onnxScaling(preprocessing) : {});
+      bytes = toOnnx(net, preprocessing ? onnxScaling(preprocessing) : {});
     } finally {
       net.dispose();
     }
+    await writeAtomically(out, bytes); // as train writes the model file: atomic, errors in the CLI's words
     const inputs = preprocessing?.inputs.map((c) => (c.kind === 'numeric' ? c.name : `${c.name} (one-hot: ${c.categories.length} values)`));
     console.error(`${out}: ONNX (opset 17), input "input" [batch, ${net.inputSize}]`
-      + (inputs ? `: ${inputs.join(', ')}; numbers as in the CSV (standardized inside the graph), text columns one-hot encoded by you` : '')
+      + (inputs ? `: ${inputs.join(', ')}; numbers as in the CSV (standardized inside the graph)` : '')
+      + (preprocessing?.inputs.some((c) => c.kind === 'categorical') ? ', text columns one-hot encoded by the caller' : '')
       + `; output "output" [batch, ${net.outputSize}]`
       + (preprocessing?.target.kind === 'classification' ? ` (probabilities of ${preprocessing.target.classes.join(', ')})`
         : preprocessing ? ` (${preprocessing.target.name}, in its own units)` : ''));

@@ -81,6 +81,11 @@ describe('wasmgrad export', () => {
     expect(onnxScaling({ ...p, target: { name: 't', kind: 'classification', classes: ['p', 'q'] } })).toEqual({ standardize: { mean: [2, 0, 0, 0, -1], std: [4, 1, 1, 1, 0.5] } });
   });
 
+  it('an output file that cannot be written: the CLI\'s write error (exit 1), naming it', async () => {
+    const out = join(dir, 'no-such-folder', 'm.onnx');
+    await expect(exportOnnx.run([join(dir, 'regression.wgm'), out], {})).rejects.toThrow(`cannot write ${out}: no such file or folder`);
+  });
+
   it('takes exactly a model file and an output file (a usage error, exit 2, otherwise)', async () => {
     await expect(exportOnnx.run([join(dir, 'regression.wgm')], {})).rejects.toThrow(/"wasmgrad export" takes a model file and an output file/);
   });
