@@ -92,8 +92,8 @@ interface Call {
  *   wait that long. During `fitSync` only a batch filled from inside one of
  *   its callbacks runs; the rest wait until it returns.
  *
- * Works on every backend and on the threads build, where a batch's products
- * are split across the threads.
+ * Works on every backend and on the threads build, where a batch's products,
+ * once large enough, are split across the threads (a single row's are not).
  */
 export function createPredictor(net: Network, options: PredictorOptions = {}): Predictor {
   if (!(net instanceof Network)) throw argumentError(CREATE, 'net', 'a Network (from sequential(), load() or fromJSON())', net);
