@@ -23,7 +23,7 @@ import { ProtoMessage, ProtoWriter } from './protobuf.js';
 export const FLOAT = 1;
 /** The default (ai.onnx) operator set wasmgrad writes: Gemm, Softmax(axis) and Erf as opset 13+ define them. */
 export const OPSET = 17;
-/** The IR version that goes with opset 17 (onnx/docs/Versioning.md: IR 8 is opsets 14 to 18). */
+/** The IR version that goes with opset 17 (onnx/docs/Versioning.md: ONNX 1.10 to 1.13, opsets 15 to 18, write IR 8). */
 export const IR_VERSION = 8;
 
 /** A TensorProto: its float32 values are read by {@link tensorValues}. */

@@ -115,6 +115,31 @@ describe('fromOnnx predicts what onnxruntime-web computes from the same file', (
   });
 });
 
+describe('the older ways of storing a graph', () => {
+  it('weights in packed float_data, dims unpacked, and the initializers listed as graph inputs too (IR 3)', async () => {
+    const floats = (field: number, values: number[]) => {
+      const bytes = new Uint8Array(4 * values.length);
+      values.forEach((v, i) => new DataView(bytes.buffer).setFloat32(4 * i, v, true));
+      return new ProtoWriter().bytes(field, bytes);
+    };
+    // Written out directly: a TensorProto's fields are dims, data_type, name, then float_data packed.
+    const tensorBytes = (name: string, dims: number[], values: number[]) => {
+      const t = new ProtoWriter();
+      for (const d of dims) t.int(1, d);
+      t.int(2, 1).string(8, name);
+      return new Uint8Array([...t.finish(), ...floats(4, values).finish()]);
+    };
+    const w = pattern(6, 3), b = pattern(2, 4);
+    const graph = new ProtoWriter()
+      .message(1, nodeProto('Gemm', 'dense', ['x', 'w', 'b'], ['a']))
+      .message(1, nodeProto('Tanh', 'act', ['a'], ['y']))
+      .bytes(5, tensorBytes('w', [3, 2], w)).bytes(5, tensorBytes('b', [2], b))
+      .message(11, valueInfoProto('x', ['N', 3])).message(11, valueInfoProto('w', [3, 2])).message(11, valueInfoProto('b', [2]))
+      .message(12, valueInfoProto('y', ['N', 2]));
+    await expectSameAsOrt(modelProto(graph, 'old', 9, 3), 3, 2, ['tanh']);
+  });
+});
+
 describe('round trip: toOnnx then fromOnnx predicts identically', () => {
   for (const backend of ['wasm', 'js'] as const) {
     it.each([...ACTIVATIONS])(`%s (${backend})`, (activation) => {
