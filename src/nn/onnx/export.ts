@@ -50,18 +50,18 @@ const CONSTANTS = { sqrt2: Math.SQRT2, one: 1, half: 0.5 } as const;
  * test runs each one through onnxruntime-web.
  */
 function activationNodes(activation: Activation, a: string, y: string, l: number, emit: Emit): (keyof typeof CONSTANTS)[] {
-  const info = activationInfo(activation);
+  if (activation === 'linear') return []; // the Gemm writes y itself
+  const op = activationInfo(activation).onnx;
+  if (op === null) throw unsupportedError(`toOnnx: activation "${activation}" has no ONNX form in this version`);
   switch (activation) {
-    case 'linear': // the Gemm writes y itself
-      return [];
     case 'leakyRelu':
-      emit('LeakyRelu', `leaky_relu${l}`, [a], [y], { alpha: { float: LEAKY_SLOPE } });
+      emit(op, `leaky_relu${l}`, [a], [y], { alpha: { float: LEAKY_SLOPE } });
       return [];
     case 'elu':
-      emit('Elu', `elu${l}`, [a], [y], { alpha: { float: 1 } });
+      emit(op, `elu${l}`, [a], [y], { alpha: { float: 1 } });
       return [];
     case 'softmax':
-      emit('Softmax', `softmax${l}`, [a], [y], { axis: { int: -1 } });
+      emit(op, `softmax${l}`, [a], [y], { axis: { int: -1 } });
       return [];
     case 'silu':
       // x·σ(x): the pattern exporters write for SiLU before opset 22's Swish-less sets.
@@ -78,10 +78,8 @@ function activationNodes(activation: Activation, a: string, y: string, l: number
       return ['sqrt2', 'one', 'half'];
     default:
       // The single-op activations: the registry's ONNX name, no attributes needed (Sigmoid, Tanh, Relu, Softplus).
-      if (info.onnx === null || !/^[A-Z][A-Za-z]*$/.test(info.onnx)) {
-        throw unsupportedError(`toOnnx: activation "${activation}" has no ONNX form in this version`);
-      }
-      emit(info.onnx, `${activation}${l}`, [a], [y]);
+      if (!/^[A-Z][A-Za-z]*$/.test(op)) throw unsupportedError(`toOnnx: activation "${activation}" (ONNX ${op}) has no case here yet`);
+      emit(op, `${activation}${l}`, [a], [y]);
       return [];
   }
 }
