@@ -22,6 +22,7 @@ import { biasActivate, ACTIVATION_LINEAR, ACTIVATION_SOFTMAX } from './activatio
 import { madd } from './fma';
 import { softmaxRows } from './shape';
 import { gemvDot, gemvOuter, gemvRows, GEMV_WORK_BYTES } from './gemv';
+import { gemvDotMulti, gemvRowsMulti } from './gemv-multi';
 
 /** Rows of a micro-kernel tile, chosen when the module is compiled (see above). */
 const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
@@ -81,13 +82,13 @@ export function gemmEpilogue(
     if (k <= 0 || alpha == 0) scaleMatrix(m, n, beta, c, ldc);
     else if (k == 1) gemvOuter(m, n, alpha, a, transA ? 1 : lda, b, transB ? ldb : 1, beta, c, ldc);
     else if (m <= 3 && !transB && !columnWalkFits(n, k)) {
-      // Row by row, W streamed once per row: 1.7-1.9× gemmDirectAxpy at m = 2, 3 (bench/gemv.mjs --batches 2,3).
-      for (let i = 0; i < m; i++) {
-        gemvRows(n, k, alpha, transA ? a + (<usize>i << 2) : a + (<usize>(i * lda) << 2), transA ? lda : 1, b, ldb, beta,
-          c + (<usize>(i * ldc) << 2), work);
-      }
+      if (m == 1) gemvRows(n, k, alpha, a, transA ? lda : 1, b, ldb, beta, c, work);
+      // Two or three rows: W streamed once for all of them, the same bits as row by row.
+      else gemvRowsMulti(m, n, k, alpha, a, transA ? lda : 1, transA ? 1 : lda, b, ldb, beta, c, ldc, work);
     } else if (m <= 3 && transB && (!transA || (m == 1 && lda == 1))) {
-      for (let i = 0; i < m; i++) gemvDot(n, k, alpha, a + (<usize>(i * lda) << 2), b, ldb, beta, c + (<usize>(i * ldc) << 2));
+      if (m == 1) gemvDot(n, k, alpha, a, b, ldb, beta, c);
+      // Two or three rows (δ·Wᵀ of a batch of two or three): W read once for all of them, the same bits as row by row.
+      else gemvDotMulti(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
     else if (transB) gemmDirectDot(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     else gemmDirectAxpy(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);

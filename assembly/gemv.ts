@@ -1,8 +1,8 @@
 // Assembly-only (the pure-TS backend's gemm, src/backend/js/gemm.ts, already
 // covers m = 1 and k = 1): matrix-vector products for one-sample batches, which
-// gemmEpilogue (assembly/gemm-kernel.ts) sends here in every layout (and batches
-// of two or three, row by row: W read in memory order m times beats reading it
-// once down its columns).
+// gemmEpilogue (assembly/gemm-kernel.ts) sends here in every layout (batches of
+// two or three rows go to assembly/gemv-multi.ts, which reads W once for all
+// rows and sums each element as these kernels do).
 //
 // A batch of one row makes every layer's product a matrix-vector product (or,
 // for ∂L/∂W = hᵀδ, an outer product): each weight is used once, so the time is
@@ -30,7 +30,7 @@ import { madd } from './fma';
  * streaming through). A layer of up to 4096 units is one pass: W is read
  * exactly in memory order.
  */
-const CHUNK: i32 = 4096;
+export const CHUNK: i32 = 4096;
 
 /** Bytes of workspace gemvRows needs when beta != 0 (gemmWorkBytes is far larger). */
 export const GEMV_WORK_BYTES: usize = <usize>CHUNK << 2;
@@ -112,7 +112,7 @@ export function gemvRows(
 }
 
 /** acc[j] += x0·w0[j]: the rows left after the groups of four. */
-function accumulate1(cols: i32, acc: usize, x0: f32, w0: usize): void {
+export function accumulate1(cols: i32, acc: usize, x0: f32, w0: usize): void {
   const v0 = f32x4.splat(x0);
   let j = 0;
   for (; j + 4 <= cols; j += 4) {
@@ -126,7 +126,7 @@ function accumulate1(cols: i32, acc: usize, x0: f32, w0: usize): void {
 }
 
 /** out = α·acc + β·out (β = 0: α·acc, out never read; acc may be out). */
-function finish(cols: i32, alpha: f32, beta: f32, acc: usize, out: usize): void {
+export function finish(cols: i32, alpha: f32, beta: f32, acc: usize, out: usize): void {
   if (beta == 0 && alpha == 1) return;
   const alphaV = f32x4.splat(alpha), betaV = f32x4.splat(beta);
   let j = 0;
@@ -141,7 +141,7 @@ function finish(cols: i32, alpha: f32, beta: f32, acc: usize, out: usize): void 
   }
 }
 
-@inline function combine(acc: f32, alpha: f32, beta: f32, p: usize): f32 {
+@inline export function combine(acc: f32, alpha: f32, beta: f32, p: usize): f32 {
   return beta == 0 ? alpha * acc : alpha * acc + beta * load<f32>(p);
 }
 
@@ -184,12 +184,12 @@ export function gemvDot(n: i32, k: i32, alpha: f32, x: usize, w: usize, ldw: i32
 }
 
 /** ((lane 0 + lane 1) + lane 2) + lane 3, as gemmDirectDot adds them. */
-@inline function laneSum(s: v128): f32 {
+@inline export function laneSum(s: v128): f32 {
   return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
 }
 
 /** acc + x[p]·row[p] for p in [from, k), in order. */
-@inline function dotTail(from: i32, k: i32, acc: f32, x: usize, row: usize): f32 {
+@inline export function dotTail(from: i32, k: i32, acc: f32, x: usize, row: usize): f32 {
   for (let p = from; p < k; p++) acc += load<f32>(x + (<usize>p << 2)) * load<f32>(row + (<usize>p << 2));
   return acc;
 }

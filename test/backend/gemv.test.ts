@@ -3,7 +3,8 @@
  * and denseForward entry points: m = 1 in every layout (x·W forward, δ·Wᵀ,
  * and the transposed-A forms) and depth k = 1 (the rank-1 hᵀδ).
  *
- * Batches of two and three rows run row by row through the same kernels.
+ * Batches of two and three rows: x·W and x·Wᵀ run assembly/gemv-multi.ts (W
+ * read once for all rows), checked against the one-row kernels called row by row.
  *
  * Two references per case:
  * - bits: a float32 model of the order the unpacked small-batch path summed in
@@ -133,12 +134,45 @@ describe('gemm with one row of op(A) (a batch of one)', () => {
     }
   }
 
-  it('two and three rows (each row by the one-row kernels), every layout', () => {
+  it('two and three rows, every layout: the float32 model and float64', () => {
     const random = new Random(55);
     for (const m of [2, 3]) {
       for (const [transA, transB] of LAYOUTS) {
         for (const [alpha, beta] of [[1, 0], [-0.5, 1]]) {
           for (const n of [3, 17, 1023, 1025]) for (const k of [3, 17, 1023, 1025]) checkGemm(makeCase(random, transA, transB, m, n, k, alpha, beta, k % 2));
+        }
+      }
+    }
+  });
+
+  it('two and three rows at once (x·W and x·Wᵀ read W once for all rows): the bits of one-row calls, odd shapes, every scaling', () => {
+    // The reference is the one-row kernels, called row by row (gemm with m = 1 on the row's slice of A and C):
+    // the multi-row kernels must reproduce them in every build, the relaxed one included (both use the same madd).
+    // n = 2100 spans two column chunks (2048 columns at m = 2, 1360 at m = 3), so β ≠ 0 reuses the workspace.
+    const random = new Random(88);
+    const wasm = rt.backends.wasm;
+    const shapes = [1, 3, 17, 1023].flatMap((n) => [1, 3, 17, 1024, 1025].map((k) => [n, k])).concat([[2100, 5], [2100, 17]]);
+    for (const m of [2, 3]) {
+      for (const [transA, transB] of LAYOUTS) {
+        for (const [alpha, beta] of SCALINGS) {
+          for (const [n, k] of shapes) {
+            const c = makeCase(random, transA, transB, m, n, k, alpha, beta, (n + k) % 3);
+            checkGemm(c);
+            const a = put(c.A), b = put(c.B), together = put(c.C), apart = put(c.C);
+            wasm.gemm(transA, transB, m, n, k, alpha, a, c.lda, b, c.ldb, beta, together, c.ldc, rt.gemmWork);
+            for (let i = 0; i < m; i++) {
+              // Row i of op(A): row i of A, or column i of A (stride lda) when transposed.
+              const row = transA ? a + i * 4 : a + i * c.lda * 4;
+              wasm.gemm(transA, transB, 1, n, k, alpha, row, c.lda, b, c.ldb, beta, apart + i * c.ldc * 4, c.ldc, rt.gemmWork);
+            }
+            const got = get(together, m * c.ldc), want = get(apart, m * c.ldc);
+            [a, b, together, apart].forEach((ptr) => rt.heap.free(ptr));
+            for (let idx = 0; idx < got.length; idx++) {
+              if (!Object.is(got[idx], want[idx])) {
+                throw new Error(`m=${m} transA=${transA} transB=${transB} n=${n} k=${k} α=${alpha} β=${beta}: C[${idx}] = ${got[idx]}, row by row ${want[idx]}`);
+              }
+            }
+          }
         }
       }
     }
@@ -221,7 +255,7 @@ describe('wide networks at batch one', () => {
     optimizer: sgd({ learningRate: 0.1 }), seed: 5, backend,
   });
 
-  it('predict on three samples at once gives the bits of three one-sample predicts (batches under four run row by row)', () => {
+  it('predict on three samples at once gives the bits of three one-sample predicts (the multi-row kernel sums as the one-row one)', () => {
     const random = new Random(9);
     const inputs = randomMatrix(random, 6, sizes[0]);
     const net = build('wasm');

@@ -18,6 +18,7 @@ const ASSEMBLY_ONLY: Record<string, string> = {
   'fma.ts': "madd, the f32x4 multiply-add the kernels inline (fused in the relaxed-SIMD builds); the pure-TS backend rounds the product, as the baseline builds do",
   'gemm-kernel.ts': "the single-thread GEMM that gemm.ts's entry points and each threads slice run; js/gemm.ts's gemm is its twin as a whole",
   'gemv.ts': "the one-sample products (m = 1, or depth k = 1) that gemm-kernel.ts runs; js/gemm.ts's gemm covers those shapes as it covers every other",
+  'gemv-multi.ts': "x·W and x·Wᵀ for batches of two and three rows (W read once for all rows) that gemm-kernel.ts runs; js/gemm.ts's gemm covers those shapes as it covers every other",
   'layout.ts': 'the descriptor slot numbers, mirrored as data by src/backend/descriptor.ts (registry.test.ts checks them)',
   'mlp-narrow.ts': 'a fast path: the pure-TS backend runs the general path (js/mlp.ts), which paths.test.ts compares it with',
   'mlp-tiny.ts': 'a fast path: the pure-TS backend runs the general path (js/mlp.ts), which paths.test.ts compares it with',
