@@ -229,6 +229,35 @@ describe('refusals: WASMGRAD_UNSUPPORTED naming the node and op (or the attribut
     expect(runtime().heap.liveBytes).toBe(live);
   });
 
+  it('3000 seeded byte mutations of a real model: each is imported or refused with a wasmgrad error, never another exception', () => {
+    const net = sequential({ inputSize: 3, layers: [dense(4, { activation: 'silu' }), dense(3, { activation: 'leakyRelu' }), dense(2, { activation: 'softmax' })], seed: 1 });
+    const original = toOnnx(net);
+    net.dispose();
+    const live = runtime().heap.liveBytes;
+    let state = 12345;
+    const next = (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    const outcomes = new Map<string, number>();
+    for (let trial = 0; trial < 3000; trial++) {
+      const bytes = original.slice();
+      for (let k = 1 + next(3); k > 0; k--) bytes[next(bytes.length)] = next(4) === 0 ? 0xff : next(256);
+      let outcome: string;
+      try {
+        fromOnnx(bytes).dispose();
+        outcome = 'imported';
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        outcome = code === 'WASMGRAD_BAD_MODEL_FILE' || code === 'WASMGRAD_UNSUPPORTED' ? code : `unexpected: ${String(error)}`;
+      }
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    expect([...outcomes.keys()].filter((k) => k.startsWith('unexpected'))).toEqual([]);
+    expect(outcomes.get('WASMGRAD_BAD_MODEL_FILE')).toBeGreaterThan(100);
+    expect(runtime().heap.liveBytes).toBe(live);
+  });
+
   it('a wrong wire type, a huge declared length and bytes that are not ONNX', () => {
     const bad = (message: RegExp) => expect.objectContaining({ code: 'WASMGRAD_BAD_MODEL_FILE', message: expect.stringMatching(message) });
     expect(() => fromOnnx(Uint8Array.from([0x38, 0x01]))).toThrow(bad(/ModelProto\.graph at byte 0: has wire type 0, expected 2/));
