@@ -7,7 +7,8 @@
 // Environment: MODEL (the model file, if not given as the argument), PORT (default
 // 8080; 0 picks a free one), HOST (default 127.0.0.1), MAX_BODY_BYTES (default 1 MiB),
 // MAX_BATCH (default 64), MAX_DELAY_MS (default 1), THREADS (default 1),
-// SHUTDOWN_TIMEOUT_MS (default 10000), LOG_REQUESTS=1 (a line as each request arrives).
+// SHUTDOWN_TIMEOUT_MS (default 10000), LOG_REQUESTS=1 (a line as each request arrives),
+// PREDICTOR=off (each request runs its own net.predict: for comparison, bench/service.mjs).
 // It prints one JSON line per event on stdout: listening (with the port), shutting
 // down, stopped.
 import http from 'node:http';
@@ -28,6 +29,7 @@ const logRequests = env.LOG_REQUESTS === '1';
 await init({ threads: Number(env.THREADS ?? 1) });
 const net = await load(modelPath);
 const predictor = createPredictor(net, { maxBatch: Number(env.MAX_BATCH ?? 64), maxDelayMs: Number(env.MAX_DELAY_MS ?? 1) });
+const direct = env.PREDICTOR === 'off';
 
 const log = (event, fields = {}) => console.log(JSON.stringify({ event, ...fields }));
 
@@ -94,15 +96,27 @@ function parseInputs(text) {
   return { samples: many ? inputs : [inputs], many };
 }
 
+/** The wasmgrad errors of a bad sample (its length, a value that is not a finite number): the client's fault. */
+const isSampleError = (error) => isWasmgradError(error, 'WASMGRAD_SHAPE') || isWasmgradError(error, 'WASMGRAD_INVALID_ARGUMENT');
+
 async function predict(req, res) {
   const { samples, many } = parseInputs(await readBody(req));
+  if (direct) {
+    let outputs;
+    try {
+      outputs = net.predict(samples);
+    } catch (error) {
+      throw isSampleError(error) ? new HttpError(400, error.message) : error;
+    }
+    return send(res, 200, { outputs: many ? outputs : outputs[0] });
+  }
   // Every sample is its own predictor call: the predictor batches them with other requests' samples.
   const results = await Promise.allSettled(samples.map((x) => predictor.predict(x)));
   const failed = results.findIndex((r) => r.status === 'rejected');
   if (failed >= 0) {
     const error = results[failed].reason;
     // The predictor checks each sample (length, finite numbers); its message names x.
-    if (isWasmgradError(error, 'WASMGRAD_SHAPE') || isWasmgradError(error, 'WASMGRAD_INVALID_ARGUMENT')) {
+    if (isSampleError(error)) {
       throw new HttpError(400, `${many ? `inputs[${failed}]` : 'inputs'}: ${error.message}`);
     }
     throw error;

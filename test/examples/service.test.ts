@@ -189,6 +189,26 @@ describe('examples/service', () => {
   });
 });
 
+describe('examples/service: PREDICTOR=off (per-request net.predict, for bench/service.mjs)', () => {
+  it('answers the same, and 400 for a wrong shape', async () => {
+    const service = await startService(model, { PREDICTOR: 'off' });
+    try {
+      const one = await post(service.url, { inputs: xs[0] });
+      expect(one.status).toBe(200);
+      expectRowsClose([one.json.outputs], net.predict([xs[0]]));
+      const many = await post(service.url, { inputs: xs });
+      expectRowsClose(many.json.outputs, net.predict(xs));
+      const bad = await post(service.url, { inputs: [xs[0], [1, 2]] });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error).toMatch(/Network\.predict: inputs\[1\] has 2 values, expected 5/);
+      expect((await request(service.url, 'GET', '/healthz')).json.stats).toMatchObject({ calls: 0, batches: 0 });
+    } finally {
+      service.child.kill('SIGKILL');
+      await service.exited;
+    }
+  });
+});
+
 describe('examples/service: shutdown', () => {
   it('SIGTERM answers the request in flight, refuses new ones with 503, then exits 0', async () => {
     const service = await startService(model);
