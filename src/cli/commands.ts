@@ -148,7 +148,7 @@ export const train: Command = {
     console.log(`  network  ${architecture(net)}, ${net.parameterCount} parameters, ${loss} loss, ${optimizerName} (learning rate ${learningRate})`);
 
     // The library's bar (fit's progress option draws the same), in colour on a terminal.
-    const progress = new ProgressBar(process.stdout, epochs, trainRows.length, { filled: cyan, empty: dim });
+    const progress = new ProgressBar(process.stdout, epochs, trainRows.length, { paint: { filled: cyan, empty: dim } });
     const start = performance.now();
     let history: Awaited<ReturnType<Network['fit']>>;
     try {

@@ -1,8 +1,9 @@
 /**
  * Terminal formatting for the demo: numbers, vectors, aligned tables and a
- * one-line training progress display. No dependencies; colour only when
+ * one-line training progress display (the library's bar). No dependencies; colour only when
  * stdout is a terminal (and NO_COLOR is unset), so CI logs stay plain text.
  */
+import { ProgressBar } from '../nn/callbacks/progress.js';
 
 const useColor = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
@@ -83,45 +84,13 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 /**
- * Training progress on one line. On a terminal the line is redrawn in place
- * with '\r' (at most every ~40 ms, so drawing never slows training down); in
- * a log (not a TTY) one line is written at every quarter of the epochs.
+ * The demo's training progress: the library's bar (src/nn/callbacks/progress.ts,
+ * the one `wasmgrad train` and fit's progress option draw), labelled with the
+ * backend, on stdout: redrawn in place on a terminal, a line per tenth of the
+ * epochs in a log.
  */
-export class Progress {
-  readonly #label: string;
-  readonly #total: number;
-  readonly #tty: boolean;
-  #lastDraw = 0;
-  #lastQuarter = 0;
-
-  constructor(label: string, total: number, tty = Boolean(process.stdout.isTTY)) {
-    this.#label = label;
-    this.#total = total;
-    this.#tty = tty;
-  }
-
-  /** `epoch` counts from 1. */
-  update(epoch: number, loss: number): void {
-    if (this.#tty) {
-      const now = performance.now();
-      if (epoch < this.#total && now - this.#lastDraw < 40) return;
-      this.#lastDraw = now;
-      process.stdout.write(`\r${this.#line(epoch, loss)}\x1b[K`);
-      if (epoch === this.#total) process.stdout.write('\n');
-      return;
-    }
-    const quarter = Math.floor((epoch * 4) / this.#total);
-    if (quarter > this.#lastQuarter) {
-      this.#lastQuarter = quarter;
-      process.stdout.write(`${this.#line(epoch, loss)}\n`);
-    }
-  }
-
-  #line(epoch: number, loss: number): string {
-    const slots = 24;
-    const filled = Math.round((epoch / this.#total) * slots);
-    const bar = cyan('█'.repeat(filled)) + dim('░'.repeat(slots - filled));
-    const digits = String(this.#total).length;
-    return `  ${padEnd(this.#label, 5)} epoch ${String(epoch).padStart(digits)}/${this.#total} ${bar} loss ${loss.toFixed(5)}`;
+export class Progress extends ProgressBar {
+  constructor(label: string, total: number) {
+    super(process.stdout, total, undefined, { label, paint: { filled: cyan, empty: dim } });
   }
 }

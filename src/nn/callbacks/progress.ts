@@ -29,21 +29,34 @@ export interface ProgressPaint {
 const SLOTS = 24;
 const PLAIN: ProgressPaint = { filled: (t) => t, empty: (t) => t };
 
-/** `  epoch  3/10 ███████░░░ loss 0.12345  val loss 0.23456  1,234 samples/s` (each part only when known). */
+/**
+ * `  epoch  3/10 ███████░░░ loss 0.12345  val loss 0.23456  1,234 samples/s`
+ * (each part only when known; a label, such as the demo's backend, before "epoch").
+ */
 export function progressLine(
   epoch: number,
   epochs: number,
   loss: number,
-  extra: { valLoss?: number; samplesPerSecond?: number },
+  extra: { label?: string; valLoss?: number; samplesPerSecond?: number },
   paint: ProgressPaint = PLAIN,
 ): string {
   const filled = Math.round((epoch / epochs) * SLOTS);
   return (
-    `  epoch ${String(epoch).padStart(String(epochs).length)}/${epochs} ` +
+    `  ${extra.label === undefined ? '' : `${extra.label.padEnd(5)} `}epoch ${String(epoch).padStart(String(epochs).length)}/${epochs} ` +
     `${paint.filled('█'.repeat(filled))}${paint.empty('░'.repeat(SLOTS - filled))} loss ${loss.toFixed(5)}` +
     `${extra.valLoss === undefined ? '' : `  val loss ${extra.valLoss.toFixed(5)}`}` +
     `${extra.samplesPerSecond === undefined ? '' : `  ${Math.round(extra.samplesPerSecond).toLocaleString('en-US')} samples/s`}`
   );
+}
+
+/** How a bar looks and tells time. */
+export interface ProgressBarOptions {
+  /** Colours (the CLI's on a terminal). Default none. */
+  paint?: ProgressPaint;
+  /** Shown before "epoch" (the demo's backend). */
+  label?: string;
+  /** Milliseconds (tests pass their own). Default performance.now. */
+  clock?: () => number;
 }
 
 /** The bar of one run of `epochs` epochs of `samples` samples each (samples unknown: no speed shown). */
@@ -53,14 +66,20 @@ export class ProgressBar {
   #lastTenth = 0;
   #open = false;
 
+  readonly #paint: ProgressPaint;
+  readonly #label: string | undefined;
+  readonly #clock: () => number;
+
   constructor(
     readonly stream: ProgressStream,
     readonly epochs: number,
     readonly samples: number | undefined,
-    readonly paint: ProgressPaint = PLAIN,
-    private readonly clock: () => number = now,
+    options: ProgressBarOptions = {},
   ) {
-    this.#start = clock();
+    this.#paint = options.paint ?? PLAIN;
+    this.#label = options.label;
+    this.#clock = options.clock ?? now;
+    this.#start = this.#clock();
   }
 
   get tty(): boolean {
@@ -69,13 +88,13 @@ export class ProgressBar {
 
   /** After epoch `epoch` (counting from 1). */
   update(epoch: number, loss: number, valLoss?: number): void {
-    const time = this.clock();
+    const time = this.#clock();
     const tenth = Math.floor((epoch * 10) / this.epochs);
     if (this.tty ? epoch < this.epochs && time - this.#lastDraw < 50 : tenth === this.#lastTenth) return;
     this.#lastDraw = time;
     this.#lastTenth = tenth;
     const samplesPerSecond = this.samples === undefined ? undefined : (epoch * this.samples) / Math.max((time - this.#start) / 1000, 1e-6);
-    const line = progressLine(epoch, this.epochs, loss, { valLoss, samplesPerSecond }, this.paint);
+    const line = progressLine(epoch, this.epochs, loss, { label: this.#label, valLoss, samplesPerSecond }, this.#paint);
     this.#open = this.tty && epoch < this.epochs;
     this.stream.write(this.tty ? `\r${line}\x1b[K${epoch === this.epochs ? '\n' : ''}` : `${line}\n`);
   }

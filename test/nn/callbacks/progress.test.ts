@@ -47,6 +47,7 @@ describe('progressLine', () => {
     expect(progressLine(12, 12, 1, { valLoss: 0.5, samplesPerSecond: 12345.6 })).toBe(
       `  epoch 12/12 ${'█'.repeat(24)} loss 1.00000  val loss 0.50000  12,346 samples/s`,
     );
+    expect(progressLine(5, 10, 0.5, { label: 'js' })).toBe(`  js    epoch  5/10 ${'█'.repeat(12)}${'░'.repeat(12)} loss 0.50000`);
     expect(progressLine(1, 2, 0, {}, { filled: (t) => `<${t}>`, empty: (t) => `[${t}]` })).toBe(
       `  epoch 1/2 <${'█'.repeat(12)}>[${'░'.repeat(12)}] loss 0.00000`,
     );
@@ -68,7 +69,7 @@ describe('ProgressBar', () => {
   it('on a terminal: redrawn in place at most every 50 ms, the last epoch always, then a line break', () => {
     const { chunks, stream } = recorder(true);
     let time = 1000;
-    const bar = new ProgressBar(stream, 5, 10, undefined, () => time);
+    const bar = new ProgressBar(stream, 5, 10, { clock: () => time });
     bar.update(1, 0.5); // drawn (the first)
     time += 10;
     bar.update(2, 0.4); // skipped: 10 ms later
@@ -87,7 +88,7 @@ describe('ProgressBar', () => {
 
   it('finish() ends a terminal line that stopped short of the last epoch', () => {
     const { chunks, stream } = recorder(true);
-    const bar = new ProgressBar(stream, 10, undefined, undefined, () => 0);
+    const bar = new ProgressBar(stream, 10, undefined, { clock: () => 0 });
     bar.update(1, 1);
     bar.finish();
     expect(chunks.at(-1)).toBe('\n');
