@@ -143,7 +143,7 @@ describe('2. internals are off the public class, and a disposed network refuses 
       predict: () => net.predict(X), predictFloat32: () => net.predict(new Float32Array(2)), evaluate: () => net.evaluate(X, T),
       gradients: () => net.gradients(X, T), fit: () => net.fit(X, T), fitSync: () => net.fitSync(X, T), getWeights: () => net.getWeights(),
       setWeights: () => net.setWeights(weights), toJSON: () => net.toJSON(),
-      fitDataset: () => net.fitDataset([{ xs: X, ys: T }]), stopTraining: () => net.stopTraining(),
+      fitDataset: () => net.fitDataset([{ xs: X, ys: T }]), stopTraining: () => net.stopTraining(), summary: () => net.summary(),
     };
     const methods = Object.getOwnPropertyNames(Network.prototype)
       .filter((name) => typeof Object.getOwnPropertyDescriptor(Network.prototype, name)!.value === 'function')
