@@ -25,7 +25,10 @@ function moduleGraph(entry: string): Map<string, string[]> {
   const visit = (file: string) => {
     if (graph.has(file)) return;
     const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-    const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map((match) => match[1]);
+    // Statements at the start of a line (as tsc writes them) and import() calls: not `from "x"` inside a message.
+    const specifiers = [
+      ...code.matchAll(/^(?:import|export)\b[^'"`;]*?\bfrom\s*["']([^"']+)["']|^import\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)/gm),
+    ].map((match) => match[1] ?? match[2] ?? match[3]);
     graph.set(file, specifiers);
     for (const specifier of specifiers) if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
   };
