@@ -25,12 +25,12 @@ afterAll(async () => {
 /** The Iris data as CSV, rows shuffled (seeded) so that batches mix the classes. */
 function irisCsv(): string {
   const { inputs, labels } = irisData();
-  const order = inputs.map((_, i) => i);
+  const order = Int32Array.from(inputs, (_, i) => i);
   new Random(3).shuffle(order);
   return (
     [
       'sepalLength,sepalWidth,petalLength,petalWidth,species',
-      ...order.map((i) => `${inputs[i].join(',')},${IRIS_SPECIES[labels[i]]}`),
+      ...Array.from(order, (i) => `${inputs[i].join(',')},${IRIS_SPECIES[labels[i]]}`),
     ].join('\n') + '\n'
   );
 }
@@ -45,7 +45,7 @@ describe('examples/csv-file: fitDataset from an <input type="file"> CSV', () => 
       await waitForDone(watched, 60_000);
       const rows = await page
         .locator('[data-testid="epochs"] tr')
-        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+        .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)));
       expect(rows).toHaveLength(25);
       // ⌈150 / 16⌉ = 10 batches in every epoch: the whole file, each time.
       expect(rows.every((r) => r[3] === '10')).toBe(true);
