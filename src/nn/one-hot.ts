@@ -5,28 +5,43 @@
  */
 import { argumentError, holeError } from './validate.js';
 
-/** Class labels: plain numbers or an integer typed array (Int32Array, Uint8Array, …). */
-export type Labels = readonly number[] | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+/**
+ * Class indices, one per sample: plain numbers, any integer typed array, or
+ * a Float32Array/Float64Array whose values are whole numbers (as parsed
+ * from a CSV file).
+ */
+export type Labels =
+  | readonly number[] | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
-/** Arrays oneHot accepts; float typed arrays are refused, as a label is a class index, not a measurement. */
-function isLabels(value: unknown): value is Labels {
-  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView) &&
-    !(value instanceof Float32Array) && !(value instanceof Float64Array) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array));
+/** An array of numbers (or holes or rows, refused one by one); DataView and the BigInt arrays are not. */
+export function isLabelArray(value: unknown): value is ArrayLike<unknown> {
+  if (Array.isArray(value)) return true;
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array);
 }
 
 /**
- * Checks that every label is an integer class index in [0, numClasses); the
- * error names the first bad one by its index (`labels[7] must be …`).
+ * The one check of class labels (oneHot, and the class-index loss's targets
+ * in src/nn/targets.ts): every label an integer in [0, numClasses), the first
+ * bad one named by its index (`labels[7] must be …`). Returns the one-hot rows,
+ * row-major, numClasses float32 values each. `expected` says what a label must
+ * be; `rowHint` is added when a label is itself a row (one-hot rows given where
+ * indices go).
  */
-export function checkLabels(where: string, name: string, labels: unknown, numClasses: number): Labels {
-  if (!isLabels(labels)) throw argumentError(where, name, 'an array of class indices (number[] or an integer typed array)', labels);
+export function oneHotData(
+  where: string, name: string, labels: ArrayLike<unknown>, numClasses: number, expected: string, rowHint = '',
+): Float32Array {
+  const data = new Float32Array(labels.length * numClasses);
   for (let i = 0; i < labels.length; i++) {
     const k: unknown = labels[i];
-    if (typeof k === 'number' && Number.isInteger(k) && k >= 0 && k < numClasses) continue;
-    if (k === undefined && !(i in labels)) throw holeError(where, `${name}[${i}]`, `a class index from 0 to ${numClasses - 1}`);
-    throw argumentError(where, `${name}[${i}]`, `an integer class index from 0 to ${numClasses - 1} (numClasses is ${numClasses})`, k);
+    if (typeof k === 'number' && Number.isInteger(k) && k >= 0 && k < numClasses) {
+      data[i * numClasses + k] = 1;
+      continue;
+    }
+    if (k === undefined && Array.isArray(labels) && !(i in labels)) throw holeError(where, `${name}[${i}]`, expected);
+    if (rowHint && (Array.isArray(k) || ArrayBuffer.isView(k))) throw argumentError(where, `${name}[${i}]`, `${expected}${rowHint}`, k);
+    throw argumentError(where, `${name}[${i}]`, expected, k);
   }
-  return labels;
+  return data;
 }
 
 /**
@@ -35,21 +50,19 @@ export function checkLabels(where: string, name: string, labels: unknown, numCla
  *
  * Returns `number[][]`, the form `fit`, `evaluate` and `predict` take and
  * give (for a row-major Float32Array, `new Float32Array(rows.flat())`).
- * Labels are `number[]` or an integer typed array; a label that is not an
- * integer in [0, numClasses) is a RangeError (WASMGRAD_INVALID_ARGUMENT)
- * naming its index, and nothing is returned.
+ * Labels are `number[]`, an integer typed array, or a float typed array of
+ * whole numbers (the same forms the sparseCategoricalCrossentropy loss takes
+ * as targets); a label that is not an integer in [0, numClasses) is an error
+ * (WASMGRAD_INVALID_ARGUMENT) naming its index, and nothing is returned.
  */
 export function oneHot(labels: Labels, numClasses: number): number[][] {
   const where = 'oneHot';
   if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 1) {
     throw argumentError(where, 'numClasses', 'a positive integer (the number of classes)', numClasses);
   }
-  const checked = checkLabels(where, 'labels', labels, numClasses);
-  const rows = new Array<number[]>(checked.length);
-  for (let i = 0; i < checked.length; i++) {
-    const row = new Array<number>(numClasses).fill(0);
-    row[checked[i]] = 1;
-    rows[i] = row;
-  }
+  if (!isLabelArray(labels)) throw argumentError(where, 'labels', 'an array of class indices (number[] or a typed array such as Int32Array)', labels);
+  const data = oneHotData(where, 'labels', labels, numClasses, `an integer class index from 0 to ${numClasses - 1} (numClasses is ${numClasses})`);
+  const rows = new Array<number[]>(labels.length);
+  for (let i = 0; i < labels.length; i++) rows[i] = Array.from(data.subarray(i * numClasses, (i + 1) * numClasses));
   return rows;
 }

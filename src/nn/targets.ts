@@ -11,15 +11,11 @@
 import { CLASS_INDEX_LOSS_TABLE, classIndexLoss, type Loss } from '../backend/kinds.js';
 import { shapeError } from '../errors.js';
 import { toMatrix, type Matrix } from './data.js';
-import { argumentError, holeError } from './validate.js';
+import { isLabelArray, oneHotData, type Labels } from './one-hot.js';
+import { argumentError } from './validate.js';
 
-/**
- * Class indices, one per sample: plain numbers, any integer typed array, or
- * a Float32Array/Float64Array whose values are whole numbers (as parsed
- * from a CSV file).
- */
-export type ClassIndices =
-  | readonly number[] | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+/** Class indices, one per sample (the forms oneHot takes). */
+export type ClassIndices = Labels;
 
 /** What a network's targets may be: rows of values, or class indices for a class-index loss. */
 export type TargetsInput = readonly (readonly number[])[] | Float32Array | ClassIndices;
@@ -46,26 +42,12 @@ export function targetsToMatrix(where: string, name: string, loss: Loss, value: 
     return toMatrix(where, name, value, outputSize, 'the units of the last layer');
   }
   const expected = `a class index: an integer from 0 to ${outputSize - 1} (the last layer has ${outputSize} units)`;
-  if (!isIndexArray(value) || value.length === 0) {
+  if (!isLabelArray(value) || value.length === 0) {
     throw argumentError(where, name, `a non-empty array of class indices, one per sample (number[] or a typed array such as Int32Array) for loss "${loss}"`, value);
   }
-  const rows = value.length;
-  const data = new Float32Array(rows * outputSize);
-  for (let r = 0; r < rows; r++) {
-    const k: unknown = value[r];
-    if (typeof k === 'number' && Number.isInteger(k) && k >= 0 && k < outputSize) {
-      data[r * outputSize + k] = 1;
-      continue;
-    }
-    if (k === undefined && Array.isArray(value) && !(r in value)) throw holeError(where, `${name}[${r}]`, expected);
-    if (Array.isArray(k) || ArrayBuffer.isView(k)) {
-      // Rows of values: one-hot targets, or a column of indices. Say which loss takes rows.
-      throw argumentError(where, `${name}[${r}]`, `${expected}: loss "${loss}" takes one class index per sample `
-        + `(for one-hot rows use "${sparse.kernel}")`, k);
-    }
-    throw argumentError(where, `${name}[${r}]`, expected, k);
-  }
-  return { rows, cols: outputSize, data };
+  // A label that is a row (one-hot targets, or a column of indices): say which loss takes rows.
+  const rowHint = `: loss "${loss}" takes one class index per sample (for one-hot rows use "${sparse.kernel}")`;
+  return { rows: value.length, cols: outputSize, data: oneHotData(where, name, value, outputSize, expected, rowHint) };
 }
 
 /**
@@ -79,10 +61,4 @@ export function toSamples(where: string, inputs: unknown, targets: unknown, inpu
     throw shapeError(`${where}: inputs and targets must have the same number of samples, got ${x.rows} inputs and ${t.rows} targets`);
   }
   return [x, t];
-}
-
-/** An array of numbers (or holes or rows, refused one by one); DataView and the BigInt arrays are not. */
-function isIndexArray(value: unknown): value is ArrayLike<unknown> {
-  if (Array.isArray(value)) return true;
-  return ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array);
 }

@@ -31,9 +31,15 @@ describe('oneHot', () => {
     try { oneHot(labels as number[], n); } catch (e) { expect((e as { code: string }).code).toBe('WASMGRAD_INVALID_ARGUMENT'); }
   });
 
-  it('refuses holes, float typed arrays and a bad numClasses', () => {
+  it('takes float typed arrays of whole numbers (as the sparse loss does), and refuses a fraction in one', () => {
+    expect(oneHot(Float32Array.of(1, 0), 2)).toEqual([[0, 1], [1, 0]]);
+    expect(oneHot(Float64Array.of(2), 3)).toEqual([[0, 0, 1]]);
+    expect(() => oneHot(Float32Array.of(0, 0.5), 2)).toThrow(/labels\[1\] .* got 0\.5/);
+  });
+
+  it('refuses holes, non-arrays and a bad numClasses', () => {
     expect(() => oneHot([0, , 1] as number[], 2)).toThrow(/labels\[1\] .*empty slot/);
-    expect(() => oneHot(Float32Array.of(0, 1) as unknown as number[], 2)).toThrow(/oneHot: labels must be an array of class indices/);
+    expect(() => oneHot(new DataView(new ArrayBuffer(4)) as unknown as number[], 2)).toThrow(/oneHot: labels must be an array of class indices/);
     expect(() => oneHot([0], 0)).toThrow(RangeError);
     expect(() => oneHot([0], 2.5)).toThrow(/numClasses must be a positive integer/);
     expect(() => oneHot('01' as unknown as number[], 2)).toThrow(TypeError);
