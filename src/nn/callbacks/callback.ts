@@ -102,6 +102,11 @@ export function trainingContext(where: string, net: Trainee, facts: RunFacts): T
       if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(Math.fround(value)) || Math.fround(value) === 0) {
         throw argumentError(where, 'context.learningRateMultiplier', 'a number > 0 that float32 holds', value);
       }
+      // The kernels take the rate as a float32: a multiplier that would make it Infinity is refused here, not as a divergence later.
+      const rate = learningRateAt(net.optimizer, net.epochsTrained(), value);
+      if (!Number.isFinite(Math.fround(rate))) {
+        throw argumentError(where, 'context.learningRateMultiplier', `a multiplier that keeps the learning rate within float32 (it would be ${rate})`, value);
+      }
       net.setLearningRateMultiplier(value);
     },
     get learningRate() {

@@ -145,6 +145,12 @@ describe('options.callbacks', () => {
     }
     expect(a.learningRateMultiplier).toBe(1);
     a.dispose();
+    // 10 · 1e38 is past float32's 3.4e38: the rate itself must stay a float32.
+    const b = sequential({ inputSize: 2, layers: [dense(1)], optimizer: sgd({ learningRate: 10 }), seed: 1 });
+    await expect(b.fit(X, T, { callbacks: [{ onEpochEnd: (_e, _l, c) => { c.learningRateMultiplier = 1e38; } }] }))
+      .rejects.toThrow(/a multiplier that keeps the learning rate within float32 \(it would be 1e\+39\)/);
+    expect(b.learningRateMultiplier).toBe(1);
+    b.dispose();
   });
 
   it('bad callbacks are refused by index before training', () => {
