@@ -415,6 +415,8 @@ export class Network {
     this.#disposed = true;
     this.#runtime.heap.free(this.#block);
     this.#block = 0;
+    // A predictor's queued calls reject now (src/nn/predictor.ts), not at their next flush.
+    notifyDisposed(this);
   }
 
   #startTraining(method: string, inputs: MatrixInput, targets: TargetsInput, options: FitOptions): TrainingRun {
@@ -429,8 +431,6 @@ export class Network {
     this.#stopRequested = false;
     try {
       return new TrainingRun(where, this.#trainee(where), this.#runtime.heap, data, settings, this.#shuffleRandom);
-    // A predictor's queued calls reject now (src/nn/predictor.ts), not at their next flush.
-    notifyDisposed(this);
     } catch (error) {
       this.#training = false;
       throw error;
