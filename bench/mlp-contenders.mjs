@@ -108,6 +108,32 @@ export const JAX_STEP = jaxStep.name;
 /** Training contenders not in every workload (jaxStep: W2; left out where jax-js cannot run, see bench/jax-contenders.mjs). */
 export { jaxStep };
 
+/**
+ * net.fitDataset over the same data as in-memory batches (row-major subarrays, no copy before fitDataset
+ * copies each into linear memory), in the order wasmgrad wasm's fitSync trains them (shuffle off): issue 14's
+ * target is ≥ 0.8× fit's samples/s (fit and fitSync are within a few % of each other).
+ */
+export const FIT_DATASET = 'wasmgrad wasm fitDataset';
+export const wasmgradFitDataset = {
+  name: FIT_DATASET,
+  create(spec, data, parameters) {
+    const net = wasmgradNetwork(spec, 'wasm');
+    net.setWeights(parameters);
+    const { inputSize, batchSize } = spec;
+    const outputSize = spec.units[spec.units.length - 1];
+    const batches = [];
+    for (let r = 0; r < data.samples; r += batchSize) {
+      const end = Math.min(r + batchSize, data.samples);
+      batches.push({ xs: data.x.subarray(r * inputSize, end * inputSize), ys: data.t.subarray(r * outputSize, end * outputSize) });
+    }
+    return {
+      run: (reps) => net.fitDataset(batches, { epochs: reps }),
+      check: () => net.evaluate(data.x, data.t).loss,
+      dispose: () => net.dispose(),
+    };
+  },
+};
+
 export const MLP_CONTENDERS = [wasmgrad('wasm'), wasmgrad('js'), pureJs, tfjsFit, tfjsStep];
 
 function wasmgradPredict(backend) {

@@ -20,7 +20,7 @@
  */
 import { sigmoidTeacherData, oneHotTeacherData } from './data.mjs';
 import { wasmgradThreads } from './threads-contender.mjs';
-import { JAX_STEP, MLP_BASELINE, MLP_CONTENDERS, TFJS_FIT, TFJS_STEP, initialParameters, jaxStep, pureJs232, wasmgradSmallData } from './mlp-contenders.mjs';
+import { JAX_STEP, MLP_BASELINE, MLP_CONTENDERS, TFJS_FIT, TFJS_STEP, initialParameters, jaxStep, pureJs232, wasmgradFitDataset, wasmgradSmallData } from './mlp-contenders.mjs';
 import { predictWorkload, PREDICT_CONTENDERS } from './inference.mjs';
 import { GEMM_WORKLOADS } from './gemm.mjs';
 
@@ -156,8 +156,8 @@ export const WORKLOADS = [
   mlpWorkload({
     id: 'W2', inputSize: 784, units: [128, 10], learningRate: 0.1, batchSize: 32, data: w2Data,
     // jax-js last, so the other contenders keep their places in the rounds' rotation.
-    contenders: [...MLP_CONTENDERS, jaxStep],
-    extraRatios: [{ label: 'vs jax-js', contender: JAX_STEP }],
+    contenders: [...MLP_CONTENDERS, jaxStep, wasmgradFitDataset],
+    extraRatios: [{ label: 'vs jax-js', contender: JAX_STEP }, { label: 'vs wasmgrad wasm', contender: 'wasmgrad wasm' }],
   }),
   predictWorkload({
     id: 'W2-predict', group: 'W2', inputSize: 784, units: [128, 10], batch: 256, data: w2Data,
