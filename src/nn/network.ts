@@ -14,11 +14,11 @@ import {
 import { toSamples, type TargetsInput } from './targets.js';
 import { checkConfig, checkLayerWeights, checkParameters, checkRestoredState } from './config.js';
 import { initialWeights, type DenseLayer } from './layers.js';
-import { planNetwork, readStep, writeDescriptor, writeRandomState, writePaths, writeStep, type NetworkPlan } from './layout.js';
+import { planNetwork, writeDescriptor, writeRandomState, writePaths, writeStep, type NetworkPlan } from './layout.js';
 import { optimizerNumbers, stateArrays, type Optimizer } from './optimizers.js';
 import { pathBits } from './paths.js';
-import { checkJSONSize, float32ToBase64 } from './base64.js';
 import { registerNetworkMemory } from './network-memory.js';
+import { networkJSON } from './network-json.js';
 import { notifyDisposed } from './dispose-listeners.js';
 import { summary } from './summary.js';
 import { argumentError, plainObject, rejectUnknownKeys } from './validate.js';
@@ -376,37 +376,7 @@ export class Network {
    * binary model file, which has no such limit.
    */
   toJSON(): NetworkJSON {
-    const where = this.#where('toJSON');
-    // Past about 100 million values the text cannot be one string: say so, and point to the binary file.
-    checkJSONSize(where, this.#plan.paramCount * (1 + stateArrays(this.optimizer)), 2 * this.layers.length + stateArrays(this.optimizer));
-    const f32 = this.#runtime.heap.views.f32;
-    return {
-      format: 'wasmgrad-network',
-      version: 1,
-      inputSize: this.inputSize,
-      layers: this.layers.map(({ type, units, activation, initializer, dropout }) => ({ type, units, activation, initializer, dropout })),
-      loss: this.loss,
-      optimizer: JSON.parse(JSON.stringify(this.optimizer)),
-      optimizerState: this.#optimizerState(),
-      seed: this.seed,
-      weights: this.#plan.layers.map((plan) => ({
-        weights: float32ToBase64(f32.subarray(this.#at(plan.weights), this.#at(plan.weights) + plan.inSize * plan.outSize)),
-        bias: float32ToBase64(f32.subarray(this.#at(plan.bias), this.#at(plan.bias) + plan.outSize)),
-      })),
-    };
-  }
-
-  #optimizerState(): OptimizerState {
-    const f32 = this.#runtime.heap.views.f32;
-    const array = (offset: number) => float32ToBase64(f32.subarray(this.#at(offset), this.#at(offset) + this.#plan.paramCount));
-    return {
-      step: readStep(this.#runtime.heap.views.f64, this.#block),
-      epoch: this.#epochsTrained,
-      // Only when lowered: JSON of a network without it reads in earlier releases.
-      ...(this.#learningRateMultiplier === 1 ? {} : { learningRateMultiplier: this.#learningRateMultiplier }),
-      ...(this.#plan.state1 ? { state1: array(this.#plan.state1) } : {}),
-      ...(this.#plan.state2 ? { state2: array(this.#plan.state2) } : {}),
-    };
+    return networkJSON(this.#where('toJSON'), this);
   }
 
   /** Returns this network's linear memory to the heap. Any later use throws. Idempotent. */
