@@ -3,7 +3,11 @@
  * categorical cross-entropy trains on. The CLI encodes its classes and
  * categorical columns through this too (src/cli/encoding.ts).
  */
+import { codedError } from '../errors.js';
 import { argumentError, holeError } from './validate.js';
+
+/** The most classes: float32 holds every integer up to 2^24, so a class index read from a Float32Array is exact only up to there. */
+export const MAX_CLASSES = 2 ** 24;
 
 /**
  * Class indices, one per sample: plain numbers, any integer typed array, or
@@ -30,7 +34,14 @@ export function isLabelArray(value: unknown): value is ArrayLike<unknown> {
 export function oneHotData(
   where: string, name: string, labels: ArrayLike<unknown>, numClasses: number, expected: string, rowHint = '',
 ): Float32Array {
-  const data = new Float32Array(labels.length * numClasses);
+  let data: Float32Array;
+  try {
+    data = new Float32Array(labels.length * numClasses);
+  } catch {
+    // Past what the engine allocates (its RangeError names neither the call nor the argument).
+    throw codedError('WASMGRAD_OUT_OF_MEMORY',
+      `${where}: ${labels.length} labels × ${numClasses} classes make ${labels.length * numClasses} one-hot values, more than this engine can allocate`, 'RangeError');
+  }
   for (let i = 0; i < labels.length; i++) {
     const k: unknown = labels[i];
     if (typeof k === 'number' && Number.isInteger(k) && k >= 0 && k < numClasses) {
@@ -54,11 +65,12 @@ export function oneHotData(
  * whole numbers (the same forms the sparseCategoricalCrossentropy loss takes
  * as targets); a label that is not an integer in [0, numClasses) is an error
  * (WASMGRAD_INVALID_ARGUMENT) naming its index, and nothing is returned.
+ * numClasses is at most 2^24 (float32's exact integers).
  */
 export function oneHot(labels: Labels, numClasses: number): number[][] {
   const where = 'oneHot';
-  if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 1) {
-    throw argumentError(where, 'numClasses', 'a positive integer (the number of classes)', numClasses);
+  if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 1 || numClasses > MAX_CLASSES) {
+    throw argumentError(where, 'numClasses', `a positive integer (the number of classes) up to 2^24 = ${MAX_CLASSES}`, numClasses);
   }
   if (!isLabelArray(labels)) throw argumentError(where, 'labels', 'an array of class indices (number[] or a typed array such as Int32Array)', labels);
   const data = oneHotData(where, 'labels', labels, numClasses, `an integer class index from 0 to ${numClasses - 1} (numClasses is ${numClasses})`);

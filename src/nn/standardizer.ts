@@ -76,13 +76,21 @@ function finite(where: string, name: string, value: unknown, r: number, c: numbe
 function apply<T extends StandardizerInput>(where: string, x: T, mean: readonly number[], std: readonly number[], inverse: boolean): T {
   const cols = columns(where, 'x', x, mean.length); // checks everything before anything is computed
   const rows = cols[0].length;
-  const f = (v: number, c: number) => (inverse ? v * std[c] + mean[c] : (v - mean[c]) / std[c]);
+  // Finite inputs can still give Infinity (a tiny std, tampered JSON): refuse it here, as the inputs are, not in a later fit.
+  // Both forms are checked as float32, the precision fit and predict take them in.
+  const f = (v: number, r: number, c: number) => {
+    const y = inverse ? v * std[c] + mean[c] : (v - mean[c]) / std[c];
+    if (!Number.isFinite(Math.fround(y))) {
+      throw argumentError(where, `x at row ${r}, column ${c}`, `a value whose result stays within float32 (it would be ${y}, with mean ${mean[c]} and std ${std[c]})`, v);
+    }
+    return y;
+  };
   if (x instanceof Float32Array) {
     const out = new Float32Array(rows * mean.length);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < mean.length; c++) out[r * mean.length + c] = f(cols[c][r], c);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < mean.length; c++) out[r * mean.length + c] = f(cols[c][r], r, c);
     return out as T;
   }
-  return Array.from({ length: rows }, (_, r) => Array.from({ length: mean.length }, (_, c) => f(cols[c][r], c))) as unknown as T;
+  return Array.from({ length: rows }, (_, r) => Array.from({ length: mean.length }, (_, c) => f(cols[c][r], r, c))) as unknown as T;
 }
 
 /**
@@ -102,7 +110,7 @@ function apply<T extends StandardizerInput>(where: string, x: T, mean: readonly 
  * (not NaN) and new data keeps its offset from that value. Data is
  * `number[][]` or a row-major `Float32Array`, and `transform` returns the
  * same form. Non-finite values and ragged rows are refused, naming the
- * row and column.
+ * row and column, as is a result past float32 (a tiny std, tampered JSON).
  */
 export class Standardizer {
   /** Per column, the mean subtracted (frozen). */
