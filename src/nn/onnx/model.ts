@@ -187,11 +187,22 @@ export function tensorValues(where: string, tensor: OnnxTensor, owner: string): 
 
 // ---- writing ----
 
-/** A float32 TensorProto (raw_data, little-endian whatever the host). */
+/** Whether this host stores a Float32Array little-endian, as raw_data is (every current engine does). */
+const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
+
+/**
+ * A float32 TensorProto. raw_data is little-endian whatever the host: a
+ * Float32Array is copied as bytes in one go (a network's weights: megabytes),
+ * anything else, or any array on a big-endian host, value by value.
+ */
 export function tensorProto(name: string, dims: number[], values: ArrayLike<number>): ProtoWriter {
-  const raw = new Uint8Array(values.length * 4);
-  const view = new DataView(raw.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i], true);
+  let raw: Uint8Array;
+  if (values instanceof Float32Array && LITTLE_ENDIAN) raw = new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice();
+  else {
+    raw = new Uint8Array(values.length * 4);
+    const view = new DataView(raw.buffer);
+    for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i], true);
+  }
   const t = new ProtoWriter();
   for (const d of dims) t.int(1, d);
   return t.int(2, FLOAT).string(8, name).bytes(9, raw);
