@@ -3,7 +3,7 @@
  * command's own entry: onnxruntime-web, given the CSV's raw numbers and the
  * text columns one-hot encoded by hand, answers what `predict` computes
  * (the standardization inside the graph; regression back in the target's
- * units).
+ * units), and fromOnnx reads the file back to the same predictions.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,9 @@ import { encodeInputs, type Preprocessing } from '../../src/cli/encoding.js';
 import { parseCsv, csvLine } from '../../src/cli/csv.js';
 import { readModel } from '../../src/cli/model-file.js';
 import { exportOnnx, onnxScaling } from '../../src/cli/onnx.js';
+import { fromOnnx } from '../../src/nn/onnx/import.js';
 import { initFromBuild } from '../helpers.js';
+import { maxRelativeDiff } from '../nn/onnx/graphs.js';
 import { maxDiff, ortRun } from '../nn/onnx/ort.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-onnx-'));
@@ -69,6 +71,10 @@ describe('wasmgrad export', () => {
     expect(dims).toEqual([table.rows.length, goal.kind === 'regression' ? 1 : goal.classes.length]);
     // float32 throughout; regression outputs are near 100, so the bound is relative to that.
     expect(maxDiff(data, expected)).toBeLessThanOrEqual(goal.kind === 'regression' ? 1e-4 : 1e-5);
+    // Round trip: fromOnnx folds the standardization (and the regression's scaling back) into the network.
+    const imported = fromOnnx(new Uint8Array(readFileSync(onnx)));
+    expect(maxRelativeDiff(imported.predict(x), data)).toBeLessThanOrEqual(1e-5);
+    imported.dispose();
   });
 
   it('onnxScaling: numeric columns standardized, one-hot columns passed through, the regression target scaled back', () => {
