@@ -74,7 +74,7 @@ export function gemvRowsMulti(
 
 /**
  * Two rows of partial sums (s, t) += four rows of W times x (at xs) and x' (at
- * xt), eight columns at a time: 4 sums + 8 splats + a temporary in registers,
+ * xt), four columns at a time: 2 sums + 8 splats + a temporary in registers,
  * one load and store of the sums per four rows of W.
  */
 @inline function accumulate2x4(cols: i32, s: usize, t: usize, xs: usize, xt: usize, xStep: usize, w0: usize, rowBytes: usize): void {
@@ -84,39 +84,17 @@ export function gemvRowsMulti(
   const v0 = f32x4.splat(z0), v1 = f32x4.splat(z1), v2 = f32x4.splat(z2), v3 = f32x4.splat(z3);
   const w1 = w0 + rowBytes, w2 = w0 + 2 * rowBytes, w3 = w0 + 3 * rowBytes;
   let j = 0;
+  // Four columns at a time, their sums stored before the next four are loaded (see accumulate4 in gemv.ts:
+  // V8 places the arithmetic late, so sums loaded ahead stay live and spill); two such steps per pass.
   for (; j + 8 <= cols; j += 8) {
     const o = <usize>j << 2;
-    let s0 = v128.load(s + o), s1 = v128.load(s + o, 16), t0 = v128.load(t + o), t1 = v128.load(t + o, 16);
-    let wv = v128.load(w0 + o);
-    s0 = madd(u0, wv, s0); t0 = madd(v0, wv, t0);
-    wv = v128.load(w0 + o, 16);
-    s1 = madd(u0, wv, s1); t1 = madd(v0, wv, t1);
-    wv = v128.load(w1 + o);
-    s0 = madd(u1, wv, s0); t0 = madd(v1, wv, t0);
-    wv = v128.load(w1 + o, 16);
-    s1 = madd(u1, wv, s1); t1 = madd(v1, wv, t1);
-    wv = v128.load(w2 + o);
-    s0 = madd(u2, wv, s0); t0 = madd(v2, wv, t0);
-    wv = v128.load(w2 + o, 16);
-    s1 = madd(u2, wv, s1); t1 = madd(v2, wv, t1);
-    wv = v128.load(w3 + o);
-    s0 = madd(u3, wv, s0); t0 = madd(v3, wv, t0);
-    wv = v128.load(w3 + o, 16);
-    s1 = madd(u3, wv, s1); t1 = madd(v3, wv, t1);
-    v128.store(s + o, s0); v128.store(s + o, s1, 16); v128.store(t + o, t0); v128.store(t + o, t1, 16);
+    step2x4(s + o, t + o, w0 + o, rowBytes, u0, u1, u2, u3, v0, v1, v2, v3);
+    step2x4(s + o + 16, t + o + 16, w0 + o + 16, rowBytes, u0, u1, u2, u3, v0, v1, v2, v3);
   }
-  for (; j + 4 <= cols; j += 4) {
+  if (j + 4 <= cols) {
     const o = <usize>j << 2;
-    let s0 = v128.load(s + o), t0 = v128.load(t + o);
-    let wv = v128.load(w0 + o);
-    s0 = madd(u0, wv, s0); t0 = madd(v0, wv, t0);
-    wv = v128.load(w1 + o);
-    s0 = madd(u1, wv, s0); t0 = madd(v1, wv, t0);
-    wv = v128.load(w2 + o);
-    s0 = madd(u2, wv, s0); t0 = madd(v2, wv, t0);
-    wv = v128.load(w3 + o);
-    s0 = madd(u3, wv, s0); t0 = madd(v3, wv, t0);
-    v128.store(s + o, s0); v128.store(t + o, t0);
+    step2x4(s + o, t + o, w0 + o, rowBytes, u0, u1, u2, u3, v0, v1, v2, v3);
+    j += 4;
   }
   for (; j < cols; j++) {
     const o = <usize>j << 2;
@@ -126,9 +104,24 @@ export function gemvRowsMulti(
   }
 }
 
+/** Four columns of two rows of sums (at s, t) += four rows of W (at w, rowBytes apart) times the splats. */
+@inline function step2x4(s: usize, t: usize, w: usize, rowBytes: usize,
+  u0: v128, u1: v128, u2: v128, u3: v128, v0: v128, v1: v128, v2: v128, v3: v128): void {
+  let s0 = v128.load(s), t0 = v128.load(t);
+  let wv = v128.load(w);
+  s0 = madd(u0, wv, s0); t0 = madd(v0, wv, t0);
+  wv = v128.load(w + rowBytes);
+  s0 = madd(u1, wv, s0); t0 = madd(v1, wv, t0);
+  wv = v128.load(w + 2 * rowBytes);
+  s0 = madd(u2, wv, s0); t0 = madd(v2, wv, t0);
+  wv = v128.load(w + 3 * rowBytes);
+  s0 = madd(u3, wv, s0); t0 = madd(v3, wv, t0);
+  v128.store(s, s0); v128.store(t, t0);
+}
+
 /**
  * Three rows of partial sums (accRow apart) += two rows of W times three rows
- * of x (xRow apart), eight columns at a time: 6 sums + 6 splats + a temporary.
+ * of x (xRow apart), four columns at a time: 3 sums + 6 splats + a temporary.
  */
 @inline function accumulate3x2(cols: i32, s: usize, accRow: usize, xs: usize, xRow: usize, xStep: usize, w0: usize, rowBytes: usize): void {
   const t = s + accRow, r = s + 2 * accRow;
@@ -140,29 +133,15 @@ export function gemvRowsMulti(
   const q0 = f32x4.splat(z0), q1 = f32x4.splat(z1);
   const w1 = w0 + rowBytes;
   let j = 0;
+  // Four columns at a time, stored before the next four are loaded (see accumulate2x4); two steps per pass.
   for (; j + 8 <= cols; j += 8) {
     const o = <usize>j << 2;
-    let s0 = v128.load(s + o), s1 = v128.load(s + o, 16);
-    let t0 = v128.load(t + o), t1 = v128.load(t + o, 16);
-    let r0 = v128.load(r + o), r1 = v128.load(r + o, 16);
-    let wv = v128.load(w0 + o);
-    s0 = madd(u0, wv, s0); t0 = madd(v0, wv, t0); r0 = madd(q0, wv, r0);
-    wv = v128.load(w0 + o, 16);
-    s1 = madd(u0, wv, s1); t1 = madd(v0, wv, t1); r1 = madd(q0, wv, r1);
-    wv = v128.load(w1 + o);
-    s0 = madd(u1, wv, s0); t0 = madd(v1, wv, t0); r0 = madd(q1, wv, r0);
-    wv = v128.load(w1 + o, 16);
-    s1 = madd(u1, wv, s1); t1 = madd(v1, wv, t1); r1 = madd(q1, wv, r1);
-    v128.store(s + o, s0); v128.store(s + o, s1, 16);
-    v128.store(t + o, t0); v128.store(t + o, t1, 16);
-    v128.store(r + o, r0); v128.store(r + o, r1, 16);
+    step3x2(s + o, accRow, w0 + o, rowBytes, u0, u1, v0, v1, q0, q1);
+    step3x2(s + o + 16, accRow, w0 + o + 16, rowBytes, u0, u1, v0, v1, q0, q1);
   }
-  for (; j + 4 <= cols; j += 4) {
-    const o = <usize>j << 2;
-    let wv = v128.load(w0 + o);
-    let s0 = madd(u0, wv, v128.load(s + o)), t0 = madd(v0, wv, v128.load(t + o)), r0 = madd(q0, wv, v128.load(r + o));
-    wv = v128.load(w1 + o);
-    v128.store(s + o, madd(u1, wv, s0)); v128.store(t + o, madd(v1, wv, t0)); v128.store(r + o, madd(q1, wv, r0));
+  if (j + 4 <= cols) {
+    step3x2(s + (<usize>j << 2), accRow, w0 + (<usize>j << 2), rowBytes, u0, u1, v0, v1, q0, q1);
+    j += 4;
   }
   for (; j < cols; j++) {
     const o = <usize>j << 2;
@@ -171,6 +150,15 @@ export function gemvRowsMulti(
     store<f32>(t + o, y1 * a1 + (y0 * a0 + load<f32>(t + o)));
     store<f32>(r + o, z1 * a1 + (z0 * a0 + load<f32>(r + o)));
   }
+}
+
+/** Four columns of three rows of sums (at s, accRow apart) += two rows of W (at w) times the splats. */
+@inline function step3x2(s: usize, accRow: usize, w: usize, rowBytes: usize,
+  u0: v128, u1: v128, v0: v128, v1: v128, q0: v128, q1: v128): void {
+  let wv = v128.load(w);
+  const s0 = madd(u0, wv, v128.load(s)), t0 = madd(v0, wv, v128.load(s + accRow)), r0 = madd(q0, wv, v128.load(s + 2 * accRow));
+  wv = v128.load(w + rowBytes);
+  v128.store(s, madd(u1, wv, s0)); v128.store(s + accRow, madd(v1, wv, t0)); v128.store(s + 2 * accRow, madd(q1, wv, r0));
 }
 
 /**

@@ -78,18 +78,27 @@ export function gemvRows(
   const v0 = f32x4.splat(x0), v1 = f32x4.splat(x1), v2 = f32x4.splat(x2), v3 = f32x4.splat(x3);
   const w1 = w0 + rowBytes, w2 = w0 + 2 * rowBytes, w3 = w0 + 3 * rowBytes;
   let j = 0;
+  // One vector of sums at a time, stored before the next is loaded: V8 keeps loads and stores in program
+  // order but places the arithmetic just before its first use, so loading all four sums and sixteen
+  // weights first (as written before) held twenty vectors at once and spilled seven of them every pass.
   for (; j + 16 <= cols; j += 16) {
     const o = <usize>j << 2;
-    let a0 = v128.load(acc + o), a1 = v128.load(acc + o, 16), a2 = v128.load(acc + o, 32), a3 = v128.load(acc + o, 48);
-    a0 = madd(v0, v128.load(w0 + o), a0); a1 = madd(v0, v128.load(w0 + o, 16), a1);
-    a2 = madd(v0, v128.load(w0 + o, 32), a2); a3 = madd(v0, v128.load(w0 + o, 48), a3);
-    a0 = madd(v1, v128.load(w1 + o), a0); a1 = madd(v1, v128.load(w1 + o, 16), a1);
-    a2 = madd(v1, v128.load(w1 + o, 32), a2); a3 = madd(v1, v128.load(w1 + o, 48), a3);
-    a0 = madd(v2, v128.load(w2 + o), a0); a1 = madd(v2, v128.load(w2 + o, 16), a1);
-    a2 = madd(v2, v128.load(w2 + o, 32), a2); a3 = madd(v2, v128.load(w2 + o, 48), a3);
-    a0 = madd(v3, v128.load(w3 + o), a0); a1 = madd(v3, v128.load(w3 + o, 16), a1);
-    a2 = madd(v3, v128.load(w3 + o, 32), a2); a3 = madd(v3, v128.load(w3 + o, 48), a3);
-    v128.store(acc + o, a0); v128.store(acc + o, a1, 16); v128.store(acc + o, a2, 32); v128.store(acc + o, a3, 48);
+    let a = v128.load(acc + o);
+    a = madd(v0, v128.load(w0 + o), a); a = madd(v1, v128.load(w1 + o), a);
+    a = madd(v2, v128.load(w2 + o), a); a = madd(v3, v128.load(w3 + o), a);
+    v128.store(acc + o, a);
+    a = v128.load(acc + o, 16);
+    a = madd(v0, v128.load(w0 + o, 16), a); a = madd(v1, v128.load(w1 + o, 16), a);
+    a = madd(v2, v128.load(w2 + o, 16), a); a = madd(v3, v128.load(w3 + o, 16), a);
+    v128.store(acc + o, a, 16);
+    a = v128.load(acc + o, 32);
+    a = madd(v0, v128.load(w0 + o, 32), a); a = madd(v1, v128.load(w1 + o, 32), a);
+    a = madd(v2, v128.load(w2 + o, 32), a); a = madd(v3, v128.load(w3 + o, 32), a);
+    v128.store(acc + o, a, 32);
+    a = v128.load(acc + o, 48);
+    a = madd(v0, v128.load(w0 + o, 48), a); a = madd(v1, v128.load(w1 + o, 48), a);
+    a = madd(v2, v128.load(w2 + o, 48), a); a = madd(v3, v128.load(w3 + o, 48), a);
+    v128.store(acc + o, a, 48);
   }
   for (; j + 4 <= cols; j += 4) {
     const o = <usize>j << 2;
