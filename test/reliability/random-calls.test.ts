@@ -6,7 +6,10 @@
  *   bit for bit (one stray write into linear memory shows up here);
  * - a call given bad input threw a coded wasmgrad error and left its target as it was;
  * - the heap's live-block count is exactly what the live objects own;
- * - no call hangs (each async step races a timeout).
+ * - no call hangs (each async step races a timeout);
+ * - at the end, with everything disposed, the heap's live bytes are back where they were.
+ * The steps for fitDataset, abort signals and stopTraining, callback objects,
+ * the predictor, summary and ONNX round trips are in ./random-calls-actions.ts.
  *
  * Bounded and seeded in `npm test`. To run it longer or with another seed:
  *   WASMGRAD_FUZZ_STEPS=20000 WASMGRAD_FUZZ_SEED=7 npx vitest run test/reliability/random-calls.test.ts
@@ -19,15 +22,13 @@ import {
 import { runtime } from '../../src/runtime.js';
 import { Random } from '../../src/random.js';
 import { initFromBuild } from '../helpers.js';
+import {
+  CallbackError, fitDatasetStep, fitWithControl, onnxStep, predictorStep, stopTrainingStep, summaryStep, type Step, type Tracked,
+} from './random-calls-actions.js';
 
 const STEPS = Number(process.env.WASMGRAD_FUZZ_STEPS ?? 300);
 const SEED = Number(process.env.WASMGRAD_FUZZ_SEED ?? 20261201);
 const STEP_TIMEOUT_MS = 10_000;
-
-/** An error our own callbacks throw: it must reach the caller unchanged. */
-class CallbackError extends Error {}
-
-interface Tracked { net: Network; inputSize: number; outputSize: number; weights: Uint32Array }
 
 /** Every weight and bias as raw bits, so -0, NaN payloads and 1 ulp all count. */
 function fingerprint(net: Network): Uint32Array {
@@ -98,7 +99,11 @@ class Adversary {
       backend: this.pick(['wasm', 'js'] as const),
       optimizer: this.chance(0.5) ? adam({ learningRate: 0.01 }) : sgd({ learningRate: 0.05, momentum: this.chance(0.5) ? 0.9 : 0 }),
     });
-    const tracked = { net, inputSize, outputSize: net.outputSize, weights: fingerprint(net) };
+    return this.track(net);
+  }
+
+  track(net: Network): Tracked {
+    const tracked = { net, inputSize: net.inputSize, outputSize: net.outputSize, weights: fingerprint(net) };
     this.nets.push(tracked);
     return tracked;
   }
@@ -114,25 +119,33 @@ class Adversary {
     const target = this.chance(0.9) ? this.pick(this.liveNets()) : this.pick(this.nets);
     const { net } = target;
     const wasDisposed = net.disposed;
-    const action = this.pick(['predict', 'setWeights', 'fitSync', 'fit', 'evaluate', 'gradients', 'json', 'dispose', 'tensor', 'tidy', 'grad'] as const);
+    const action = this.pick([
+      'predict', 'setWeights', 'fitSync', 'fit', 'evaluate', 'gradients', 'json', 'dispose', 'tensor', 'tidy', 'grad',
+      'fitDataset', 'fitDataset', 'fitControl', 'fitSyncControl', 'stopTraining', 'predictor', 'summary', 'onnx',
+    ] as const);
     this.log.push(`${i}: ${action} on a ${wasDisposed ? 'disposed' : 'live'} ${net.backend} net`);
     const usesNet = !['tensor', 'tidy', 'grad'].includes(action);
-    let bad = usesNet && wasDisposed;
-    const attempt = async (fn: () => unknown): Promise<void> => {
-      try {
-        await withTimeout(Promise.resolve().then(fn), action);
-        if (bad) throw new Error(`step ${i} (${action}): bad input was accepted`);
-      } catch (error) {
-        if (error instanceof CallbackError) return;
-        if (!isWasmgradError(error)) throw error;
-        if (usesNet && wasDisposed) expect(error.code).toBe('WASMGRAD_DISPOSED');
-        if (!bad && !['WASMGRAD_DIVERGED', 'WASMGRAD_DISPOSED'].includes(error.code)) throw error;
-      }
+    const s: Step = {
+      bad: usesNet && wasDisposed,
+      allowed: ['WASMGRAD_DIVERGED', 'WASMGRAD_DISPOSED'],
+      changed,
+      attempt: async (fn: () => unknown): Promise<void> => {
+        try {
+          await withTimeout(Promise.resolve().then(fn), action);
+          if (s.bad) throw new Error(`step ${i} (${action}): bad input was accepted`);
+        } catch (error) {
+          if (error instanceof CallbackError) return;
+          if (!isWasmgradError(error)) throw error;
+          if (usesNet && wasDisposed) expect(error.code).toBe('WASMGRAD_DISPOSED');
+          if (!s.bad && !s.allowed.includes(error.code)) throw error;
+        }
+      },
     };
+    const attempt = s.attempt;
     switch (action) {
       case 'predict': {
         const { rows, bad: isBad } = this.maybeBadRows(1 + this.int(5), target.inputSize);
-        bad ||= isBad;
+        s.bad ||= isBad;
         await attempt(() => net.predict(rows as number[][]));
         break;
       }
@@ -148,8 +161,8 @@ class Adversary {
         } else {
           for (const layer of layers) layer.bias = layer.bias.map(() => this.value());
         }
-        bad ||= corrupt;
-        if (!bad) changed.add(target);
+        s.bad ||= corrupt;
+        if (!s.bad) changed.add(target);
         await attempt(() => net.setWeights(layers));
         break;
       }
@@ -158,7 +171,7 @@ class Adversary {
         const samples = 2 + this.int(12);
         const { rows: x, bad: badX } = this.maybeBadRows(samples, target.inputSize);
         const t = this.rows(samples, target.outputSize).map((r) => r.map((v) => Math.abs(v) / 2));
-        bad ||= badX;
+        s.bad ||= badX;
         const other = this.pick(this.liveNets());
         const callback = this.int(6);
         const fire = () => {
@@ -174,7 +187,7 @@ class Adversary {
           ...(this.chance(0.5) ? { onEpochEnd: fire } : { onBatchEnd: fire }),
           onWarning: () => {},
         };
-        if (!bad) {
+        if (!s.bad) {
           changed.add(target);
           if (callback === 2) changed.add(other);
         }
@@ -184,7 +197,7 @@ class Adversary {
       case 'evaluate':
       case 'gradients': {
         const { rows: x, bad: isBad } = this.maybeBadRows(1 + this.int(4), target.inputSize);
-        bad ||= isBad;
+        s.bad ||= isBad;
         const t = this.rows((x as unknown[]).length ?? 1, target.outputSize);
         await attempt(() => (action === 'evaluate' ? net.evaluate(x as number[][], t) : net.gradients(x as number[][], t)));
         break;
@@ -202,6 +215,26 @@ class Adversary {
       case 'dispose':
         net.dispose();
         break;
+      case 'fitDataset':
+        await fitDatasetStep(this, s, target);
+        break;
+      case 'fitControl':
+      case 'fitSyncControl':
+        if (wasDisposed) await attempt(() => net.fit([[0]], [[0]]));
+        else await fitWithControl(this, s, target, action === 'fitSyncControl');
+        break;
+      case 'stopTraining':
+        await stopTrainingStep(s, target);
+        break;
+      case 'predictor':
+        await predictorStep(this, s, target);
+        break;
+      case 'summary':
+        await summaryStep(s, target);
+        break;
+      case 'onnx':
+        await onnxStep(this, s, target);
+        break;
       case 'tensor': {
         const values = this.rows(2, 3) as unknown[][];
         const isBad = this.chance(0.3);
@@ -209,14 +242,14 @@ class Adversary {
           if (this.chance(0.5)) values[1][this.int(3)] = 1e39;
           else delete values[0][this.int(3)];
         }
-        bad = isBad;
+        s.bad = isBad;
         await attempt(() => { this.tensors.push(tensor(values as number[][], { requiresGrad: this.chance(0.5) })); });
         if (this.chance(0.3) && this.tensors.length > 0) this.pick(this.tensors).dispose();
         break;
       }
       case 'tidy': {
         const source = this.tensors.length > 0 ? this.pick(this.tensors) : null;
-        bad = source === null || source.disposed;
+        s.bad = source === null || source.disposed;
         const throws = this.chance(0.5);
         await attempt(() => tidy(() => {
           if (source === null) throw new CallbackError('no tensor');
@@ -228,7 +261,7 @@ class Adversary {
       }
       case 'grad': {
         const x = this.tensors.find((t) => !t.disposed && t.shape[0] === 2 && t.shape[1] === 3);
-        bad = x === undefined;
+        s.bad = x === undefined;
         const throws = this.chance(0.5);
         await attempt(() => {
           if (!x) throw new CallbackError('no tensor');
@@ -247,7 +280,7 @@ class Adversary {
         break;
       }
     }
-    if (bad && usesNet && !wasDisposed && !net.disposed) {
+    if (s.bad && usesNet && !wasDisposed && !net.disposed) {
       expect(bitsEqual(fingerprint(net), target.weights), `step ${i}: ${action} with bad input changed the target's weights`).toBe(true);
     }
     return changed;
@@ -260,6 +293,7 @@ describe(`random call sequences (seed ${SEED}, ${STEPS} steps)`, () => {
   it('never corrupts another network, leaks a block, throws an uncoded error or hangs', async () => {
     const adversary = new Adversary();
     adversary.baseline = runtime().heap.liveBlocks;
+    const baselineBytes = runtime().heap.liveBytes;
     for (let i = 0; i < STEPS; i++) {
       let changed: Set<Tracked>;
       try {
@@ -279,5 +313,6 @@ describe(`random call sequences (seed ${SEED}, ${STEPS} steps)`, () => {
     for (const { net } of adversary.nets) net.dispose();
     for (const t of adversary.tensors) t.dispose();
     expect(runtime().heap.liveBlocks).toBe(adversary.baseline);
+    expect(runtime().heap.liveBytes).toBe(baselineBytes);
   }, 120_000);
 });
