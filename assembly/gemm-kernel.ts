@@ -78,24 +78,35 @@ export function gemmEpilogue(
   // streams W in memory order, unpacked.
   // m < 4, not m < MR: a threads slice of 4 or 5 rows takes the packed path in every build, as its rows
   // do on one thread (the relaxed builds' direct paths round differently from their micro-kernel).
-  if (unpacked(m, n, k, alpha)) {
-    if (k <= 0 || alpha == 0) scaleMatrix(m, n, beta, c, ldc);
-    else if (k == 1) gemvOuter(m, n, alpha, a, transA ? 1 : lda, b, transB ? ldb : 1, beta, c, ldc);
-    else if (m <= 3 && !transB && !columnWalkFits(n, k)) {
-      if (m == 1) gemvRows(n, k, alpha, a, transA ? lda : 1, b, ldb, beta, c, work);
-      // Two or three rows: W streamed once for all of them, the same bits as row by row.
-      else gemvRowsMulti(m, n, k, alpha, a, transA ? lda : 1, transA ? 1 : lda, b, ldb, beta, c, ldc, work);
-    } else if (m <= 3 && transB && (!transA || (m == 1 && lda == 1))) {
-      if (m == 1) gemvDot(n, k, alpha, a, b, ldb, beta, c);
-      // Two or three rows (δ·Wᵀ of a batch of two or three): W read once for all of them, the same bits as row by row.
-      else gemvDotMulti(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    }
-    else if (transB) gemmDirectDot(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    else gemmDirectAxpy(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    if (activation != NO_EPILOGUE) epilogueRows(m, n, ldc, c, bias, activation);
-    return;
+  if (unpacked(m, n, k, alpha)) gemmUnpacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation, n);
+  else gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
+}
+
+/**
+ * The unpacked products with their epilogue (gemmEpilogue's small-product branch). `walkN` is the width
+ * that decides between the column walk and gemvRows: the product's own, or for a threads slice the whole
+ * product's, so a slice takes the kernel its columns take on one thread (the relaxed builds' column walk
+ * and gemvRows round differently).
+ */
+function gemmUnpacked(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
+  beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32, walkN: i32,
+): void {
+  if (k <= 0 || alpha == 0) scaleMatrix(m, n, beta, c, ldc);
+  else if (k == 1) gemvOuter(m, n, alpha, a, transA ? 1 : lda, b, transB ? ldb : 1, beta, c, ldc);
+  else if (m <= 3 && !transB && !columnWalkFits(walkN, k)) {
+    if (m == 1) gemvRows(n, k, alpha, a, transA ? lda : 1, b, ldb, beta, c, work);
+    // Two or three rows: W streamed once for all of them, the same bits as row by row.
+    else gemvRowsMulti(m, n, k, alpha, a, transA ? lda : 1, transA ? 1 : lda, b, ldb, beta, c, ldc, work);
+  } else if (m <= 3 && transB && (!transA || (m == 1 && lda == 1))) {
+    if (m == 1) gemvDot(n, k, alpha, a, b, ldb, beta, c);
+    // Two or three rows (δ·Wᵀ of a batch of two or three): W read once for all of them, the same bits as row by row.
+    else gemvDotMulti(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
-  gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
+  else if (transB) gemmDirectDot(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  else gemmDirectAxpy(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  if (activation != NO_EPILOGUE) epilogueRows(m, n, ldc, c, bias, activation);
 }
 
 /** Whether gemmEpilogue computes an m×n×k product without packing (the unpacked kernels sum straight through the depth). */
@@ -116,7 +127,7 @@ export function gemmSlice(
   beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
 ): void {
   if (m <= 0 || n <= 0) return;
-  if (unpacked(wholeM, wholeN, k, alpha)) gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
+  if (unpacked(wholeM, wholeN, k, alpha)) gemmUnpacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation, wholeN);
   else gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
 }
 

@@ -49,6 +49,10 @@ const shapes = [
   [1, 2048, 1024, 0, 0], [2, 1024, 1030, 0, 1], [3, 1030, 1024, 1, 0],
   // x·W of two and three rows (assembly/gemv-multi.ts); 2100 columns are two column chunks on one thread.
   [2, 1030, 1025, 0, 0], [3, 2100, 700, 0, 0],
+  // On 8 threads, slices of 256 columns × 400 deep: the width where one thread walks W's columns
+  // (columnWalkFits); the whole product's 2048 columns take gemvRowsMulti, and so must every slice (the
+  // relaxed builds' column walk rounds apart from it).
+  [3, 2048, 400, 0, 0],
   // On 4 threads, a last slice of 1 or 3 rows (49 = 3·16 + 1, 51 = 3·16 + 3) or of 1 or 7 columns (97 = 3·32 + 1,
   // 103 = 3·32 + 7), deeper than one packed block (KC = 512): on one thread those rows and columns are in
   // the packed product, which sums block by block, so the slice must not take the unpacked kernels, which
