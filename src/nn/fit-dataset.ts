@@ -78,11 +78,14 @@ function batchTargets(where: string, name: string, ys: unknown, shape: DatasetSh
   return targetsToMatrix(where, name, shape.loss, ys, shape.outputSize);
 }
 
-/** True for an iterator that is its own iterable (a generator object): it ends after one pass. */
+/**
+ * True for an iterator (a generator object, array.values()): it ends after one
+ * pass. Told by its next method, not by asking for an iterator: a reusable
+ * iterable's [Symbol.iterator]() may open a file or a cursor that nothing
+ * would close.
+ */
 function isOneShot(source: object): boolean {
-  const s = source as { [Symbol.iterator]?: () => unknown; [Symbol.asyncIterator]?: () => unknown };
-  if (typeof s[Symbol.asyncIterator] === 'function') return s[Symbol.asyncIterator]!() === source;
-  return typeof s[Symbol.iterator] === 'function' && s[Symbol.iterator]!() === source;
+  return typeof (source as { next?: unknown }).next === 'function';
 }
 
 function isIterable(value: unknown): value is BatchIterable {
