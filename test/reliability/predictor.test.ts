@@ -18,7 +18,6 @@ const BACKENDS: BackendName[] = ['wasm', 'js'];
 const make = (backend: BackendName): Network => sequential({
   inputSize: 3, layers: [dense(5, { activation: 'tanh' }), dense(2, { activation: 'sigmoid' })], optimizer: sgd({ learningRate: 0.3, momentum: 0.9 }), seed: 9, backend,
 });
-const state = (net: Network) => JSON.stringify(net.toJSON());
 
 function rows(n: number, seed: number, width = 3): number[][] {
   const random = new Random(seed);
