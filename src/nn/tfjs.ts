@@ -11,16 +11,15 @@
  * WASMGRAD_IO. Arrays are walked by index, so a sparse array's holes are
  * refused, not skipped.
  */
-import { BACKEND_NAMES, type BackendName } from '../backend/backend.js';
-import { ACTIVATION_TABLE, LEAKY_SLOPE, LOSSES, activationInfo, type Activation, type Loss } from '../backend/kinds.js';
+import { ACTIVATION_TABLE, LEAKY_SLOPE, activationInfo, type Activation } from '../backend/kinds.js';
 import { badModelError, codedError, isWasmgradError, unsupportedError, type WasmgradError } from '../errors.js';
 import { writeFileAtomic } from './files.js';
 import { platform } from '../platform/platform.js';
 import { dense } from './layers.js';
+import { checkImportOptions, type ImportOptions } from './import-options.js';
 import { Network } from './network.js';
-import { checkOptimizer, type Optimizer } from './optimizers.js';
 import { checkConfig } from './sequential.js';
-import { argumentError, describe, oneOf, plainObject, rejectUnknownKeys } from './validate.js';
+import { argumentError, describe, plainObject } from './validate.js';
 
 /** One entry of a weights manifest: `name` is `<layer name>/kernel` or `<layer name>/bias`. */
 export interface TfjsWeightSpec {
@@ -38,14 +37,7 @@ export interface TfjsModelJson {
   weightsManifest: { paths: string[]; weights: TfjsWeightSpec[] }[];
 }
 
-export interface FromTfjsOptions {
-  /** Backend for the network. Default: the runtime's ('wasm', or 'js' under `init({ backend: 'js' })`). */
-  backend?: BackendName;
-  /** Loss for further training (model.json does not carry one). Default 'l2'. */
-  loss?: Loss;
-  /** Optimizer for further training. Default `sgd()`. */
-  optimizer?: Optimizer;
-}
+export type FromTfjsOptions = ImportOptions;
 
 /** Weight bytes: one buffer, or several (concatenated in order, as TF.js's `WeightData` and multi-shard manifests allow). */
 export type TfjsWeightData = ArrayBuffer | ArrayBufferView | readonly (ArrayBuffer | ArrayBufferView)[];
@@ -92,7 +84,6 @@ const WHERE = 'fromTfjs';
 const FROM_TFJS: ReadonlyMap<string, Activation> = new Map(
   ACTIVATION_TABLE.flatMap((a): [string, Activation][] => (a.tfjs === null ? [] : [[a.tfjs, a.name]])));
 const SUPPORTED = [...FROM_TFJS.keys()];
-const OPTION_KEYS = ['backend', 'loss', 'optimizer'];
 /** The largest weight dimension read: beyond it the byte count would stop being an exact integer. */
 const MAX_DIMENSION = 2 ** 32;
 
@@ -131,17 +122,6 @@ function count(name: string, value: unknown): number {
   return value;
 }
 
-/** The options of fromTfjs and loadTfjs, checked (unknown keys refused); the backend defaults to the runtime's, later. */
-function checkOptions(where: string, options: unknown): { backend?: BackendName; loss: Loss; optimizer?: Optimizer } {
-  const opts = plainObject(where, 'options', options);
-  rejectUnknownKeys(where, 'options', opts, OPTION_KEYS);
-  return {
-    backend: opts.backend === undefined ? undefined : oneOf(where, 'options.backend', opts.backend, BACKEND_NAMES),
-    loss: oneOf(where, 'options.loss', opts.loss ?? 'l2', LOSSES),
-    optimizer: opts.optimizer === undefined ? undefined : checkOptimizer(where, 'options.optimizer', opts.optimizer),
-  };
-}
-
 interface DenseInfo { path: string; name: string; units: number; activation: Activation; useBias: boolean }
 interface Spec { name: string; shape: number[]; offset: number; used: boolean; group?: unknown }
 
@@ -155,7 +135,7 @@ interface Spec { name: string; shape: number[]; offset: number; used: boolean; g
  * does, so both `dense_1/kernel` and Keras-style `dense_Dense1/kernel` work.
  */
 export function fromTfjs(modelJson: unknown, weightData: TfjsWeightData, options: FromTfjsOptions = {}): Network {
-  const { backend, loss, optimizer } = checkOptions(WHERE, options);
+  const { backend, loss, optimizer } = checkImportOptions(WHERE, options);
   const bytes = concatBytes(weightData);
   const model = plainObject(WHERE, 'modelJson', typeof modelJson === 'string' ? parseJson(WHERE, 'modelJson', modelJson) : modelJson);
   if (model.format !== undefined && model.format !== 'layers-model') {
@@ -379,7 +359,7 @@ export async function saveTfjs(net: Network, dir: string): Promise<void> {
  */
 export async function loadTfjs(path: string, options: FromTfjsOptions = {}): Promise<Network> {
   if (typeof path !== 'string' || path === '') throw argumentError('loadTfjs', 'path', 'a directory or model.json path', path);
-  checkOptions('loadTfjs', options); // before reading anything; fromTfjs applies them
+  checkImportOptions('loadTfjs', options); // before reading anything; fromTfjs applies them
   const [fs, { dirname, join, isAbsolute }] = await nodeFs('loadTfjs');
   let modelPath = path, text: string;
   try {

@@ -16,45 +16,25 @@
  * inconsistent shapes are WASMGRAD_BAD_MODEL_FILE. The whole graph and every
  * weight are checked before the network's memory is taken.
  */
-import { BACKEND_NAMES, type BackendName } from '../../backend/backend.js';
-import { LOSSES, activationInfo, type Activation, type Loss } from '../../backend/kinds.js';
+import { activationInfo, type Activation } from '../../backend/kinds.js';
 import { badModelError, codedError, isWasmgradError, unsupportedError } from '../../errors.js';
 import { platform } from '../../platform/platform.js';
 import { dense } from '../layers.js';
+import { checkImportOptions, type ImportOptions } from '../import-options.js';
 import { Network } from '../network.js';
-import { checkOptimizer, type Optimizer } from '../optimizers.js';
 import { checkConfig } from '../sequential.js';
-import { argumentError, oneOf, plainObject, rejectUnknownKeys } from '../validate.js';
+import { argumentError } from '../validate.js';
 import { ChainReader, describeNode, floatAttribute, intAttribute, requireAttribute, requireChainInput } from './chain.js';
 import { foldLayer, foldsAnything, readAffineStep, type AffineStep } from './fold.js';
 import { decodeModel, FLOAT, tensorValues, type OnnxGraph, type OnnxNode, type OnnxTensor } from './model.js';
 import { readActivation, SINGLE_OPS } from './patterns.js';
 
 /** Options of {@link fromOnnx} and {@link loadOnnx}: what an ONNX file does not carry. */
-export interface FromOnnxOptions {
-  /** Backend for the network. Default: the runtime's ('wasm', or 'js' under `init({ backend: 'js' })`). */
-  backend?: BackendName;
-  /** Loss for further training. Default 'l2'. */
-  loss?: Loss;
-  /** Optimizer for further training. Default `sgd()`. */
-  optimizer?: Optimizer;
-}
+export type FromOnnxOptions = ImportOptions;
 
-const OPTION_KEYS = ['backend', 'loss', 'optimizer'];
 const NO_OPS = new Set(['Identity', 'Flatten']);
 const SUPPORTED = `Gemm, MatMul (+ Add), ${[...SINGLE_OPS.keys()].join(', ')}, SiLU (Sigmoid + Mul), the GELU Erf subgraph, `
   + 'Add/Sub/Mul/Div by constants next to a dense layer (folded into it), Identity and Flatten';
-
-/** The options, checked (unknown keys refused). */
-function checkOptions(where: string, options: unknown): { backend?: BackendName; loss: Loss; optimizer?: Optimizer } {
-  const opts = plainObject(where, 'options', options);
-  rejectUnknownKeys(where, 'options', opts, OPTION_KEYS);
-  return {
-    backend: opts.backend === undefined ? undefined : oneOf(where, 'options.backend', opts.backend, BACKEND_NAMES),
-    loss: oneOf(where, 'options.loss', opts.loss ?? 'l2', LOSSES),
-    optimizer: opts.optimizer === undefined ? undefined : checkOptimizer(where, 'options.optimizer', opts.optimizer),
-  };
-}
 
 /** One dense layer found in the graph: its weight tensors (read once the whole graph is accepted) and what folds into it. */
 interface FoundLayer {
@@ -217,7 +197,7 @@ function byteView(where: string, bytes: unknown): Uint8Array {
 }
 
 function build(where: string, bytes: unknown, options: unknown): Network {
-  const { backend, loss, optimizer } = checkOptions(where, options);
+  const { backend, loss, optimizer } = checkImportOptions(where, options);
   const { graph, opsets } = decodeModel(where, byteView(where, bytes));
   const { inputSize, layers } = readChain(where, graph, opsets.get('') ?? opsets.get('ai.onnx') ?? 0);
   const parameters = layers.map((l) => readParameters(where, l));
@@ -245,7 +225,7 @@ export function fromOnnx(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, opti
  */
 export async function loadOnnx(path: string, options: FromOnnxOptions = {}): Promise<Network> {
   if (typeof path !== 'string' || path === '') throw argumentError('loadOnnx', 'path', 'a file path', path);
-  checkOptions('loadOnnx', options);
+  checkImportOptions('loadOnnx', options);
   const { files } = platform();
   if (!files) throw unsupportedError('loadOnnx reads a file, which needs Node; in a browser use fromOnnx() on the bytes');
   let bytes: Uint8Array;
