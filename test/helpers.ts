@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { init } from '../src/index.js';
-import type { Random } from '../src/random.js';
+import { Random } from '../src/random.js';
 import type { Activation, Loss } from '../src/backend/kinds.js';
 import { normalCdf, normalPdf } from '../src/backend/js/math.js';
 
@@ -115,6 +115,12 @@ export function referenceLoss(layers: ReferenceLayer[], inputs: number[][], targ
 /** rows×cols uniform values in [low, high). */
 export function randomMatrix(random: Random, rows: number, cols: number, low = -1, high = 1): number[][] {
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => random.uniform(low, high)));
+}
+
+/** n samples of uniform [0, 1) inputs and targets, from a generator seeded with `seed`. */
+export function randomSamples(n: number, inputs: number, outputs: number, seed: number): [number[][], number[][]] {
+  const random = new Random(seed);
+  return [randomMatrix(random, n, inputs, 0, 1), randomMatrix(random, n, outputs, 0, 1)];
 }
 
 /** Largest |a - b| over two equally shaped nested arrays. */

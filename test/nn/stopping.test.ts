@@ -10,20 +10,12 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dense, sequential, sgd, type FitOptions, type History, type Network, type SequentialConfig } from '../../src/index.js';
 import type { BackendName } from '../../src/backend/backend.js';
 import { runtime } from '../../src/runtime.js';
-import { Random } from '../../src/random.js';
-import { initFromBuild } from '../helpers.js';
+import { initFromBuild, randomSamples as samples } from '../helpers.js';
 
 beforeAll(initFromBuild);
 afterEach(() => { vi.restoreAllMocks(); });
 
 const BACKENDS: BackendName[] = ['wasm', 'js'];
-
-function samples(n: number, inputs: number, outputs: number, seed: number): [number[][], number[][]] {
-  const random = new Random(seed);
-  const x = Array.from({ length: n }, () => Array.from({ length: inputs }, () => random.uniform(0, 1)));
-  const t = Array.from({ length: n }, () => Array.from({ length: outputs }, () => random.uniform(0, 1)));
-  return [x, t];
-}
 
 /** Weights, optimizer state, step and epoch count, as float32 bits (toJSON). */
 const state = (net: Network) => JSON.stringify(net.toJSON());

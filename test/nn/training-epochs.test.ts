@@ -12,20 +12,12 @@ import { adam, dense, fromJSON, reduceLROnPlateau, sequential, sgd, type FitOpti
 import type { BackendName } from '../../src/backend/backend.js';
 import { NORM_BATCHES, NORM_BUDGET, normPeriod } from '../../src/nn/fit-options.js';
 import { runtime } from '../../src/runtime.js';
-import { Random } from '../../src/random.js';
-import { initFromBuild } from '../helpers.js';
+import { initFromBuild, randomSamples as samples } from '../helpers.js';
 
 beforeAll(initFromBuild);
 afterEach(() => { vi.restoreAllMocks(); });
 
 const BACKENDS: BackendName[] = ['wasm', 'js'];
-
-function samples(n: number, inputs: number, outputs: number, seed: number): [number[][], number[][]] {
-  const random = new Random(seed);
-  const x = Array.from({ length: n }, () => Array.from({ length: inputs }, () => random.uniform(0, 1)));
-  const t = Array.from({ length: n }, () => Array.from({ length: outputs }, () => random.uniform(0, 1)));
-  return [x, t];
-}
 
 /** Everything a network's state is: weights, optimizer state, step and epoch (toJSON holds them as float32 bits). */
 const state = (net: Network) => JSON.stringify(net.toJSON());
