@@ -188,6 +188,12 @@ async function* chunksOf(source: CsvSource): AsyncGenerator<Uint8Array | string>
   yield* stream as AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 }
 
+/** A chunk's bytes; anything but text or bytes (a number, null, an object) is refused here, not by TextDecoder's uncoded TypeError. */
+function bytesOf(chunk: unknown): ArrayBuffer | ArrayBufferView {
+  if (ArrayBuffer.isView(chunk) || chunk instanceof ArrayBuffer) return chunk;
+  throw argumentError(WHERE, 'a chunk of source', 'text or bytes (a string, Uint8Array or ArrayBuffer)', chunk);
+}
+
 /** Where each wanted column is, from the header. */
 function columnIndex(header: string[], column: CsvColumn, name: string, line: number): number {
   if (typeof column === 'number') {
@@ -292,7 +298,7 @@ async function* readBatches(source: CsvSource, s: Settings): AsyncGenerator<CsvB
   };
 
   for await (const chunk of chunksOf(source)) {
-    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(bytesOf(chunk), { stream: true });
     yield* handle(reader.push(text));
   }
   yield* handle(reader.push(decoder.decode()));
