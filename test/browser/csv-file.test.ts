@@ -4,23 +4,12 @@
  * (playwright's setInputFiles), read chunk by chunk through file.stream();
  * and csvBatches over a fetch() body, a ReadableStream of bytes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { IRIS_SPECIES, irisData } from '../../src/data/iris.js';
 import { Random } from '../../src/random.js';
-import { launchBrowser, startServer, text, waitForDone, withPage, type StaticServer } from './helpers.js';
+import { useBrowserAndServer, text, waitForDone, withPage } from './helpers.js';
 
-let browser: Browser;
-let server: StaticServer;
-
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startServer()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowserAndServer();
 
 /** The Iris data as CSV, rows shuffled (seeded) so that batches mix the classes. */
 function irisCsv(): string {
@@ -37,9 +26,9 @@ function irisCsv(): string {
 
 describe('examples/csv-file: fitDataset from an <input type="file"> CSV', () => {
   it('trains the picked file for the epochs asked, every epoch reading all 150 rows in batches of 16', async () => {
-    await withPage(browser, 'csv-file', async (watched) => {
+    await withPage(env.browser, 'csv-file', async (watched) => {
       const { page } = watched;
-      await page.goto(`${server.url}/examples/csv-file/`);
+      await page.goto(`${env.server.url}/examples/csv-file/`);
       await page.locator('[data-testid="epochs-wanted"]').fill('25');
       await page.locator('[data-testid="file"]').setInputFiles({ name: 'iris.csv', mimeType: 'text/csv', buffer: Buffer.from(irisCsv()) });
       await waitForDone(watched, 60_000);
@@ -56,9 +45,9 @@ describe('examples/csv-file: fitDataset from an <input type="file"> CSV', () => 
   });
 
   it('csvBatches over a fetch() body: the same batches as over the text in one chunk, and a second pass refused', async () => {
-    await withPage(browser, 'csv-fetch', async (watched) => {
+    await withPage(env.browser, 'csv-fetch', async (watched) => {
       const { page } = watched;
-      await page.goto(`${server.url}/examples/plain/`);
+      await page.goto(`${env.server.url}/examples/plain/`);
       await waitForDone(watched);
       const result = await page.evaluate(async (csv) => {
         // Through Function: vitest rewrites an import() written here, and this code runs in the page.

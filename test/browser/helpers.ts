@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startServer as startStaticServer, type RunningServer, type ServedRequest } from '../../demo/server.mjs';
 import { chromiumInstruction } from '../../scripts/ensure-chromium.mjs';
 
@@ -26,6 +26,22 @@ export function startServer(options: { root?: string; wasmType?: string; isolate
 }
 
 /** Launches headless Chromium; fails with what to do when it or build/ is missing (never skips). */
+/**
+ * A Chromium and a static server for one test file: launched before its tests,
+ * closed after them. Read `.browser` and `.server` inside the tests.
+ */
+export function useBrowserAndServer(): { browser: Browser; server: StaticServer } {
+  const env = {} as { browser: Browser; server: StaticServer };
+  beforeAll(async () => {
+    [env.browser, env.server] = await Promise.all([launchBrowser(), startServer()]);
+  }, 60_000);
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
+}
+
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(chromiumInstruction(CHROMIUM));

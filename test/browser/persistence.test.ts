@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, startServer, withPage, type StaticServer } from './helpers.js';
+import type { Page } from 'playwright-core';
+import { useBrowserAndServer, withPage } from './helpers.js';
 
 /** What setUp leaves on the page's globalThis. */
 interface PageGlobals {
@@ -20,18 +20,14 @@ interface PageGlobals {
   trained: (seed: number) => Promise<import('../../src/index.js').Network>;
 }
 
-let browser: Browser;
-let server: StaticServer;
+const env = useBrowserAndServer();
 let downloads: string;
 
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startServer()]);
+beforeAll(() => {
   downloads = mkdtempSync(join(tmpdir(), 'wasmgrad-downloads-'));
-}, 60_000);
+});
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+afterAll(() => {
   if (downloads) rmSync(downloads, { recursive: true, force: true });
 });
 
@@ -42,7 +38,7 @@ const HTML = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,
 
 async function openBlank(page: Page): Promise<void> {
   await page.context().route(`**${PAGE}`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: HTML }));
-  await page.goto(`${server.url}${PAGE}`);
+  await page.goto(`${env.server.url}${PAGE}`);
 }
 
 /**
@@ -83,7 +79,7 @@ async function loadAndPredict(page: Page, source: string): Promise<{ predictions
 
 describe('save and load in Chromium', () => {
   it('indexeddb:// and localstorage:// survive a reload with the same predictions', async () => {
-    await withPage(browser, 'persistence-reload', async ({ page }) => {
+    await withPage(env.browser, 'persistence-reload', async ({ page }) => {
       await openBlank(page);
       await setUp(page);
       const saved = await page.evaluate(async () => {
@@ -122,7 +118,7 @@ describe('save and load in Chromium', () => {
   });
 
   it('past localStorage\'s quota: WASMGRAD_QUOTA suggesting indexeddb://, the old entry kept; indexeddb:// holds the model', async () => {
-    await withPage(browser, 'persistence-quota', async ({ page }) => {
+    await withPage(env.browser, 'persistence-quota', async ({ page }) => {
       await openBlank(page);
       await setUp(page);
       const result = await page.evaluate(async () => {
@@ -156,7 +152,7 @@ describe('save and load in Chromium', () => {
   });
 
   it('refuses a damaged entry whole, in either store, with the file errors', async () => {
-    await withPage(browser, 'persistence-damaged', async ({ page }) => {
+    await withPage(env.browser, 'persistence-damaged', async ({ page }) => {
       await openBlank(page);
       await setUp(page);
       await page.evaluate(async () => {
@@ -193,7 +189,7 @@ describe('save and load in Chromium', () => {
   });
 
   it('downloads:// downloads the model file, and load(File) reads it from an <input type="file">', async () => {
-    await withPage(browser, 'persistence-download', async ({ page }) => {
+    await withPage(env.browser, 'persistence-download', async ({ page }) => {
       await openBlank(page);
       await setUp(page);
       const downloaded = page.waitForEvent('download');

@@ -3,28 +3,17 @@
  * wasmgrad and trains; the page's thread only draws, so its animation frames
  * keep coming while the worker works.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, startServer, text, waitForDone, withPage, type StaticServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useBrowserAndServer, text, waitForDone, withPage } from './helpers.js';
 
-let browser: Browser;
-let server: StaticServer;
-
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startServer()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowserAndServer();
 
 describe('a module Web Worker importing wasmgrad', () => {
   it('trains two spirals in the worker while the page keeps drawing frames', async () => {
-    await withPage(browser, 'worker-spirals', async (watched) => {
+    await withPage(env.browser, 'worker-spirals', async (watched) => {
       const { page } = watched;
       // 1,000 epochs: long enough (about a second) that a blocked page would show a gap of that size.
-      await page.goto(`${server.url}/examples/worker/?epochs=1000`);
+      await page.goto(`${env.server.url}/examples/worker/?epochs=1000`);
       await waitForDone(watched);
 
       // The worker trained, and reported every epoch.
@@ -32,7 +21,7 @@ describe('a module Web Worker importing wasmgrad', () => {
       expect(Number(await text(page, 'loss'))).toBeLessThan(0.1);
       expect(parseFloat(await text(page, 'accuracy'))).toBeGreaterThan(95);
       // The module and the library were loaded by the worker, not by the page.
-      expect(server.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/examples/worker/worker.js', '/build/wasmgrad-relaxed.wasm']));
+      expect(env.server.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/examples/worker/worker.js', '/build/wasmgrad-relaxed.wasm']));
 
       // The page stayed responsive: frames kept coming during training, never far apart.
       const gap = page.locator('[data-testid="max-gap"]');
