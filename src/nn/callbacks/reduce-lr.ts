@@ -4,10 +4,11 @@
  * `minLearningRate`). The reduction is a multiplier kept in the optimizer's
  * state (network.learningRateMultiplier), so it multiplies whatever the
  * schedule gives, survives save/load and toJSON/fromJSON, and carries over to
- * the next fit; the patience count starts afresh with each fit.
+ * the next fit; the patience count starts afresh with each fit, and is kept
+ * per fit when one callback serves several at once.
  */
 import { argumentError, nonNegativeFloat32, orDefault, plainObject, rejectUnknownKeys } from '../validate.js';
-import type { TrainingCallback } from './callback.js';
+import type { TrainingCallback, TrainingContext } from './callback.js';
 import { checkMonitor, improves, monitored, resolveMonitor, type Monitor } from './monitor.js';
 
 export interface ReduceLROnPlateauOptions {
@@ -52,25 +53,24 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Train
     throw argumentError(WHERE, 'options.onReduce', 'a function', o.onReduce);
   const onReduce = o.onReduce as ReduceLROnPlateauOptions['onReduce'];
 
-  let monitor: Monitor = 'loss';
-  let best: number | null = null;
-  let wait = 0;
+  // Per run (each run has its own context): one callback given to two fits that run at once must not mix their patience.
+  const runs = new WeakMap<TrainingContext, { monitor: Monitor; best: number | null; wait: number }>();
   return {
     name: WHERE,
     onTrainBegin(context) {
-      monitor = resolveMonitor(WHERE, monitorOption, context);
-      best = null;
-      wait = 0;
+      runs.set(context, { monitor: resolveMonitor(WHERE, monitorOption, context), best: null, wait: 0 });
     },
     onEpochEnd(epoch, logs, context) {
-      const value = monitored(monitor, logs);
-      if (improves(monitor, value, best, minDelta)) {
-        best = value;
-        wait = 0;
+      const run = runs.get(context);
+      if (!run) return; // a context this callback never saw begin
+      const value = monitored(run.monitor, logs);
+      if (improves(run.monitor, value, run.best, minDelta)) {
+        run.best = value;
+        run.wait = 0;
         return;
       }
-      if (++wait < patience) return;
-      wait = 0;
+      if (++run.wait < patience) return;
+      run.wait = 0;
       const multiplier = context.learningRateMultiplier;
       const rate = context.learningRate;
       if (!(rate > minLearningRate)) return; // already at the floor

@@ -1,0 +1,39 @@
+/**
+ * Callbacks shared between runs: one reduceLROnPlateau given to two fits
+ * that run at the same time (two networks trained concurrently with the same
+ * callbacks array) must act on each run as if it were alone. The expected
+ * multipliers come from the same runs made one at a time, each with a
+ * callback of its own.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dense, reduceLROnPlateau, sequential, sgd, type Network } from '../../src/index.js';
+import { initFromBuild } from '../helpers.js';
+
+beforeAll(initFromBuild);
+
+const make = (seed: number): Network => sequential({
+  inputSize: 1, layers: [dense(1, { activation: 'sigmoid' })], optimizer: sgd({ learningRate: 0.1 }), seed,
+});
+const x = [[1], [2], [-1]], t = [[1], [0], [0.5]];
+
+describe('a callback shared by concurrent runs', () => {
+  it('reduceLROnPlateau keeps its patience and best value per run, not across the runs that share it', async () => {
+    const options = (callback: ReturnType<typeof reduceLROnPlateau>, reduced: number[]) => ({
+      epochs: 8, callbacks: [callback, { onEpochEnd: (_e: number, _l: unknown, c: { learningRateMultiplier: number }) => { reduced.push(c.learningRateMultiplier); } }],
+    });
+    // Alone: two networks of different seeds, each with its own callback.
+    const alone: number[][] = [[], []];
+    for (const k of [0, 1]) {
+      const net = make(k + 1);
+      await net.fit(x, t, options(reduceLROnPlateau({ patience: 2, minDelta: 0.001 }), alone[k]));
+      net.dispose();
+    }
+    // Together: the same two runs at once, one callback between them.
+    const shared = reduceLROnPlateau({ patience: 2, minDelta: 0.001 });
+    const together: number[][] = [[], []];
+    const nets = [make(1), make(2)];
+    await Promise.all(nets.map((net, k) => net.fit(x, t, options(shared, together[k]))));
+    expect(together).toEqual(alone);
+    for (const net of nets) net.dispose();
+  });
+});
