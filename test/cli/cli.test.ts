@@ -3,7 +3,6 @@
  * process; `npm test` builds first): train, predict and info on small CSV
  * files, and the exit code and message of each kind of mistake.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,22 +13,13 @@ import { csvLine, parseCsv } from '../../src/cli/csv.js';
 import { readModelHeader } from '../../src/index.js';
 import { LOSSES, OPTIMIZER_TYPES } from '../../src/backend/kinds.js';
 import { HIDDEN_ACTIVATIONS } from '../../src/cli/choices.js';
+import { runCli, type Result } from './run-cli.js';
 
-// WASMGRAD_TEST_CLI runs another build of the command (one made with tsc --outDir elsewhere).
-const MAIN = process.env.WASMGRAD_TEST_CLI ?? fileURLToPath(new URL('../../build/cli/main.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
 
-interface Result { code: number; stdout: string; stderr: string }
-
 /** Runs the built command in the temporary directory; never rejects, so tests can check failures. */
-function wasmgrad(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const wasmgrad = (...args: string[]): Promise<Result> => runCli(dir, args);
 
 /** A failure: the expected exit code, a one-line message that contains `parts`, and no stack trace. */
 function expectFailure(result: Result, code: number, ...parts: string[]) {

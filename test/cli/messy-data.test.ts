@@ -3,27 +3,17 @@
  * --missing policy (the filled-in values saved in the model and applied by predict), --ignore, the warning for
  * text columns with many values, semicolon and tab files, --delimiter, --version, predict --keep, --early-stopping.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { csvLine, parseCsv } from '../../src/cli/csv.js';
 import { readModelHeader } from '../../src/index.js';
+import { runCli, type Result } from './run-cli.js';
 
-const MAIN = process.env.WASMGRAD_TEST_CLI ?? fileURLToPath(new URL('../../build/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-messy-'));
 
-interface Result { code: number; stdout: string; stderr: string }
-
-function wasmgrad(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const wasmgrad = (...args: string[]): Promise<Result> => runCli(dir, args);
 
 function expectFailure(result: Result, code: number, ...parts: string[]) {
   expect(result.code).toBe(code);

@@ -7,29 +7,20 @@
  * flag lookups are not fooled by Object.prototype, and every error is one line
  * with the documented exit status (0 success, 1 the run failed, 2 bad input).
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { csvLine, parseCsv, type CsvTable } from '../../src/cli/csv.js';
 import { encodeInputs, fitEncoding } from '../../src/cli/encoding.js';
 import { fromBytes, readModelHeader, toBytes } from '../../src/index.js';
 import { initFromBuild } from '../helpers.js';
+import { MAIN, runCli, type Result } from '../cli/run-cli.js';
 
-// WASMGRAD_TEST_CLI runs another build of the command (one made with tsc --outDir elsewhere).
-const MAIN = process.env.WASMGRAD_TEST_CLI ?? fileURLToPath(new URL('../../build/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-reliability-'));
 
-interface Result { code: number; stdout: string; stderr: string }
-
-function wasmgrad(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', WASMGRAD_DEBUG: '', ...env }, maxBuffer: 1 << 26 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const wasmgrad = (args: string[], env: Record<string, string> = {}): Promise<Result> => runCli(dir, args, { WASMGRAD_DEBUG: '', ...env });
 
 /** A failure: the exit status, exactly one line `wasmgrad: …` on stderr holding every part, no stack trace. */
 function expectError(result: Result, code: number, ...parts: string[]): void {
