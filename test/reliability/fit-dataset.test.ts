@@ -145,6 +145,64 @@ describe.each(BACKENDS)('fitDataset off the happy path (%s backend)', (backend) 
   });
 });
 
+describe('stopping fitDataset', () => {
+  const [x, t] = samples(16, 9);
+  const halves = () => [{ xs: x.slice(0, 8), ys: t.slice(0, 8) }, { xs: x.slice(8), ys: t.slice(8) }].values();
+
+  it('an abort with earlyStopping.restoreBestWeights puts back the weights of the epoch with the lowest validation loss', async () => {
+    const net = sequential({
+      inputSize: 2, layers: [dense(4, { activation: 'tanh' }), dense(1, { activation: 'sigmoid' })], optimizer: sgd({ learningRate: 3, momentum: 0.9 }), seed: 4,
+    });
+    const controller = new AbortController();
+    const snapshots: string[] = [], valLosses: number[] = [];
+    const history = await net.fitDataset(halves, {
+      epochs: 20, validationData: [x, t], earlyStopping: { patience: 100, restoreBestWeights: true }, signal: controller.signal,
+      onEpochEnd: (epoch, logs) => {
+        snapshots.push(JSON.stringify(net.getWeights()));
+        valLosses.push(logs.valLoss as number);
+        // Stop at the first epoch worse than an earlier one, so that restoring must change the weights.
+        if (epoch >= 2 && (logs.valLoss as number) > Math.min(...valLosses.slice(0, -1))) controller.abort();
+      },
+    });
+    expect(history).toMatchObject({ epochs: snapshots.length, stopReason: 'aborted' });
+    const best = valLosses.indexOf(Math.min(...valLosses));
+    expect(best).toBeLessThan(snapshots.length - 1);
+    expect(JSON.stringify(net.getWeights())).toBe(snapshots[best]);
+    net.dispose();
+  });
+
+  it('an endless source with a huge epoch count stops soon after the abort, sync or async, and the iterator is closed', async () => {
+    const net = make('wasm');
+    let closed = 0;
+    function* endless(): Generator<DatasetBatch> {
+      try { for (;;) yield { xs: x, ys: t }; } finally { closed++; }
+    }
+    async function* slow(): AsyncGenerator<DatasetBatch> {
+      try { for (;;) { await new Promise((r) => setTimeout(r, 1)); yield { xs: x, ys: t }; } } finally { closed++; }
+    }
+    for (const source of [endless(), slow()]) {
+      const controller = new AbortController();
+      const started = performance.now();
+      setTimeout(() => controller.abort(), 20);
+      const history = await net.fitDataset(source, { epochs: 1e9, batchesPerEpoch: 5, signal: controller.signal });
+      expect(history.stopReason).toBe('aborted');
+      expect(performance.now() - started).toBeLessThan(2000); // 20 ms plus a batch, with room for a loaded machine
+    }
+    expect(closed).toBe(2);
+    net.dispose();
+  });
+
+  it('stopTraining() stops only its own network: a second network training at the same time runs in full', async () => {
+    const a = make('wasm'), b = make('js');
+    const runs = [a.fitDataset(halves, { epochs: 30, onEpochEnd: (epoch) => { if (epoch === 2) a.stopTraining(); } }), b.fitDataset(halves, { epochs: 30 })];
+    const [ha, hb] = await Promise.all(runs);
+    expect(ha).toMatchObject({ epochs: 3, stopReason: 'aborted' });
+    expect(hb).toMatchObject({ epochs: 30, stopReason: 'completed' });
+    a.dispose();
+    b.dispose();
+  });
+});
+
 describe('callbacks off the happy path', () => {
   const [x, t] = samples(12, 8);
   let dir = '';
