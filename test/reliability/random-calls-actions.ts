@@ -267,9 +267,14 @@ export async function predictorStep(a: Adversary, s: Step, target: Tracked): Pro
     } else if (what === 3) {
       await new Promise((r) => setTimeout(r, a.int(3)));
     } else if (what === 4 && !net.disposed) {
-      net.fitSync(a.rows(2, target.inputSize), targets(a, 2, target.outputSize), { epochs: 1, onWarning: () => {} });
       trained = true;
       s.changed.add(target);
+      try {
+        net.fitSync(a.rows(2, target.inputSize), targets(a, 2, target.outputSize), { epochs: 1, onWarning: () => {} });
+      } catch (error) {
+        // Weights grown huge by earlier steps may diverge: a coded error, the weights of the last finite step.
+        if ((error as { code?: string }).code !== 'WASMGRAD_DIVERGED') throw error;
+      }
     } else {
       const sample = a.rows(1, target.inputSize)[0];
       calls.push({ sample, answer: handled(predictor.predict(a.chance(0.5) ? Float32Array.from(sample) : sample)), closed: predictor.closed, bad: false });
@@ -290,7 +295,10 @@ export async function predictorStep(a: Adversary, s: Step, target: Tracked): Pro
       // Weights that did not change since the call: its row is net.predict's (up to a batch's summation order).
       if (!trained && !net.disposed) {
         const expected = net.predict([call.sample])[0];
-        result.value.forEach((v, j) => expect(Math.abs(v - expected[j])).toBeLessThanOrEqual(1e-6 * Math.abs(expected[j]) + 1e-7));
+        // Weights grown huge by earlier steps may give ±Infinity (as net.predict does): then the same value.
+        result.value.forEach((v, j) => {
+          if (v !== expected[j]) expect(Math.abs(v - expected[j])).toBeLessThanOrEqual(1e-6 * Math.abs(expected[j]) + 1e-7);
+        });
       }
     });
     await predictor.close();
