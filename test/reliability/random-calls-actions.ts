@@ -40,6 +40,8 @@ export interface Step {
   allowed: string[];
   changed: Set<Tracked>;
   attempt(fn: () => unknown): Promise<void>;
+  /** Timers the step set (a stopTraining at a random moment): awaited before the step ends, so none reaches a later step's run. */
+  timers: Promise<void>[];
 }
 
 const STOP_REASONS = ['completed', 'earlyStopping', 'aborted'];
@@ -50,10 +52,10 @@ function targets(a: Adversary, count: number, width: number): number[][] {
 }
 
 /** How training is told to stop, if at all. */
-type Control = 'none' | 'preAborted' | 'abortFromBatch' | 'stopFromBatch' | 'stopFromCallback' | 'abortByTimer' | 'stopFromSource';
+type Control = 'none' | 'preAborted' | 'abortFromBatch' | 'stopFromBatch' | 'stopFromCallback' | 'abortByTimer' | 'stopByTimer' | 'stopFromSource';
 
 function pickControl(a: Adversary, sourceCanStop: boolean): Control {
-  const c = a.pick(['none', 'none', 'none', 'preAborted', 'abortFromBatch', 'stopFromBatch', 'stopFromCallback', 'abortByTimer', 'stopFromSource'] as const);
+  const c = a.pick(['none', 'none', 'none', 'preAborted', 'abortFromBatch', 'stopFromBatch', 'stopFromCallback', 'abortByTimer', 'stopByTimer', 'stopFromSource'] as const);
   return c === 'stopFromSource' && !sourceCanStop ? 'none' : c;
 }
 
@@ -93,6 +95,8 @@ function trainingOptions(a: Adversary, s: Step, target: Tracked, control: Contro
   if (a.chance(0.3)) callbacks.unshift(reduceLROnPlateau({ patience: a.int(2), factor: 0.5, minLearningRate: a.chance(0.5) ? 1 : 0 }));
   if (control === 'preAborted') controller.abort();
   if (control === 'abortByTimer') setTimeout(() => controller.abort(), a.int(3));
+  // Often after the run has ended: then it must do nothing, and not stop the next run (which checkHistory's 'none' case checks).
+  if (control === 'stopByTimer') s.timers.push(new Promise((done) => setTimeout(() => { if (!net.disposed) net.stopTraining(); done(); }, a.int(3))));
   if (behaviour === 2) s.changed.add(other);
   return {
     callbacks,

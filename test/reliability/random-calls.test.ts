@@ -129,6 +129,7 @@ class Adversary {
       bad: usesNet && wasDisposed,
       allowed: ['WASMGRAD_DIVERGED', 'WASMGRAD_DISPOSED'],
       changed,
+      timers: [],
       attempt: async (fn: () => unknown): Promise<void> => {
         try {
           await withTimeout(Promise.resolve().then(fn), action);
@@ -280,6 +281,7 @@ class Adversary {
         break;
       }
     }
+    await Promise.all(s.timers);
     if (s.bad && usesNet && !wasDisposed && !net.disposed) {
       expect(bitsEqual(fingerprint(net), target.weights), `step ${i}: ${action} with bad input changed the target's weights`).toBe(true);
     }
