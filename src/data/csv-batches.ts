@@ -233,12 +233,23 @@ async function* readBatches(source: CsvSource, s: Settings): AsyncGenerator<CsvB
     if (inputs.length === 0) throw rowError(line, 'no feature columns: the header has only the label');
     if (inputs.includes(target)) throw rowError(line, `the label column "${header[target]}" is also a feature`);
     names = header;
-    xs = new Float32Array(s.batchSize * inputs.length);
-    ys = new Float32Array(s.batchSize * targetWidth);
+  };
+
+  /** Room for one more row: the buffers grow by doubling up to batchSize rows, so a huge batchSize (the whole file as one batch) takes only the memory of the rows read. */
+  let capacity = 0;
+  const reserve = () => {
+    if (rows < capacity) return;
+    capacity = Math.min(s.batchSize, Math.max(256, 2 * capacity));
+    const grownXs = new Float32Array(capacity * inputs.length), grownYs = new Float32Array(capacity * targetWidth);
+    grownXs.set(xs.subarray(0, rows * inputs.length));
+    grownYs.set(ys.subarray(0, rows * targetWidth));
+    xs = grownXs;
+    ys = grownYs;
   };
 
   const add = (fields: string[], line: number) => {
     if (fields.length !== names.length) throw rowError(line, `${fields.length} fields, but the header has ${names.length}`);
+    reserve();
     for (let j = 0; j < inputs.length; j++) {
       const text = fields[inputs[j]];
       const x = parseNumber(text);

@@ -71,6 +71,18 @@ describe('csvBatches on real-world files', () => {
     expect(await read(['a,y\n1,2\n3,4'], { label: 'y', batchSize: 1 })).toEqual([[[1], [2]], [[3], [4]]]);
   });
 
+  it('a batchSize larger than any file ("the whole file as one batch") reads it as one batch, with memory for the rows read, not the batchSize', async () => {
+    for (const batchSize of [2 ** 40, Number.MAX_SAFE_INTEGER]) {
+      expect(await read(['a,b,y\n1,2,3\n4,5,6\n'], { label: 'y', batchSize })).toEqual([[[1, 2, 4, 5], [3, 6]]]);
+    }
+    // More rows than the first buffer holds: it grows, and each batch is whole.
+    const lines = Array.from({ length: 1000 }, (_, i) => `${i},${-i}`).join('\n');
+    const batches = await read([`a,y\n${lines}\n`], { label: 'y', batchSize: 600 });
+    expect(batches.map(([xs]) => xs.length)).toEqual([600, 400]);
+    expect(batches[1][0][399]).toBe(999);
+    expect(batches[1][1][399]).toBe(-999);
+  });
+
   it('chunks that are neither text nor bytes are refused with WASMGRAD_INVALID_ARGUMENT naming the source, not the engine\'s TypeError', async () => {
     for (const chunks of [[1, 2], [null], [{}], ['a,y\n', 5], [undefined]] as unknown as CsvChunks[]) {
       const error = await failure(chunks);
