@@ -1,25 +1,38 @@
 /**
- * Load test of examples/service/server.mjs, with and without createPredictor
- * (PREDICTOR=off: each request runs its own net.predict), on sigmoid MLPs
- * 784-128-10 and 1024-1024-1024-10. A dependency-free load generator (node:http,
- * keep-alive, `--connections` requests in flight, each POSTing one sample,
- * against 127.0.0.1 only, for `--seconds`) reports requests/s and p50/p99
- * latency. The server runs in its own process; on a machine with few cores
- * the generator competes with it, so compare rows of one run, not machines.
+ * Load test of examples/service/server.mjs with autocannon, with and without
+ * createPredictor (PREDICTOR=off: each request runs its own net.predict), on
+ * sigmoid MLPs 784-128-10 and 1024-1024-1024-10, on one thread and on the
+ * threads build. Each request POSTs one sample, from `--connections` keep-alive
+ * connections (one request in flight each, no pipelining) against 127.0.0.1
+ * only, for `--seconds` after a one-second warm-up. It reports requests/s and
+ * p50/p99 latency (of the 200 answers, measured per request from autocannon's
+ * response events, to the microsecond).
  *
- *   node bench/service.mjs [--seconds 5] [--connections 64] [--threads 1,2] [--only 784,wide]
+ * The server runs in its own process, started afresh for every run. The load
+ * generator shares the machine's cores with it, and other load on the machine
+ * moves the numbers: so each configuration runs `--rounds` times, alternating
+ * which of with/without goes first, and the table shows the median and the
+ * range [min–max] over the rounds; `ratio` is with ÷ without within a round,
+ * `mean batch` the predictor's mean batch size (its stats from /healthz, warm-up included).
  *
- * The issue's target (one thread, 64 connections, wide network): the predictor
- * gives ≥ 1.25× the requests/s of per-request predict, with p99 no worse than 2×.
+ *   node bench/service.mjs [--seconds 5] [--connections 64] [--threads 1,2] [--only 784,wide] [--rounds 3]
+ *   npm run bench:service   (both networks, 1 and 2 threads, 3 rounds: about 3 minutes)
+ *
+ * On Node 20 the server gets --no-liftoff so that the threads build runs real
+ * threads (src/threads/liftoff.ts); the `threads` column shows the count the
+ * server's init() reported. The issue's target (one thread, 64 connections,
+ * wide network): the predictor gives ≥ 1.25× the requests/s of per-request
+ * predict, with p99 no worse than 2×.
  */
 import { spawn } from 'node:child_process';
-import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
 import { dense, init, save, sequential } from '../build/index.node.js';
+import { v8LosesLocalsAcrossWait } from '../build/threads/liftoff.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,96 +40,152 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '64' },
     threads: { type: 'string', default: '1' },
     only: { type: 'string', default: '784,wide' },
+    rounds: { type: 'string', default: '3' },
   },
 });
-const SECONDS = Number(args.seconds);
-const CONNECTIONS = Number(args.connections);
+
+/** A whole number in [min, max], or exit naming the option: the load is bounded in time and connections. */
+function bounded(name, min, max) {
+  const value = Number(args[name]);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    console.error(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(args[name])}`);
+    process.exit(2);
+  }
+  return value;
+}
+const SECONDS = bounded('seconds', 1, 60);
+const CONNECTIONS = bounded('connections', 1, 256);
+const ROUNDS = bounded('rounds', 1, 10);
+const THREADS = args.threads.split(',').map((t) => Number(t));
 const SERVER = fileURLToPath(new URL('../examples/service/server.mjs', import.meta.url));
-// Node 20's V8 needs --no-liftoff for real threads (src/threads/liftoff.ts); harmless elsewhere.
-const NODE_FLAGS = Number(process.versions.node.split('.')[0]) < 21 ? ['--no-liftoff'] : [];
+const NODE_FLAGS = v8LosesLocalsAcrossWait(process.versions.v8) ? ['--no-liftoff'] : [];
 
 const NETWORKS = {
   784: { inputSize: 784, units: [128, 10] },
   wide: { inputSize: 1024, units: [1024, 1024, 10] },
 };
+for (const name of args.only.split(',')) {
+  if (!(name in NETWORKS)) {
+    console.error(`--only takes ${Object.keys(NETWORKS).join(', ')}, got ${name}`);
+    process.exit(2);
+  }
+}
 
-await init();
-const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-bench-service-'));
-
+/** The server on a free port of 127.0.0.1; resolves once it prints its `listening` line. */
 function startServer(model, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...NODE_FLAGS, SERVER, model], {
-      env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.stdout.setEncoding('utf8');
     child.stdout.once('data', (line) => {
       const event = JSON.parse(line.split('\n')[0]);
-      if (event.event === 'listening') resolve({ child, url: `http://127.0.0.1:${event.port}` });
+      if (event.event === 'listening') resolve({ child, url: `http://127.0.0.1:${event.port}`, threads: event.threads });
       else reject(new Error(`unexpected first line ${line}`));
     });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening`)));
   });
 }
 
-/** `CONNECTIONS` loops, each sending its next request when the last is answered, for SECONDS. */
+async function stopServer(child) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** The value at quantile p of sorted values (nearest rank). */
+const at = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+
+/** One autocannon run of one-sample POSTs: requests/s of 200 answers, their p50/p99 latency (ms), and everything else counted as errors. */
 async function load(url, body) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const latencies = [];
-  let errors = 0;
-  const end = performance.now() + SECONDS * 1000;
-  const one = () => new Promise((resolve) => {
-    const started = performance.now();
-    const req = http.request(`${url}/predict`, {
-      method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode === 200) latencies.push(performance.now() - started);
-        else errors++;
-        resolve();
-      });
-    });
-    req.on('error', () => { errors++; resolve(); });
-    req.end(body);
+  const run = autocannon({
+    url: `${url}/predict`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: SECONDS,
+    timeout: 10,
+    warmup: { connections: CONNECTIONS, duration: 1 },
   });
-  const started = performance.now();
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    while (performance.now() < end) await one();
-  }));
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
+  run.on('response', (_client, status, _bytes, ms) => {
+    if (status === 200) latencies.push(ms);
+  });
+  const result = await run;
   latencies.sort((a, b) => a - b);
-  const at = (p) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)];
-  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors };
+  return {
+    rps: latencies.length / result.duration,
+    p50: at(latencies, 0.5),
+    p99: at(latencies, 0.99),
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
 }
 
-const rows = [];
-for (const name of args.only.split(',')) {
-  const shape = NETWORKS[name];
-  const net = sequential({
-    inputSize: shape.inputSize, seed: 1, layers: shape.units.map((units) => dense(units, { activation: 'sigmoid' })),
-  });
-  const model = join(dir, `${name}.wgm`);
-  await save(net, model);
-  const sample = JSON.stringify({ inputs: Array.from({ length: shape.inputSize }, (_, i) => Math.sin(i)) });
-  net.dispose();
-  for (const threads of args.threads.split(',')) {
-    const results = {};
-    for (const mode of ['off', 'on']) {
-      const { child, url } = await startServer(model, { PREDICTOR: mode, THREADS: threads });
-      results[mode] = await load(url, sample);
-      child.kill('SIGKILL');
-    }
-    const { off, on } = results;
-    rows.push({
-      network: `${shape.inputSize}-${shape.units.join('-')}`, threads,
-      'req/s per-request': off.rps.toFixed(0), 'req/s predictor': on.rps.toFixed(0), ratio: (on.rps / off.rps).toFixed(2),
-      'p50 ms (per-request / predictor)': `${off.p50.toFixed(2)} / ${on.p50.toFixed(2)}`,
-      'p99 ms (per-request / predictor)': `${off.p99.toFixed(2)} / ${on.p99.toFixed(2)}`,
-      errors: off.errors + on.errors,
-    });
-  }
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
-rmSync(dir, { recursive: true, force: true });
-console.log(`${CONNECTIONS} connections, ${SECONDS} s per row, Node ${process.versions.node}`);
+/** `median [min–max]` of a round's values, with `digits` decimals. */
+function spread(values, digits) {
+  if (values.length === 1) return values[0].toFixed(digits);
+  return `${median(values).toFixed(digits)} [${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}]`;
+}
+
+await init();
+const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-bench-service-'));
+const rows = [];
+try {
+  for (const name of args.only.split(',')) {
+    const shape = NETWORKS[name];
+    const net = sequential({
+      inputSize: shape.inputSize, seed: 1, layers: shape.units.map((units) => dense(units, { activation: 'sigmoid' })),
+    });
+    const model = join(dir, `${name}.wgm`);
+    await save(net, model);
+    net.dispose();
+    const sample = JSON.stringify({ inputs: Array.from({ length: shape.inputSize }, (_, i) => Math.sin(i)) });
+    for (const threads of THREADS) {
+      const runs = { off: [], on: [] };
+      const threadsSeen = new Set();
+      for (let round = 0; round < ROUNDS; round++) {
+        // Alternate which goes first, so that a drift in the machine's other load favours neither.
+        for (const mode of round % 2 === 0 ? ['off', 'on'] : ['on', 'off']) {
+          const server = await startServer(model, { PREDICTOR: mode, THREADS: String(threads) });
+          threadsSeen.add(server.threads);
+          try {
+            const result = await load(server.url, sample);
+            // The predictor's own count: how many samples its batches held on average.
+            const health = await (await fetch(`${server.url}/healthz`)).json();
+            runs[mode].push({ ...result, batch: health.stats.meanBatchSize });
+          } finally {
+            await stopServer(server.child);
+          }
+        }
+      }
+      const { off, on } = runs;
+      const pick = (list, key) => list.map((r) => r[key]);
+      rows.push({
+        network: `${shape.inputSize}-${shape.units.join('-')}`,
+        threads: [...threadsSeen].join('/'),
+        'req/s per-request': spread(pick(off, 'rps'), 0),
+        'req/s predictor': spread(pick(on, 'rps'), 0),
+        ratio: spread(on.map((r, i) => r.rps / off[i].rps), 2),
+        'p50 ms per-request': spread(pick(off, 'p50'), 1),
+        'p50 ms predictor': spread(pick(on, 'p50'), 1),
+        'p99 ms per-request': spread(pick(off, 'p99'), 1),
+        'p99 ms predictor': spread(pick(on, 'p99'), 1),
+        'mean batch': spread(pick(on, 'batch'), 1),
+        errors: [...off, ...on].reduce((sum, r) => sum + r.errors, 0),
+      });
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`autocannon, ${CONNECTIONS} connections, one sample per request, ${SECONDS} s per run after a 1 s warm-up, `
+  + `${ROUNDS} round(s) (median [min–max]), Node ${process.versions.node}${NODE_FLAGS.length ? ` (server ${NODE_FLAGS.join(' ')})` : ''}`);
 console.table(rows);

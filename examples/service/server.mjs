@@ -9,8 +9,8 @@
 // MAX_BATCH (default 64), MAX_DELAY_MS (default 1), THREADS (default 1),
 // SHUTDOWN_TIMEOUT_MS (default 10000), LOG_REQUESTS=1 (a line as each request arrives),
 // PREDICTOR=off (each request runs its own net.predict: for comparison, bench/service.mjs).
-// It prints one JSON line per event on stdout: listening (with the port), shutting
-// down, stopped.
+// It prints one JSON line per event on stdout: listening (with the port and the number
+// of threads init() started), shutting down, stopped.
 import http from 'node:http';
 import { createPredictor, init, isWasmgradError, load } from 'wasmgrad';
 
@@ -26,7 +26,7 @@ const maxBodyBytes = Number(env.MAX_BODY_BYTES ?? 1024 * 1024);
 const shutdownTimeoutMs = Number(env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
 const logRequests = env.LOG_REQUESTS === '1';
 
-await init({ threads: Number(env.THREADS ?? 1) });
+const runtime = await init({ threads: Number(env.THREADS ?? 1) });
 const net = await load(modelPath);
 const predictor = createPredictor(net, { maxBatch: Number(env.MAX_BATCH ?? 64), maxDelayMs: Number(env.MAX_DELAY_MS ?? 1) });
 const direct = env.PREDICTOR === 'off';
@@ -153,6 +153,9 @@ const server = http.createServer((req, res) => {
       // The rest of an oversized body is read and dropped (by node:http, as the response ends), never buffered: closing
       // the connection on unread data would reset it, and the client could lose the 413 itself.
       send(res, error.status, { error: error.message });
+    } else if (error?.code === 'ECONNRESET' && req.destroyed) {
+      // The client hung up before its body was in: no one to answer, and nothing went wrong here.
+      res.destroy();
     } else {
       console.error(error);
       if (!res.headersSent) send(res, 500, { error: 'internal error' });
@@ -161,7 +164,7 @@ const server = http.createServer((req, res) => {
   });
 });
 
-server.listen(port, host, () => log('listening', { host, port: server.address().port, model: modelPath }));
+server.listen(port, host, () => log('listening', { host, port: server.address().port, model: modelPath, threads: runtime.threads }));
 
 // SIGTERM (or SIGINT): new requests get 503 (a load balancer's health check sees it too), the
 // requests already in flight are answered, then the server stops and the process exits 0.

@@ -26,6 +26,8 @@ interface Service {
   /** Resolves with the first event (from now on, or already printed) that `match` accepts. */
   waitFor: (match: (event: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>;
   exited: Promise<number | null>;
+  /** What it wrote on stderr so far: a crash's stack, or an error it logged. */
+  stderr: () => string;
 }
 
 async function startService(model: string, env: Record<string, string> = {}): Promise<Service> {
@@ -63,7 +65,7 @@ async function startService(model: string, env: Record<string, string> = {}): Pr
     });
   };
   const listening = await waitFor((e) => e.event === 'listening');
-  return { child, url: `http://127.0.0.1:${listening.port}`, events, waitFor, exited };
+  return { child, url: `http://127.0.0.1:${listening.port}`, events, waitFor, exited, stderr: () => stderr };
 }
 
 /** A request with node:http (fetch cannot send a body without Content-Length in parts, nor leave one unfinished). */
@@ -186,6 +188,39 @@ describe('examples/service', () => {
     expect(after.status).toBe(200);
     expectRowsClose([after.json.outputs], net.predict([xs[1]]));
     expect((await request(service.url, 'GET', '/healthz')).status).toBe(200);
+    expect(service.child.exitCode).toBeNull();
+    expect(service.stderr()).toBe('');
+  });
+
+  it('good and bad requests at once, and clients that hang up mid-body: each good one gets its rows, each bad one 400, nothing crashes or logs', async () => {
+    const requestsSoFar = () => service.events.filter((e) => e.event === 'request').length;
+    // Three clients send half a body and hang up once the service has their request.
+    const seen = requestsSoFar();
+    const hangUps = Array.from({ length: 3 }, () => {
+      const req = http.request(`${service.url}/predict`, { method: 'POST', headers: { 'content-length': '200' }, agent: false });
+      req.on('error', () => {});
+      req.write('{"inputs": [0.5, ');
+      return req;
+    });
+    await service.waitFor(() => requestsSoFar() >= seen + 3);
+    for (const req of hangUps) req.destroy();
+    // Within the 20 ms batch window: bad samples land in the same batches as good ones.
+    const bodies = xs.flatMap((x, i) => [{ inputs: x }, i % 2 ? { inputs: x.slice(1) } : { inputs: [...x.slice(1), 'NaN'] }]);
+    const answers = await Promise.all(bodies.map((body) => post(service.url, body)));
+    answers.forEach((answer, k) => {
+      if (k % 2) {
+        expect(answer.status).toBe(400);
+        expect(answer.json.error).toMatch(/^inputs: Predictor\.predict: x/);
+      } else {
+        expect(answer.status).toBe(200);
+        expectRowsClose([answer.json.outputs], net.predict([xs[k / 2]]));
+      }
+    });
+    const health = await request(service.url, 'GET', '/healthz');
+    expect(health.status).toBe(200);
+    expect(health.json.stats).toMatchObject({ pending: 0 });
+    expect(service.child.exitCode).toBeNull();
+    expect(service.stderr()).toBe('');
   });
 });
 
