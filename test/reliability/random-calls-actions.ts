@@ -258,6 +258,7 @@ export async function predictorStep(a: Adversary, s: Step, target: Tracked): Pro
   const predictor = createPredictor(net, { maxBatch: 1 + a.int(6), maxDelayMs: a.int(3) });
   const calls: { sample: number[]; answer: Promise<Float32Array>; closed: boolean; bad: boolean }[] = [];
   let trained = false;
+  const training: Promise<unknown>[] = [];
   const count = 1 + a.int(12);
   for (let k = 0; k < count; k++) {
     const what = a.int(14);
@@ -276,15 +277,26 @@ export async function predictorStep(a: Adversary, s: Step, target: Tracked): Pro
       try {
         net.fitSync(a.rows(2, target.inputSize), targets(a, 2, target.outputSize), { epochs: 1, onWarning: () => {} });
       } catch (error) {
-        // Weights grown huge by earlier steps may diverge: a coded error, the weights of the last finite step.
-        if ((error as { code?: string }).code !== 'WASMGRAD_DIVERGED') throw error;
+        // Weights grown huge by earlier steps may diverge; an async fit started below may be running (BUSY).
+        if (!['WASMGRAD_DIVERGED', 'WASMGRAD_BUSY'].includes((error as { code?: string }).code ?? '')) throw error;
       }
+    } else if (what === 5 && !net.disposed) {
+      // An async fit in the background: the calls that follow are answered between its slices (or rejected if it disposes).
+      trained = true;
+      s.changed.add(target);
+      const samples = 2 + a.int(30);
+      training.push(handled(net.fit(a.rows(samples, target.inputSize), targets(a, samples, target.outputSize), {
+        epochs: 1 + a.int(20), batchSize: 1 + a.int(4), onWarning: () => {},
+      })));
     } else {
       const sample = a.rows(1, target.inputSize)[0];
       calls.push({ sample, answer: handled(predictor.predict(a.chance(0.5) ? Float32Array.from(sample) : sample)), closed: predictor.closed, bad: false });
     }
   }
   await s.attempt(async () => {
+    for (const result of await Promise.allSettled(training)) {
+      if (result.status === 'rejected') expect(['WASMGRAD_DIVERGED', 'WASMGRAD_BUSY', 'WASMGRAD_DISPOSED']).toContain((result.reason as { code?: string }).code);
+    }
     const settled = await Promise.allSettled(calls.map((c) => c.answer));
     settled.forEach((result, k) => {
       const call = calls[k];
