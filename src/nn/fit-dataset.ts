@@ -53,7 +53,11 @@ export interface FitDatasetOptions {
   /** ['accuracy']: on each batch before its step (as the loss is), and on the validation data. */
   metrics?: Metric[];
   earlyStopping?: EarlyStoppingOptions;
-  /** As in fit: stops within one batch or ~10 ms, whichever is later. */
+  /**
+   * As in fit: stops within one batch or ~10 ms, whichever is later. The
+   * source is read once more to see whether the epoch has ended (then it
+   * counts, as in fit); a batch read after the abort is not trained.
+   */
   signal?: AbortSignal;
   /** As in fit: run after each epoch (and at the start and end); checkpoint's saves are awaited. */
   callbacks?: FitOptions['callbacks'];
@@ -207,11 +211,13 @@ export class DatasetRun {
     const measureAccuracy = this.#settings.metrics.includes('accuracy');
     try {
       while (batch < this.#batchesPerEpoch) {
-        if (this.#aborted()) return null;
         const next = iterator.next();
         // A sync iterator's result is used as it is: awaiting it would cost a microtask per batch.
         const result = isPromiseLike(next) ? await next : next;
         if (result.done) break;
+        // Checked once the source has said whether the epoch goes on: an abort after its last batch ends a whole epoch,
+        // which counts (as in fit); one that comes mid-epoch drops the batch just read and the epoch.
+        if (this.#aborted()) return null;
         const at = `${this.where}: batch ${batch} of epoch ${epoch + 1}`;
         const [x, t] = this.#checkBatch(at, result.value);
         if (measureAccuracy) correct += Math.round(this.net.evaluate(x, t, ['accuracy']).accuracy! * x.rows);

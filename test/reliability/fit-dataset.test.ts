@@ -192,6 +192,50 @@ describe('stopping fitDataset', () => {
     net.dispose();
   });
 
+  it('an abort from the last batch of an epoch ends a whole epoch, which counts, as in fit (history, epochsTrained, onEpochEnd)', async () => {
+    const quarters = () => [0, 4, 8, 12].map((i) => ({ xs: x.slice(i, i + 4), ys: t.slice(i, i + 4) })).values();
+    const net = make('wasm'), reference = make('wasm');
+    const ends: number[] = [], referenceEnds: number[] = [];
+    let batches = 0;
+    const history = await net.fitDataset(quarters, {
+      epochs: 5, onBatchEnd: () => { if (++batches === 8) net.stopTraining(); }, onEpochEnd: (epoch) => { ends.push(epoch); },
+    });
+    batches = 0;
+    const expected = await reference.fit(x, t, {
+      ...plain, epochs: 5, batchSize: 4, onBatchEnd: () => { if (++batches === 8) reference.stopTraining(); }, onEpochEnd: (epoch) => { referenceEnds.push(epoch); },
+    });
+    expect(expected).toMatchObject({ epochs: 2, stopReason: 'aborted' });
+    expect(history).toEqual(expected);
+    expect(ends).toEqual(referenceEnds);
+    expect(net.epochsTrained).toBe(2);
+    expect(state(net)).toBe(state(reference));
+    net.dispose();
+    reference.dispose();
+  });
+
+  it.each(BACKENDS)('an abort at a random moment (a timer) leaves the weights after the last whole batch, as fitSync stopped after as many batches (%s backend)', async (backend) => {
+    const net = make(backend), reference = make(backend);
+    function* source(): Generator<DatasetBatch> {
+      for (let i = 0; i < 16; i += 4) yield { xs: x.slice(i, i + 4), ys: t.slice(i, i + 4) };
+    }
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 15);
+    let trained = 0;
+    const history = await net.fitDataset(source, { epochs: 1e9, signal: controller.signal, onBatchEnd: () => { trained++; } });
+    expect(history.stopReason).toBe('aborted');
+    let batches = 0;
+    const expected = reference.fitSync(x, t, {
+      ...plain, epochs: 1e9, batchSize: 4, onBatchEnd: () => { if (++batches === trained) reference.stopTraining(); },
+    });
+    // An epoch cut short is not in the history; one whose 4 batches all trained is, also when the abort came before its end was seen.
+    expect(history.epochs).toBe(Math.floor(trained / 4));
+    expect(history.loss).toEqual(expected.loss);
+    expect(net.epochsTrained).toBe(reference.epochsTrained);
+    expect(state(net)).toBe(state(reference));
+    net.dispose();
+    reference.dispose();
+  });
+
   it('stopTraining() stops only its own network: a second network training at the same time runs in full', async () => {
     const a = make('wasm'), b = make('js');
     const runs = [a.fitDataset(halves, { epochs: 30, onEpochEnd: (epoch) => { if (epoch === 2) a.stopTraining(); } }), b.fitDataset(halves, { epochs: 30 })];
