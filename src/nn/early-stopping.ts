@@ -58,3 +58,14 @@ export function attachHistory<E extends Error>(error: E, history: History): E {
   Object.defineProperty(error, 'history', { value: copy, enumerable: false, writable: false, configurable: true });
   return error;
 }
+
+/**
+ * `error` with the history of the epochs done (attachHistory), for whatever
+ * ends a run early: a callback's throw, a failed checkpoint save, a disposal.
+ * An error that already carries one (a divergence), a value that is not an
+ * object, or a frozen one is left as it is.
+ */
+export function withHistory(error: unknown, history: History): unknown {
+  if (error instanceof Error && !Object.hasOwn(error, 'history') && Object.isExtensible(error)) attachHistory(error, history);
+  return error;
+}

@@ -14,8 +14,8 @@ import { planTrainingData } from './layout.js';
 import { learningRateAt } from './optimizers.js';
 import type { Metric } from './metrics.js';
 import { checkFitOptions, type EarlyStoppingOptions, type EpochLogs, type FitOptions, type FitSettings, type History } from './fit-options.js';
-import { attachHistory, EarlyStopping } from './early-stopping.js';
-import { runHooks, trainingContext, type TrainingContext } from './callbacks/callback.js';
+import { attachHistory, EarlyStopping, withHistory } from './early-stopping.js';
+import { isThenable, runHooks, trainingContext, type TrainingContext } from './callbacks/callback.js';
 import { checkScheduledRates, SLICE_MS, yieldToEventLoop, type Trainee } from './training.js';
 import { argumentError, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 
@@ -164,8 +164,20 @@ export class DatasetRun {
     if (this.net.disposed()) throw disposedError(`${this.where}: the network was disposed during training`);
   }
 
-  /** Trains every epoch; resolves with the history (also after an abort or early stop). */
+  /**
+   * Trains every epoch; resolves with the history (also after an abort or
+   * early stop). An error that ends the run carries the epochs done
+   * (`error.history`).
+   */
   async run(): Promise<History> {
+    try {
+      return await this.#run();
+    } catch (error) {
+      throw withHistory(error, this.#history);
+    }
+  }
+
+  async #run(): Promise<History> {
     const { epochs } = this.#settings;
     this.#lastYield = now();
     const { callbacks } = this.#settings;
@@ -225,7 +237,8 @@ export class DatasetRun {
         lossSum += batchLoss;
         samples += x.rows;
         if (this.#settings.onBatchEnd) {
-          this.#settings.onBatchEnd(batch, { loss: batchLoss / x.rows });
+          const returned: unknown = this.#settings.onBatchEnd(batch, { loss: batchLoss / x.rows });
+          if (isThenable(returned)) await returned;
           this.#checkLive();
         }
         batch++;

@@ -40,7 +40,7 @@ export interface FitOptions {
   batchSize?: number;
   /** Shuffle the sample order before each epoch (with the network's seeded generator). Default true. */
   shuffle?: boolean;
-  /** Called after each epoch with its 0-based index; `fit` awaits it if it returns a promise. */
+  /** Called after each epoch with its 0-based index; `fit` awaits it if it returns a promise (`fitSync` refuses one: it cannot wait). */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   /**
    * Measure each layer's gradient norm (on the first epoch, then on a
@@ -76,9 +76,14 @@ export interface FitOptions {
   metrics?: Metric[];
   /** Stop when the monitored value has not improved for `patience` epochs. */
   earlyStopping?: EarlyStoppingOptions;
-  /** Called after each batch with its 0-based index in the epoch and its mean loss (costs one kernel call per batch). */
-  onBatchEnd?: (batch: number, logs: { loss: number }) => void;
-  /** Called once at the end with the history. */
+  /**
+   * Called after each batch with its 0-based index in the epoch and its mean
+   * loss (costs one kernel call per batch). `fit` awaits a promise it returns
+   * at the end of the ~10 ms slice, `fitDataset` before the next batch;
+   * `fitSync` refuses one (it cannot wait).
+   */
+  onBatchEnd?: (batch: number, logs: { loss: number }) => void | Promise<void>;
+  /** Called once at the end with the history; `fit` awaits a promise it returns (`fitSync` refuses one). */
   onTrainEnd?: (history: History) => void | Promise<void>;
   /**
    * Stops training when aborted: within one batch or ~10 ms, whichever is

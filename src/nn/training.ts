@@ -15,8 +15,8 @@ import { codedError, disposedError } from '../errors.js';
 import { learningRateAt, type Optimizer } from './optimizers.js';
 import { NORM_BATCHES, VANISHING_RATIO, normPeriod, type EpochLogs, type FitData, type FitSettings, type History } from './fit-options.js';
 import type { EpochScratch, Trainee } from './training-calls.js';
-import { attachHistory, EarlyStopping } from './early-stopping.js';
-import { refuseAsyncCallbacks, runHooks, runHooksSync, trainingContext, type TrainingContext } from './callbacks/callback.js';
+import { attachHistory, EarlyStopping, withHistory } from './early-stopping.js';
+import { isThenable, refuseAsyncCallbacks, refuseUnawaited, runHooks, runHooksSync, trainingContext, type TrainingContext } from './callbacks/callback.js';
 
 export { trainBatches, trainEpochs, type EpochScratch, type Trainee, type TrainBatchesArgs, type TrainEpochsArgs } from './training-calls.js';
 
@@ -58,6 +58,10 @@ export class TrainingRun {
   /** Set by runAsync once one epoch takes more than a slice: epochs then run batch-sliced, so an abort is seen within ~SLICE_MS. */
   #longEpochs = false;
   #batchInEpoch = 0;
+  /** fitSync: hooks must not return promises (nothing could await them). */
+  #sync = false;
+  /** Promises async onBatchEnd calls returned, awaited at the end of the slice (fit). */
+  #batchHooks: PromiseLike<unknown>[] = [];
   /** Gradient norms are measured in epochs 0, P, 2P, … of this run (normPeriod). */
   readonly #normPeriod: number;
   /** Set when epochs may run many to a kernel call: nothing needs control between them. */
@@ -113,10 +117,21 @@ export class TrainingRun {
    * whose gradient norms are measured).
    */
   runSync(): History {
+    this.#sync = true;
+    try {
+      return this.#runSync();
+    } catch (error) {
+      // Whatever ended the run (a callback's throw, a failed checkpoint, a disposal) carries the epochs done.
+      throw withHistory(error, this.#history);
+    }
+  }
+
+  #runSync(): History {
     const { callbacks } = this.settings;
-    refuseAsyncCallbacks(this.where, callbacks);
+    const where = this.where;
+    refuseAsyncCallbacks(where, callbacks);
     const live = () => this.#checkLive();
-    runHooksSync(callbacks, (c) => c.onTrainBegin?.(this.#context), live);
+    runHooksSync(where, 'onTrainBegin', callbacks, (c) => c.onTrainBegin?.(this.#context), live);
     while (this.#running()) {
       if (this.#epochsRunTogether()) {
         this.#trainEpochs(Infinity);
@@ -127,13 +142,13 @@ export class TrainingRun {
       while (!(epochDone = this.#advance(Infinity)) && !this.#aborted());
       if (!epochDone) break;
       const logs = this.#finishEpoch();
-      runHooksSync(callbacks, (c) => c.onEpochEnd?.(this.#epoch - 1, logs, this.#context), live);
-      this.settings.onEpochEnd?.(this.#epoch - 1, logs);
+      runHooksSync(where, 'onEpochEnd', callbacks, (c) => c.onEpochEnd?.(this.#epoch - 1, logs, this.#context), live);
+      refuseUnawaited(where, 'options.onEpochEnd', this.settings.onEpochEnd?.(this.#epoch - 1, logs));
       this.#checkLive();
     }
     this.#finishTraining();
-    runHooksSync(callbacks, (c) => c.onTrainEnd?.(this.#history, this.#context), live);
-    this.settings.onTrainEnd?.(this.#history);
+    runHooksSync(where, 'onTrainEnd', callbacks, (c) => c.onTrainEnd?.(this.#history, this.#context), live);
+    refuseUnawaited(where, 'options.onTrainEnd', this.settings.onTrainEnd?.(this.#history));
     this.#checkLive();
     return this.#history;
   }
@@ -145,6 +160,14 @@ export class TrainingRun {
    * the same kernel calls' steps as fitSync's, only cut elsewhere.
    */
   async runAsync(): Promise<History> {
+    try {
+      return await this.#runAsync();
+    } catch (error) {
+      throw withHistory(error, this.#history);
+    }
+  }
+
+  async #runAsync(): Promise<History> {
     let samplesPerSlice = this.settings.batchSize;
     let epochsPerSlice = 1;
     let lastYield = now();
@@ -172,6 +195,7 @@ export class TrainingRun {
           this.#checkLive();
         }
       }
+      await this.#settleBatchHooks();
       // Yield once ~SLICE_MS of work has piled up, not after every short epoch (nor after the last).
       if (this.#running() && now() - lastYield >= SLICE_MS) {
         await yieldToEventLoop();
@@ -276,10 +300,21 @@ export class TrainingRun {
     this.#position += done;
     if (diverged) throw this.#divergedError(this.#position);
     if (this.settings.onBatchEnd && done > 0) {
-      this.settings.onBatchEnd(this.#batchInEpoch++, { loss: lossSum / done });
+      const result: unknown = this.settings.onBatchEnd(this.#batchInEpoch++, { loss: lossSum / done });
+      if (this.#sync) refuseUnawaited(this.where, 'options.onBatchEnd', result);
+      else if (isThenable(result)) this.#batchHooks.push(result);
       this.#checkLive();
     }
     return this.#position === this.#samples;
+  }
+
+  /** Awaits the promises async onBatchEnd calls returned in this slice: fit rejects with the first rejection. */
+  async #settleBatchHooks(): Promise<void> {
+    if (this.#batchHooks.length === 0) return;
+    const pending = this.#batchHooks;
+    this.#batchHooks = [];
+    await Promise.all(pending);
+    this.#checkLive();
   }
 
   /** The error of a step that was refused after `position` samples of the current epoch. */

@@ -1,6 +1,6 @@
 /** The training loop: history and callbacks, yielding to the event loop, divergence, and misuse. */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { dense, sequential, sgd } from '../../src/index.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { checkpoint, dense, sequential, sgd } from '../../src/index.js';
 import { initFromBuild } from '../helpers.js';
 
 beforeAll(initFromBuild);
@@ -185,6 +185,96 @@ describe('gradient health', () => {
     const net = build();
     expect(() => net.fitSync(X, T, { explodingGradientThreshold: 0 })).toThrow(/options.explodingGradientThreshold must be a positive finite number/);
     expect(() => net.fitSync(X, T, { gradientNorms: 'yes' as never })).toThrow(/options.gradientNorms must be true or false/);
+    net.dispose();
+  });
+});
+
+describe('an error that ends a run carries the epochs done; promises from hooks', () => {
+  // A new error each time: the history goes onto the error object, once.
+  let fail = new Error('stop here');
+  beforeEach(() => { fail = new Error('stop here'); });
+  const caught = async (run: () => unknown): Promise<Error & { history?: { epochs: number; loss: number[] } }> => {
+    try {
+      await run();
+    } catch (error) {
+      return error as Error & { history?: { epochs: number; loss: number[] } };
+    }
+    throw new Error('expected the run to fail');
+  };
+
+  it.each(['fit', 'fitSync'] as const)('%s: a throwing onEpochEnd rejects with its own error, error.history holding the epochs done', async (method) => {
+    const net = build();
+    const error = await caught(() => net[method](X, T, { epochs: 10, batchSize: 8, onEpochEnd: (epoch) => { if (epoch === 2) throw fail; } }));
+    expect(error).toBe(fail);
+    expect(error.history!.epochs).toBe(3);
+    expect(error.history!.loss).toHaveLength(3);
+    expect(net.epochsTrained).toBe(3);
+    net.dispose();
+  });
+
+  it('fitDataset: a throwing callback object rejects with its error and the history of the epochs done', async () => {
+    const net = build();
+    const batches = [{ xs: X.slice(0, 20), ys: T.slice(0, 20) }, { xs: X.slice(20), ys: T.slice(20) }];
+    const error = await caught(() => net.fitDataset(batches, { epochs: 5, callbacks: [{ onEpochEnd: (epoch) => { if (epoch === 1) throw fail; } }] }));
+    expect(error).toBe(fail);
+    expect(error.history!.epochs).toBe(2);
+    net.dispose();
+  });
+
+  it('a checkpoint that cannot be written rejects with WASMGRAD_IO and the history so far', async () => {
+    const net = build();
+    const error = await caught(() => net.fit(X, T, { epochs: 4, batchSize: 8, callbacks: [checkpoint('/nonexistent-dir/wasmgrad/model.wgm', { every: 2 })] }));
+    expect((error as { code?: string }).code).toBe('WASMGRAD_IO');
+    expect(error.history!.epochs).toBe(2);
+    net.dispose();
+  });
+
+  it('fitSync refuses a hook that returns a promise, naming it; the promise\'s rejection is handled', async () => {
+    for (const options of [
+      { onEpochEnd: async () => { throw fail; } },
+      { onBatchEnd: async () => { throw fail; } },
+      { onTrainEnd: async () => { throw fail; } },
+      { callbacks: [{ onEpochEnd: async () => { throw fail; } }] },
+    ]) {
+      const net = build();
+      const error = await caught(() => net.fitSync(X, T, { epochs: 2, batchSize: 8, ...options }));
+      expect((error as { code?: string }).code).toBe('WASMGRAD_INVALID_ARGUMENT');
+      expect(error.message).toMatch(/(options\.onEpochEnd|options\.onBatchEnd|options\.onTrainEnd|options\.callbacks\[0\]\.onEpochEnd) returned a promise, which fitSync cannot wait for: use fit/);
+      net.dispose();
+    }
+    // An unhandled rejection would fail this file; give the rejected promises a turn.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  });
+
+  it('fit awaits a promise from onBatchEnd, and rejects with its rejection', async () => {
+    const net = build();
+    let settled = 0;
+    const history = await net.fit(X, T, {
+      epochs: 2, batchSize: 8,
+      onBatchEnd: () => new Promise<void>((resolve) => setTimeout(() => { settled++; resolve(); }, 1)),
+    });
+    expect(history.epochs).toBe(2);
+    expect(settled).toBe(10); // 5 batches per epoch, every promise settled before fit resolved
+    const error = await caught(() => net.fit(X, T, { epochs: 3, batchSize: 8, onBatchEnd: async (batch) => { if (batch === 3) throw fail; } }));
+    expect(error).toBe(fail);
+    expect(error.history!.epochs).toBeLessThan(3);
+    net.dispose();
+  });
+
+  it('fitDataset awaits a promise from onBatchEnd before the next batch', async () => {
+    const net = build();
+    const log: string[] = [];
+    const source = function* () {
+      for (let b = 0; b < 3; b++) {
+        log.push(`read ${b}`);
+        yield { xs: X.slice(b * 10, b * 10 + 10), ys: T.slice(b * 10, b * 10 + 10) };
+      }
+    };
+    await net.fitDataset(source, {
+      epochs: 1,
+      onBatchEnd: (batch) => new Promise<void>((resolve) => setTimeout(() => { log.push(`done ${batch}`); resolve(); }, 1)),
+    });
+    expect(log).toEqual(['read 0', 'done 0', 'read 1', 'done 1', 'read 2', 'done 2']);
     net.dispose();
   });
 });

@@ -141,14 +141,34 @@ export async function runHooks(
   }
 }
 
-/** Runs one hook of every callback in order without awaiting (fitSync, whose callbacks need none). */
+/** Runs one hook of every callback in order (fitSync, which cannot await: a hook that returns a promise is refused). */
 export function runHooksSync(
+  where: string,
+  hook: string,
   callbacks: readonly TrainingCallback[],
   call: (callback: TrainingCallback) => void | Promise<void>,
   afterEach: () => void,
 ): void {
-  for (const callback of callbacks) {
-    void call(callback);
+  callbacks.forEach((callback, i) => {
+    refuseUnawaited(where, `options.callbacks[${i}].${hook}`, call(callback));
     afterEach();
-  }
+  });
+}
+
+/** Whether a hook returned a promise (or any thenable). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * fitSync cannot wait for a hook's promise: its work would run after fitSync
+ * returned, and its rejection would be nobody's (an unhandled rejection ends a
+ * Node process). Refused with an error saying so; the promise's own rejection
+ * is then handled here, as this error reports the hook.
+ */
+export function refuseUnawaited(where: string, hook: string, result: unknown): void {
+  if (!isThenable(result)) return;
+  result.then(undefined, () => {});
+  throw codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: ${hook} returned a promise, which fitSync cannot wait for: `
+    + 'use fit (which awaits it), or make the hook synchronous', 'TypeError');
 }
