@@ -1,12 +1,15 @@
 /**
- * Callbacks shared between runs: one reduceLROnPlateau given to two fits
+ * Callbacks shared between runs: one reduceLROnPlateau (or checkpoint) given to two fits
  * that run at the same time (two networks trained concurrently with the same
  * callbacks array) must act on each run as if it were alone. The expected
  * multipliers come from the same runs made one at a time, each with a
  * callback of its own.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dense, reduceLROnPlateau, sequential, sgd, type Network } from '../../src/index.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkpoint, dense, reduceLROnPlateau, sequential, sgd, type Network } from '../../src/index.js';
 import { initFromBuild } from '../helpers.js';
 
 beforeAll(initFromBuild);
@@ -35,5 +38,30 @@ describe('a callback shared by concurrent runs', () => {
     await Promise.all(nets.map((net, k) => net.fit(x, t, options(shared, together[k]))));
     expect(together).toEqual(alone);
     for (const net of nets) net.dispose();
+  });
+
+  it('checkpoint({ best: true }) keeps its best value per run: each run saves at its own improvements', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-checkpoint-shared-'));
+    try {
+      const saves = (callbackFor: (k: number) => ReturnType<typeof checkpoint>) => async (together: boolean) => {
+        const nets = [make(1), make(2)];
+        const run = (k: number) => nets[k].fit(x, t, { epochs: 6, callbacks: [callbackFor(k)] });
+        if (together) await Promise.all([run(0), run(1)]);
+        else for (const k of [0, 1]) await run(k);
+        for (const net of nets) net.dispose();
+      };
+      // Alone: a checkpoint of its own per network, recording the epochs it saves at.
+      const alone: number[][] = [[], []];
+      await saves((k) => checkpoint(join(dir, `alone-${k}-{epoch}.wgm`), { best: true, onSave: (_f, epoch) => { alone[k].push(epoch); } }))(false);
+      // Together: one checkpoint for both runs; its onSave tells them apart by the file's epoch order.
+      const together: number[] = [];
+      const shared = checkpoint(join(dir, 'shared-{epoch}.wgm'), { best: true, onSave: (_f, epoch) => { together.push(epoch); } });
+      await saves(() => shared)(true);
+      expect(together.length).toBe(alone[0].length + alone[1].length);
+      expect(alone[0].length).toBeGreaterThan(0);
+      expect(readdirSync(dir).filter((f) => f.startsWith('shared-')).length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -8,7 +8,7 @@
  */
 import { save } from '../files.js';
 import { argumentError, optionalBoolean, orDefault, plainObject, positiveInteger, rejectUnknownKeys } from '../validate.js';
-import type { TrainingCallback } from './callback.js';
+import type { TrainingCallback, TrainingContext } from './callback.js';
 import { checkMonitor, improves, monitored, resolveMonitor, type Monitor } from './monitor.js';
 
 export interface CheckpointOptions {
@@ -67,20 +67,21 @@ export function checkpoint(path: string, options: CheckpointOptions = {}): Train
   if (o.onSave !== undefined && typeof o.onSave !== 'function') throw argumentError(WHERE, 'options.onSave', 'a function', o.onSave);
   const onSave = o.onSave as CheckpointOptions['onSave'];
 
-  let monitor: Monitor = 'loss';
-  let bestValue: number | null = null;
+  // Per run, as reduceLROnPlateau's: one checkpoint given to two fits at once keeps two bests.
+  const runs = new WeakMap<TrainingContext, { monitor: Monitor; best: number | null }>();
   return {
     name: WHERE,
     needsAsync: true,
     onTrainBegin(context) {
-      if (best) monitor = resolveMonitor(WHERE, monitorOption, context);
-      bestValue = null;
+      runs.set(context, { monitor: best ? resolveMonitor(WHERE, monitorOption, context) : 'loss', best: null });
     },
     async onEpochEnd(epoch, logs, context) {
+      const run = runs.get(context)!;
+      const { monitor } = run;
       if (best) {
         const value = monitored(monitor, logs);
-        if (!improves(monitor, value, bestValue, minDelta)) return;
-        bestValue = value;
+        if (!improves(monitor, value, run.best, minDelta)) return;
+        run.best = value;
       } else if ((epoch + 1) % every !== 0 && epoch + 1 !== context.epochs) {
         return;
       }
