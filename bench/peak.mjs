@@ -61,7 +61,7 @@ export async function measurePeak({ rounds, minRunMs, warmupMs, log = () => {}, 
   const best = variants[bestIndex];
   const { fn, n } = VARIANTS[bestIndex];
   return {
-    gflops: best.median, best: best.name, variants, wasm: relaxed ? PEAK_RELAXED_WASM : PEAK_WASM,
+    gflops: best.median, best: best.name, variants, relaxed, wasm: relaxed ? PEAK_RELAXED_WASM : PEAK_WASM,
     /**
      * The best variant as a contender doing `gflopPerRep` GFLOP per rep, to run inside another
      * workload's rounds: a shared machine's speed drifts over minutes, so a GEMM's "% of peak" is

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSy
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatRate, median } from './harness.mjs';
-import { PEAK_NAME } from './peak.mjs';
+import { PEAK_NAME, PEAK_RELAXED_NAME } from './peak.mjs';
 
 export function machineInfo() {
   const cpus = os.cpus();
@@ -27,14 +27,15 @@ export function machineInfo() {
  * Which code was measured: build/ is rebuilt by hand (and by `npm test`), so
  * the commit alone does not say; the wasm's hash and build time do.
  */
-export function buildInfo() {
-  const wasm = new URL('../build/wasmgrad.wasm', import.meta.url);
+export function buildInfo(file = 'wasmgrad.wasm') {
+  const wasm = new URL(`../build/${file}`, import.meta.url);
   let commit = null;
   try {
     commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: new URL('..', import.meta.url), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch { /* not a git checkout: fine */ }
   return {
     commit,
+    wasmFile: file,
     wasmSha256: createHash('sha256').update(readFileSync(wasm)).digest('hex'),
     wasmBuilt: statSync(wasm).mtime.toISOString(),
   };
@@ -89,7 +90,8 @@ export function tableRows(workloads) {
   return workloads.flatMap((w) => {
     // A ratio entry may name another workload of the same run ({ workload, contender }: W1-small vs W1).
     const medianOf = (name, id = w.id) => workloads.find((o) => o.id === id)?.contenders.find((c) => c.name === name)?.median;
-    const peak = w.references?.find((c) => c.name === PEAK_NAME)?.median;
+    // The relaxed builds' GEMM is set against the relaxed_madd loop, the baseline's against mul+add.
+    const peak = w.references?.find((c) => c.name === PEAK_NAME || c.name === PEAK_RELAXED_NAME)?.median;
     return w.contenders.map((c) => {
       const latencies = w.display === 'latency' ? c.rates.map((r) => 1e6 / r) : null;
       return {
@@ -187,12 +189,12 @@ export function footerLines(result) {
   ];
   if (result.jax && !result.jax.available) lines.push(`Not run: ${result.jax.reason}`);
   if (peak) {
-    const inRounds = workloads.flatMap((w) => (w.references ?? []).filter((c) => c.name === PEAK_NAME).map((c) => c.median));
-    lines.push(`Peak: ${peak.gflops.toFixed(2)} GFLOP/s f32x4 mul+add at startup (best of ${peak.variants.map((v) => `${v.name} ${v.median.toFixed(2)}`).join(', ')}; ` +
+    const inRounds = workloads.flatMap((w) => (w.references ?? []).filter((c) => c.name === PEAK_NAME || c.name === PEAK_RELAXED_NAME).map((c) => c.median));
+    lines.push(`Peak: ${peak.gflops.toFixed(2)} GFLOP/s f32x4 ${peak.relaxed ? 'relaxed_madd (the relaxed-SIMD build is loaded)' : 'mul+add'} at startup (best of ${peak.variants.map((v) => `${v.name} ${v.median.toFixed(2)}`).join(', ')}; ` +
       `median of ${peak.variants[0].rates.length} rounds each). "% of peak" = GEMM median / the ${peak.best} loop's median re-measured in the same ` +
       `workload's rounds (${Math.min(...inRounds).toFixed(2)}–${Math.max(...inRounds).toFixed(2)} GFLOP/s across GEMM workloads)`);
   }
-  lines.push(`Build: commit ${build.commit?.slice(0, 12) ?? 'unknown'}, build/wasmgrad.wasm sha256 ${build.wasmSha256.slice(0, 12)} built ${build.wasmBuilt}`);
+  lines.push(`Build: commit ${build.commit?.slice(0, 12) ?? 'unknown'}, build/${build.wasmFile ?? 'wasmgrad.wasm'} sha256 ${build.wasmSha256.slice(0, 12)} built ${build.wasmBuilt}`);
   return lines;
 }
 

@@ -149,7 +149,10 @@ async function main() {
   const workloads = WORKLOADS.filter((w) => selected(w, args.only) && (!args.quick || w.inQuick !== false || args.only?.includes(w.id)));
   // Default options: one thread. (The runtime may offer a worker pool; this bench compares single-threaded
   // code, as tfjs-backend-wasm runs single-threaded in Node, so it reports the count instead of assuming it.)
-  const wasmgradThreads = (await init()).threads ?? 1;
+  const info = await init();
+  const wasmgradThreads = info.threads ?? 1;
+  // Where init() loaded the relaxed-SIMD build (Node 22+), its GEMM is set against the relaxed_madd peak.
+  const relaxed = info.features?.relaxedSimd === true;
   const tfjs = await initTfjs();
   console.error(`tfjs ${tfjs.version}: backend ${tfjs.backend}, ${tfjs.binary}, ${tfjs.threads} thread(s)`);
   const ort = await initOrt();
@@ -157,13 +160,13 @@ async function main() {
   const jax = await initJax();
   console.error(jax.available ? `jax-js ${jax.version}: ${jax.device} device, ${jax.threads} thread(s)` : jax.reason);
 
-  const build = buildInfo(); // read before measuring: build/ may be rebuilt under a long run
+  const build = buildInfo(relaxed ? 'wasmgrad-relaxed.wasm' : 'wasmgrad.wasm'); // read before measuring: build/ may be rebuilt under a long run
   const stale = staleSources();
   const started = Date.now();
   let peak = null;
   if (workloads.some((w) => w.table === 'gemm')) {
-    console.error('Peak: f32x4 mul+add, 8/10/12 accumulators (bench/peak.ts, compiled now)');
-    peak = await measurePeak({ ...PEAK_SETTINGS[mode], log: (line) => console.error(line) });
+    console.error(`Peak: f32x4 ${relaxed ? 'relaxed_madd' : 'mul+add'}, 8/10/12 accumulators (bench/peak.ts, compiled now)`);
+    peak = await measurePeak({ ...PEAK_SETTINGS[mode], relaxed, log: (line) => console.error(line) });
   }
   const results = [];
   for (const w of workloads) results.push(await runWorkload(w, settings, args.quick, peak));
