@@ -7,6 +7,7 @@ import { init } from '../src/index.js';
 import { Random } from '../src/random.js';
 import type { Activation, Loss } from '../src/backend/kinds.js';
 import { normalCdf, normalPdf } from '../src/backend/js/math.js';
+import { crc32 } from '../src/nn/crc32.js';
 
 /**
  * The baseline build, or the one WASMGRAD_TEST_WASM names (`wasmgrad-relaxed.wasm`: run the suites that
@@ -160,4 +161,23 @@ export function checkAgainstFiniteDifferences(reference: ReferenceLayer[], input
     layer.bias.forEach((_, j) => check(layer.bias, analytic[l].bias[j], `layer ${l} b[${j}]`, j));
   });
   return { checked, worst };
+}
+
+/** A model file with its header edited (and its checksum made right again), as a crafted file would be. */
+export function withHeader(bytes: Uint8Array, edit: (header: Record<string, any>) => void): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  const length = view.getUint32(12, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(24, 24 + length)));
+  const dataStart = Math.ceil((24 + length) / 8) * 8;
+  edit(header);
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  const head = new Uint8Array(Math.ceil((24 + text.length) / 8) * 8);
+  head.set(bytes.subarray(0, 24));
+  head.set(text, 24);
+  const out = new Uint8Array(head.length + bytes.length - dataStart);
+  out.set(head);
+  out.set(bytes.subarray(dataStart), head.length);
+  new DataView(out.buffer).setUint32(12, text.length, true);
+  new DataView(out.buffer).setUint32(16, crc32(text), true);
+  return out;
 }

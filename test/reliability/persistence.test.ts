@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adam, dense, fromBytes, fromJSON, load, readModelHeader, rmsprop, save, sequential, sgd, toBytes, type Network } from '../../src/index.js';
-import { crc32 } from '../../src/nn/crc32.js';
 import { networkMemory } from '../../src/nn/network-memory.js';
 import { runtime } from '../../src/runtime.js';
 import { float32ToBase64 } from '../../src/nn/base64.js';
-import { initFromBuild } from '../helpers.js';
+import { initFromBuild, withHeader } from '../helpers.js';
 
 beforeAll(initFromBuild);
 
@@ -105,25 +104,6 @@ describe('the optimizer step count (item 7)', () => {
 function heapState() {
   const { liveBlocks, liveBytes } = runtime().heap;
   return { liveBlocks, liveBytes };
-}
-
-/** A model file with its header edited (and its checksum made right again), as a crafted file would be. */
-function withHeader(bytes: Uint8Array, edit: (header: Record<string, any>) => void): Uint8Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset);
-  const length = view.getUint32(12, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(24, 24 + length)));
-  const dataStart = Math.ceil((24 + length) / 8) * 8;
-  edit(header);
-  const text = new TextEncoder().encode(JSON.stringify(header));
-  const head = new Uint8Array(Math.ceil((24 + text.length) / 8) * 8);
-  head.set(bytes.subarray(0, 24));
-  head.set(text, 24);
-  const out = new Uint8Array(head.length + bytes.length - dataStart);
-  out.set(head);
-  out.set(bytes.subarray(dataStart), head.length);
-  new DataView(out.buffer).setUint32(12, text.length, true);
-  new DataView(out.buffer).setUint32(16, crc32(text), true);
-  return out;
 }
 
 function adamNet(seed = 1): Network {

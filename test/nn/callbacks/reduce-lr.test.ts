@@ -22,8 +22,7 @@ import {
 } from '../../../src/index.js';
 import type { BackendName } from '../../../src/backend/backend.js';
 import { Random } from '../../../src/random.js';
-import { crc32 } from '../../../src/nn/crc32.js';
-import { initFromBuild } from '../../helpers.js';
+import { initFromBuild, withHeader } from '../../helpers.js';
 
 beforeAll(initFromBuild);
 
@@ -52,24 +51,6 @@ function withRate(net: Network, learningRate: number): Network {
 }
 
 const weightsOf = (net: Network) => JSON.stringify(net.toJSON().weights);
-
-/** A model file with its header edited and its checksum made right again, as a crafted file would be. */
-function withHeader(bytes: Uint8Array, edit: (header: Record<string, any>) => void): Uint8Array {
-  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(24, 24 + length)));
-  const dataStart = Math.ceil((24 + length) / 8) * 8;
-  edit(header);
-  const text = new TextEncoder().encode(JSON.stringify(header));
-  const head = new Uint8Array(Math.ceil((24 + text.length) / 8) * 8);
-  head.set(bytes.subarray(0, 24));
-  head.set(text, 24);
-  const out = new Uint8Array(head.length + bytes.length - dataStart);
-  out.set(head);
-  out.set(bytes.subarray(dataStart), head.length);
-  new DataView(out.buffer).setUint32(12, text.length, true);
-  new DataView(out.buffer).setUint32(16, crc32(text), true);
-  return out;
-}
 
 describe('reduceLROnPlateau', () => {
   for (const backend of BACKENDS) {
