@@ -430,6 +430,7 @@ export class Network {
       setLearningRateMultiplier: (multiplier: number) => { this.#learningRateMultiplier = multiplier; },
       stopRequested: () => this.#stopRequested,
       ensureCapacity: live((rows: number) => this.#ensureCapacity(rows)),
+      firstNonFinite: (count: number, at: number) => this.#kernels.firstNonFinite(count, at),
       // The block is read anew at each call: a callback's predict may have re-laid it for more rows.
       trainBatches: live((...args: TrainBatchesArgs) => trainBatches(this.#kernels, this.#runtime.heap.views, this.#block, this.#plan, ...args)),
       trainEpochs: live((...args: TrainEpochsArgs) => trainEpochs(this.#kernels, this.#runtime.heap.views, this.#block, this.#plan, ...args)),

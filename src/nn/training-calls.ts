@@ -91,6 +91,8 @@ export interface Trainee {
   stopRequested(): boolean;
   /** Re-lays the network's block for batches of up to `rows` rows (fitDataset's batches vary). */
   ensureCapacity(rows: number): void;
+  /** Index of the first NaN or ±Infinity among `count` float32s at byte address `at` (-1 if none), by a kernel. */
+  firstNonFinite(count: number, at: number): number;
   trainBatches(...args: TrainBatchesArgs): { done: number; lossSum: number; diverged: boolean };
   trainEpochs(...args: TrainEpochsArgs): { completed: number; samplesInLast: number; diverged: boolean };
   evaluate(x: Matrix, t: Matrix, metrics: readonly Metric[]): { loss: number; accuracy?: number };

@@ -160,6 +160,8 @@ describe.each(BACKENDS)('fitDataset (%s backend)', (backend) => {
     ['mismatched row counts', { xs: [[0, 0, 0]], ys: [[0, 0], [1, 1]] }, 'WASMGRAD_SHAPE'],
     ['a Float32Array of the wrong length', { xs: new Float32Array(7), ys: new Float32Array(4) }, 'WASMGRAD_SHAPE'],
     ['a NaN', { xs: [[0, Number.NaN, 0]], ys: [[0, 1]] }, 'WASMGRAD_INVALID_ARGUMENT'],
+    // Checked by a kernel once staged, before the step: the same weights as for a refusal in JS.
+    ['an Infinity in a Float32Array', { xs: Float32Array.of(0, 0, 0, 0, Number.POSITIVE_INFINITY, 0), ys: new Float32Array(4) }, 'WASMGRAD_INVALID_ARGUMENT'],
     ['no ys', { xs: [[0, 0, 0]] }, 'WASMGRAD_INVALID_ARGUMENT'],
     ['not an object', 5, 'WASMGRAD_INVALID_ARGUMENT'],
   ] as const) {
