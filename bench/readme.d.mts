@@ -10,9 +10,11 @@ export interface BenchResults {
 
 /** Each generated section of the README, by the name its markers carry. */
 export const SECTIONS: Readonly<Record<string, (input: { results: BenchResults; rows: unknown[] }) => string>>;
-/** Every section's text for these results; throws for a smoke, partial or failed run. */
-export function sectionValues(results: BenchResults): Record<string, string>;
+/** The sections rendered from the Node 24 run's results. */
+export const NODE24_SECTIONS: Readonly<Record<string, (input: { results: BenchResults; rows: unknown[] }) => string>>;
+/** Every section's text for these results (and the Node 24 ones'); throws for a smoke, partial or failed run. */
+export function sectionValues(results: BenchResults, node24?: BenchResults): Record<string, string>;
 /** `readme` with every marked value replaced; throws on an unknown name or an unpaired marker. */
-export function renderReadme(readme: string, results: BenchResults): string;
+export function renderReadme(readme: string, results: BenchResults, node24?: BenchResults): string;
 /** The marked values that differ from what renderReadme would write. */
-export function staleMarkers(readme: string, results: BenchResults): { name: string; shown: string; expected: string }[];
+export function staleMarkers(readme: string, results: BenchResults, node24?: BenchResults): { name: string; shown: string; expected: string }[];

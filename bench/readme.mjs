@@ -8,6 +8,10 @@
  *   node bench/readme.mjs --check   change nothing; exit 1 naming each marked
  *                                   number that differs from the results file
  *   --readme FILE, --results FILE   other files (the tests use these)
+ *   --node24 FILE                   the Node 24 run's results (default
+ *                                   bench/results/latest-node24.json, written by
+ *                                   `npm run bench -- --node 24`; its tables go
+ *                                   between the node24-* markers)
  *
  * In the README a generated value sits between two HTML comments, which
  * GitHub and npm do not show:
@@ -19,13 +23,15 @@
  * test/readme/bench-numbers.test.ts fails when the README and the results file
  * disagree, so a new `npm run bench` must be followed by this script.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { footerLines, markdownTable, tableRows } from './report.mjs';
 
 const WHERE = 'bench/readme.mjs';
 const DEFAULT_README = fileURLToPath(new URL('../README.md', import.meta.url));
 const DEFAULT_RESULTS = fileURLToPath(new URL('results/latest.json', import.meta.url));
+/** The same suite under the pinned Node 24 (`npm run bench -- --node 24`): the relaxed-SIMD build and jax-js run there. */
+const DEFAULT_RESULTS_NODE24 = fileURLToPath(new URL('results/latest-node24.json', import.meta.url));
 
 /** One opening marker, its text, and the matching closing marker (same name). */
 const MARKED = /<!-- bench:([a-z0-9-]+) -->([\s\S]*?)<!-- \/bench:\1 -->/g;
@@ -60,6 +66,11 @@ function formatTimes(value) {
   return value >= 10 ? `${Math.round(value).toLocaleString('en-US')}×` : `${value.toFixed(1)}×`;
 }
 
+/** Ratios near 1 (a regime against another, a contender at its best): two decimals (0.85×, 1.19×). */
+function formatRatio(value) {
+  return `${value.toFixed(2)}×`;
+}
+
 /** Each generated section of the README, by the name its markers carry. */
 export const SECTIONS = {
   // The intro's claims.
@@ -70,6 +81,9 @@ export const SECTIONS = {
   'w2-latency': ({ rows }) => `${row(rows, 'W2-latency', 'wasmgrad wasm').latencyUs.median.toPrecision(3)} µs`,
   'w2-latency-vs-tfjs': ({ rows }) => formatTimes(ratio(rows, 'W2-latency', 'wasmgrad wasm', 'vs tfjs predict')),
   'w3-threads': ({ rows }) => formatTimes(ratio(rows, 'W3', 'wasmgrad wasm, 2 threads', 'vs wasmgrad wasm')),
+  'w1-small-vs-w1': ({ rows }) => formatRatio(ratio(rows, 'W1-small', 'wasmgrad wasm fit', 'vs W1')),
+  'w2-predict-vs-ort': ({ rows }) => formatRatio(ratio(rows, 'W2-predict', 'wasmgrad wasm', 'vs onnxruntime-web')),
+  'i1024-b1-vs-ort': ({ rows }) => formatRatio(ratio(rows, 'I1024-b1', 'wasmgrad wasm', 'vs onnxruntime-web')),
   'gemm-peak': ({ rows }) => {
     const percents = rows.filter((r) => r.table === 'gemm' && r.contender === 'wasmgrad wasm').map((r) => r.percentOfPeak);
     if (!percents.length || percents.some((p) => !Number.isFinite(p))) throw new Error(`${WHERE}: the results have no GEMM rows with a % of peak`);
@@ -88,24 +102,40 @@ export const SECTIONS = {
   tables: ({ results, rows }) => `\n\n${markdownTable(rows).replace(/^### /gm, '#### ')}\n\n${footerLines(results).join('\n')}\n\n`,
 };
 
+/** The sections rendered from the Node 24 run's results, when one is given. */
+export const NODE24_SECTIONS = {
+  'node24-machine': ({ results }) => `${results.machine.cpu}, ${results.machine.logicalCpus} logical CPUs, Node ${results.machine.node}`,
+  'node24-tables': SECTIONS.tables,
+};
+
+/** Refuses a smoke, partial or failed run: those are not numbers to publish. */
+function checkPublishable(results, what) {
+  if (results?.mode !== 'full') throw new Error(`${WHERE}: ${what} are from a ${results?.mode ?? 'unknown'} run; publish only a full \`npm run bench\``);
+  if (results.failures?.length) throw new Error(`${WHERE}: ${what} record failed checks (${results.failures.join('; ')}); publish only a run that passed`);
+}
+
 /**
  * The values of every section, computed from one results object (as written
- * by bench/run.mjs). Refuses a smoke or partial run: those are not numbers to
- * publish.
+ * by bench/run.mjs), and the Node 24 sections from `node24` (the results of
+ * `npm run bench -- --node 24`) when given.
  */
-export function sectionValues(results) {
-  if (results?.mode !== 'full') throw new Error(`${WHERE}: the results are from a ${results?.mode ?? 'unknown'} run; publish only a full \`npm run bench\``);
-  if (results.failures?.length) throw new Error(`${WHERE}: the results record failed checks (${results.failures.join('; ')}); publish only a run that passed`);
+export function sectionValues(results, node24) {
+  checkPublishable(results, 'the results');
   const rows = tableRows(results.workloads);
-  return Object.fromEntries(Object.entries(SECTIONS).map(([name, make]) => [name, make({ results, rows })]));
+  const values = Object.fromEntries(Object.entries(SECTIONS).map(([name, make]) => [name, make({ results, rows })]));
+  if (node24 === undefined) return values;
+  checkPublishable(node24, 'the Node 24 results');
+  if (!/^v24\./.test(node24.machine?.node ?? '')) throw new Error(`${WHERE}: the Node 24 results were measured on Node ${node24.machine?.node}`);
+  const node24Rows = tableRows(node24.workloads);
+  return { ...values, ...Object.fromEntries(Object.entries(NODE24_SECTIONS).map(([name, make]) => [name, make({ results: node24, rows: node24Rows })])) };
 }
 
 /**
  * `readme` with the text between every pair of markers replaced by its
  * section's value. Throws on an unknown name or an unpaired marker.
  */
-export function renderReadme(readme, results) {
-  const values = sectionValues(results);
+export function renderReadme(readme, results, node24) {
+  const values = sectionValues(results, node24);
   const opened = [...readme.matchAll(OPENING)].map((m) => m[1]);
   const paired = [...readme.matchAll(MARKED)].map((m) => m[1]);
   const unknown = opened.filter((name) => !(name in values));
@@ -118,22 +148,22 @@ export function renderReadme(readme, results) {
 }
 
 /** The marked values that differ between `readme` and what renderReadme would write: `[{ name, shown, expected }]`. */
-export function staleMarkers(readme, results) {
-  const rendered = [...renderReadme(readme, results).matchAll(MARKED)];
+export function staleMarkers(readme, results, node24) {
+  const rendered = [...renderReadme(readme, results, node24).matchAll(MARKED)];
   return [...readme.matchAll(MARKED)]
     .map((m, i) => ({ name: m[1], shown: m[2], expected: rendered[i][2] }))
     .filter((m) => m.shown !== m.expected);
 }
 
 function parseArgs(argv) {
-  const args = { check: false, readme: DEFAULT_README, results: DEFAULT_RESULTS };
+  const args = { check: false, readme: DEFAULT_README, results: DEFAULT_RESULTS, node24: DEFAULT_RESULTS_NODE24 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--check') args.check = true;
-    else if (a === '--readme' || a === '--results') {
+    else if (a === '--readme' || a === '--results' || a === '--node24') {
       if (i + 1 >= argv.length) throw new Error(`${WHERE}: ${a} needs a file`);
       args[a.slice(2)] = argv[++i];
-    } else throw new Error(`${WHERE}: unknown argument ${JSON.stringify(a)} (known: --check, --readme FILE, --results FILE)`);
+    } else throw new Error(`${WHERE}: unknown argument ${JSON.stringify(a)} (known: --check, --readme FILE, --results FILE, --node24 FILE)`);
   }
   return args;
 }
@@ -142,8 +172,9 @@ function main() {
   const args = parseArgs(process.argv.slice(2));
   const readme = readFileSync(args.readme, 'utf8');
   const results = JSON.parse(readFileSync(args.results, 'utf8'));
+  const node24 = existsSync(args.node24) ? JSON.parse(readFileSync(args.node24, 'utf8')) : undefined;
   if (args.check) {
-    const stale = staleMarkers(readme, results);
+    const stale = staleMarkers(readme, results, node24);
     for (const s of stale) console.error(`${args.readme}: bench:${s.name} shows ${JSON.stringify(s.shown)}, the results say ${JSON.stringify(s.expected)}`);
     if (stale.length) {
       console.error('Run `npm run bench:readme` to copy the numbers of bench/results/latest.json into the README.');
@@ -151,7 +182,7 @@ function main() {
     }
     return;
   }
-  const updated = renderReadme(readme, results);
+  const updated = renderReadme(readme, results, node24);
   if (updated === readme) console.log(`${args.readme}: the benchmark numbers already match ${args.results}`);
   else {
     writeFileSync(args.readme, updated);

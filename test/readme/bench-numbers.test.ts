@@ -14,12 +14,19 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const RESULTS = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'latest.json'), 'utf8')) as BenchResults;
+const NODE24 = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'latest-node24.json'), 'utf8')) as BenchResults;
 
 describe('README benchmark numbers', () => {
-  it('match bench/results/latest.json (after `npm run bench`, run `npm run bench:readme`)', () => {
-    const stale = staleMarkers(README, RESULTS);
+  it('match bench/results/latest.json and latest-node24.json (after `npm run bench` and `npm run bench -- --node 24`, run `npm run bench:readme`)', () => {
+    const stale = staleMarkers(README, RESULTS, NODE24);
     expect(stale.map((s) => `bench:${s.name} shows ${JSON.stringify(s.shown)}, the results say ${JSON.stringify(s.expected)}`)).toEqual([]);
-    expect(renderReadme(README, RESULTS)).toBe(README);
+    expect(renderReadme(README, RESULTS, NODE24)).toBe(README);
+  });
+
+  it('the Node 24 tables come from a Node 24 run', () => {
+    expect(README).toContain('<!-- bench:node24-tables -->');
+    expect(() => sectionValues(RESULTS, RESULTS)).toThrow(/Node 24 results were measured on Node v20/);
+    expect(() => sectionValues(RESULTS, { ...NODE24, mode: 'quick' })).toThrow(/Node 24 results are from a quick run/);
   });
 
   it('cover the intro claims and the tables', () => {
@@ -35,8 +42,8 @@ describe('README benchmark numbers', () => {
   it('a number edited by hand is found, and the script puts it back', () => {
     const edited = README.replace(/(<!-- bench:w1-rate -->)[^<]*/, '$19.6 M');
     expect(edited).not.toBe(README);
-    expect(staleMarkers(edited, RESULTS).map((s) => s.name)).toEqual(['w1-rate']);
-    expect(renderReadme(edited, RESULTS)).toBe(README);
+    expect(staleMarkers(edited, RESULTS, NODE24).map((s) => s.name)).toEqual(['w1-rate']);
+    expect(renderReadme(edited, RESULTS, NODE24)).toBe(README);
   });
 
   it('refuses unknown or unpaired markers, and results of a smoke, partial or failed run', () => {
