@@ -87,8 +87,13 @@ function activationNodes(activation: Activation, a: string, y: string, l: number
 
 /**
  * The checked standardize or destandardize option: two arrays of `size`
- * finite numbers (one per input or output), the std positive.
+ * numbers (one per input or output) that stay finite as float32, the std a
+ * normal float32 (≥ 2^-126, so 1/std is finite too: the file is float32 and
+ * fromOnnx folds by the reciprocal). A bad element is named by its index.
  */
+/** The smallest normal float32: a std below it is a denormal whose reciprocal overflows float32. */
+const MIN_NORMAL_FLOAT32 = 2 ** -126;
+
 function checkScaling(where: string, option: 'standardize' | 'destandardize', size: number, value: unknown): { mean: number[]; std: number[] } | null {
   if (value === undefined) return null;
   // A Standardizer is a class instance, not a plain object: take its fields.
@@ -97,9 +102,13 @@ function checkScaling(where: string, option: 'standardize' | 'destandardize', si
   const what = option === 'standardize' ? 'input' : 'output';
   const read = (key: 'mean' | 'std'): number[] => {
     const list = s[key];
-    const ok = Array.isArray(list) && list.length === size
-      && list.every((v, i) => i in list && typeof v === 'number' && Number.isFinite(v) && (key === 'mean' || v > 0));
-    if (!ok) throw argumentError(where, `options.${option}.${key}`, `an array of ${size} ${key === 'std' ? 'positive ' : ''}finite numbers (one per ${what})`, list);
+    const name = `options.${option}.${key}`;
+    if (!Array.isArray(list) || list.length !== size) throw argumentError(where, name, `an array of ${size} numbers (one per ${what})`, list);
+    list.forEach((v: unknown, i) => {
+      const f = typeof v === 'number' ? Math.fround(v) : Number.NaN;
+      const ok = i in list && Number.isFinite(f) && (key === 'mean' || f >= MIN_NORMAL_FLOAT32);
+      if (!ok) throw argumentError(where, `${name}[${i}]`, key === 'std' ? 'a positive number, at least 2^-126 (a normal float32)' : 'a finite number (as float32)', v);
+    });
     return [...(list as number[])];
   };
   return { mean: read('mean'), std: read('std') };
