@@ -15,7 +15,7 @@ import { learningRateAt } from './optimizers.js';
 import type { Metric } from './metrics.js';
 import { checkFitOptions, type EarlyStoppingOptions, type EpochLogs, type FitOptions, type FitSettings, type History } from './fit-options.js';
 import { attachHistory, EarlyStopping, withHistory } from './early-stopping.js';
-import { isThenable, runHooks, trainingContext, type TrainingContext } from './callbacks/callback.js';
+import { isThenable, notifyTrainError, runHooks, trainingContext, type TrainingContext } from './callbacks/callback.js';
 import { checkScheduledRates, SLICE_MS, yieldToEventLoop, type Trainee } from './training.js';
 import { argumentError, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 
@@ -115,6 +115,8 @@ export class DatasetRun {
   #shared: AnyIterator | null = null;
   #lastYield = 0;
   readonly #context: TrainingContext;
+  /** Set once run() settles: the context's multiplier is then read-only. */
+  #ended = false;
 
   /** Checks everything (source, options, validation data) before any memory is taken. */
   constructor(
@@ -143,7 +145,7 @@ export class DatasetRun {
     this.#early = new EarlyStopping(this.#settings.earlyStopping);
     this.#context = trainingContext(where, net, {
       epochs, samplesPerEpoch: undefined, hasValidation: this.#validation !== null, metrics: this.#settings.metrics,
-    });
+    }, () => this.#ended);
   }
 
   #checkValidation(value: unknown): { x: Matrix; t: Matrix } | null {
@@ -173,7 +175,11 @@ export class DatasetRun {
     try {
       return await this.#run();
     } catch (error) {
-      throw withHistory(error, this.#history);
+      withHistory(error, this.#history);
+      notifyTrainError(this.#settings.callbacks, error, this.#context);
+      throw error;
+    } finally {
+      this.#ended = true;
     }
   }
 

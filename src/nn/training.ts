@@ -16,7 +16,9 @@ import { learningRateAt, type Optimizer } from './optimizers.js';
 import { NORM_BATCHES, VANISHING_RATIO, normPeriod, type EpochLogs, type FitData, type FitSettings, type History } from './fit-options.js';
 import type { EpochScratch, Trainee } from './training-calls.js';
 import { attachHistory, EarlyStopping, withHistory } from './early-stopping.js';
-import { isThenable, refuseAsyncCallbacks, refuseUnawaited, runHooks, runHooksSync, trainingContext, type TrainingContext } from './callbacks/callback.js';
+import {
+  isThenable, notifyTrainError, refuseAsyncCallbacks, refuseUnawaited, runHooks, runHooksSync, trainingContext, type TrainingContext,
+} from './callbacks/callback.js';
 
 export { trainBatches, trainEpochs, type EpochScratch, type Trainee, type TrainBatchesArgs, type TrainEpochsArgs } from './training-calls.js';
 
@@ -58,6 +60,8 @@ export class TrainingRun {
   /** Set by runAsync once one epoch takes more than a slice: epochs then run batch-sliced, so an abort is seen within ~SLICE_MS. */
   #longEpochs = false;
   #batchInEpoch = 0;
+  /** Set once runSync or runAsync returns or throws: the context's multiplier is then read-only. */
+  #ended = false;
   /** fitSync: hooks must not return promises (nothing could await them). */
   #sync = false;
   /** Promises async onBatchEnd calls returned, awaited at the end of the slice (fit). */
@@ -84,7 +88,7 @@ export class TrainingRun {
     this.#samples = x.rows;
     this.#context = trainingContext(where, net, {
       epochs: settings.epochs, samplesPerEpoch: x.rows, hasValidation: data.validation !== null, metrics: settings.metrics,
-    });
+    }, () => this.#ended);
     this.#norms = settings.gradientNorms ? new Float64Array(net.layerCount) : null;
     const plan = planTrainingData(x.data.length, t.data.length, x.rows);
     this.#block = heap.alloc(plan.bytes);
@@ -122,7 +126,9 @@ export class TrainingRun {
       return this.#runSync();
     } catch (error) {
       // Whatever ended the run (a callback's throw, a failed checkpoint, a disposal) carries the epochs done.
-      throw withHistory(error, this.#history);
+      throw this.#failed(error);
+    } finally {
+      this.#ended = true;
     }
   }
 
@@ -163,8 +169,17 @@ export class TrainingRun {
     try {
       return await this.#runAsync();
     } catch (error) {
-      throw withHistory(error, this.#history);
+      throw this.#failed(error);
+    } finally {
+      this.#ended = true;
     }
+  }
+
+  /** The run's error with its history, after the callbacks' onTrainError. */
+  #failed(error: unknown): unknown {
+    withHistory(error, this.#history);
+    notifyTrainError(this.settings.callbacks, error, this.#context);
+    return error;
   }
 
   async #runAsync(): Promise<History> {

@@ -278,3 +278,42 @@ describe('an error that ends a run carries the epochs done; promises from hooks'
     net.dispose();
   });
 });
+
+describe('onTrainError, and a context kept past its run', () => {
+  it('onTrainError gets the run\'s error (with its history) once, before fit rejects; its own throw is ignored; not called on success', async () => {
+    const net = build();
+    const seen: unknown[] = [];
+    const fail = new Error('in epoch 2');
+    const callback = {
+      onEpochEnd: (epoch: number) => { if (epoch === 1) throw fail; },
+      onTrainError: (error: unknown) => { seen.push((error as { history?: { epochs: number } }).history?.epochs); throw new Error('ignored'); },
+    };
+    await expect(net.fit(X, T, { epochs: 5, batchSize: 8, callbacks: [callback] })).rejects.toBe(fail);
+    expect(() => net.fitSync(X, T, { epochs: 5, batchSize: 8, callbacks: [callback] })).toThrow(fail);
+    expect(seen).toEqual([2, 2]);
+    const calls: string[] = [];
+    await net.fit(X, T, { epochs: 2, batchSize: 8, callbacks: [{ onTrainError: () => { calls.push('error'); } }] });
+    expect(calls).toEqual([]);
+    net.dispose();
+  });
+
+  it('a progress bar on a terminal ends its line when the fit rejects', async () => {
+    const net = build();
+    const written: string[] = [];
+    const stream = { isTTY: true, write: (text: string) => { written.push(text); return true; } };
+    await expect(net.fit(X, T, { epochs: 50, batchSize: 8, progress: { stream }, onEpochEnd: (epoch) => { if (epoch === 3) throw new Error('stop'); } }))
+      .rejects.toThrow('stop');
+    expect(written.length).toBeGreaterThan(1);
+    expect(written[written.length - 1]).toBe('\n');
+    net.dispose();
+  });
+
+  it('setting context.learningRateMultiplier after the run ended is refused, and the network keeps its multiplier', async () => {
+    const net = build();
+    let kept: { learningRateMultiplier: number } | undefined;
+    await net.fit(X, T, { epochs: 1, batchSize: 8, callbacks: [{ onTrainBegin: (context) => { kept = context; } }] });
+    expect(() => { kept!.learningRateMultiplier = 0.5; }).toThrow(expect.objectContaining({ code: 'WASMGRAD_INVALID_ARGUMENT', message: expect.stringMatching(/after its run ended/) }));
+    expect(net.learningRateMultiplier).toBe(1);
+    net.dispose();
+  });
+});

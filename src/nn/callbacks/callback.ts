@@ -51,9 +51,16 @@ export interface TrainingCallback {
   /** After epoch `epoch` (0-based in this call) with its logs, after early stopping has seen them. */
   onEpochEnd?(epoch: number, logs: EpochLogs, context: TrainingContext): void | Promise<void>;
   onTrainEnd?(history: History, context: TrainingContext): void | Promise<void>;
+  /**
+   * When the run ends with an error (a divergence, a hook's throw, a
+   * disposal), just before fit rejects with it (`error.history` is set by
+   * then): for cleanup, such as ending a progress line. Not awaited; its own
+   * errors are ignored, so the run's error is the one reported.
+   */
+  onTrainError?(error: unknown, context: TrainingContext): void;
 }
 
-const HOOKS = ['onTrainBegin', 'onEpochEnd', 'onTrainEnd'] as const;
+const HOOKS = ['onTrainBegin', 'onEpochEnd', 'onTrainEnd', 'onTrainError'] as const;
 
 /** options.callbacks, checked: an array of objects whose hooks are functions. */
 export function checkCallbacks(where: string, value: unknown): TrainingCallback[] {
@@ -67,7 +74,7 @@ export function checkCallbacks(where: string, value: unknown): TrainingCallback[
       if (c[hook] !== undefined && typeof c[hook] !== 'function') throw argumentError(where, `${name}.${hook}`, 'a function', c[hook]);
     }
     if (!HOOKS.some((hook) => typeof c[hook] === 'function')) {
-      throw argumentError(where, name, 'a callback with onTrainBegin, onEpochEnd or onTrainEnd', callback);
+      throw argumentError(where, name, 'a callback with onTrainBegin, onEpochEnd, onTrainEnd or onTrainError', callback);
     }
     return callback as TrainingCallback;
   });
@@ -87,8 +94,27 @@ export interface RunFacts {
   metrics: readonly Metric[];
 }
 
-/** The context the hooks of one run share; the multiplier's setter checks its value. */
-export function trainingContext(where: string, net: Trainee, facts: RunFacts): TrainingContext {
+/**
+ * Calls every callback's onTrainError after a run failed: each in turn, its
+ * throw or rejection ignored (the run's error is what fit reports).
+ */
+export function notifyTrainError(callbacks: readonly TrainingCallback[], error: unknown, context: TrainingContext): void {
+  for (const callback of callbacks) {
+    try {
+      const result: unknown = callback.onTrainError?.(error, context);
+      if (isThenable(result)) result.then(undefined, () => {});
+    } catch {
+      // The run's own error is the one to report.
+    }
+  }
+}
+
+/**
+ * The context the hooks of one run share; the multiplier's setter checks its
+ * value, and refuses once `ended()` says the run is over (a context kept past
+ * its run must not change a network another fit may be training).
+ */
+export function trainingContext(where: string, net: Trainee, facts: RunFacts, ended: () => boolean): TrainingContext {
   return {
     network: net.network,
     epochs: facts.epochs,
@@ -99,6 +125,10 @@ export function trainingContext(where: string, net: Trainee, facts: RunFacts): T
       return net.learningRateMultiplier();
     },
     set learningRateMultiplier(value: number) {
+      if (ended()) {
+        throw codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: context.learningRateMultiplier was set after its run ended; `
+          + 'set it from a hook while the run trains', 'TypeError');
+      }
       if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(Math.fround(value)) || Math.fround(value) === 0) {
         throw argumentError(where, 'context.learningRateMultiplier', 'a number > 0 that float32 holds', value);
       }

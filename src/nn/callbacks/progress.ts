@@ -149,6 +149,10 @@ export function progressCallback(where: string, value: unknown): TrainingCallbac
     onTrainEnd() {
       bar?.finish();
     },
+    // A run that rejects ends its line too, so the error prints on a line of its own.
+    onTrainError() {
+      bar?.finish();
+    },
   };
 }
 
