@@ -11,7 +11,7 @@ import { defaultBackend } from '../runtime.js';
 import { toFloat32Vector, toMatrix } from './data.js';
 import { checkDense, type DenseLayer } from './layers.js';
 import type { LayerPlan } from './layout.js';
-import { checkOptimizer, sgd, stateArrays } from './optimizers.js';
+import { checkOptimizer, isLearningRateMultiplier, sgd, stateArrays } from './optimizers.js';
 import type { NetworkConfig } from './network-types.js';
 import { argumentError, holeError, oneOf, orDefault, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 
@@ -94,7 +94,7 @@ export function checkRestoredState(where: string, value: unknown, config: Networ
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw argumentError(where, `optimizerState.${key}`, 'a non-negative integer', n);
   }
   const m = state.learningRateMultiplier;
-  if (m !== undefined && (typeof m !== 'number' || !(m > 0) || !Number.isFinite(Math.fround(m)) || Math.fround(m) === 0)) {
+  if (m !== undefined && !isLearningRateMultiplier(m)) {
     throw argumentError(where, 'optimizerState.learningRateMultiplier', 'a number > 0 that float32 holds', m);
   }
   const arrays = stateArrays(config.optimizer);

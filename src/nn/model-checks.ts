@@ -9,7 +9,7 @@
 import { MAX_STEP } from './layout.js';
 import { badModelError, isWasmgradError, type WasmgradError } from '../errors.js';
 import type { NetworkConfig } from './network-types.js';
-import type { Optimizer } from './optimizers.js';
+import { isLearningRateMultiplier, type Optimizer } from './optimizers.js';
 import { argumentError, describe } from './validate.js';
 
 /** The optimizer's progress as it is restored into a network. */
@@ -72,7 +72,7 @@ export function checkEpoch(where: string, name: string, value: unknown): number 
  */
 export function checkMultiplier(where: string, name: string, value: unknown): number {
   const m = value === undefined ? 1 : value;
-  if (typeof m !== 'number' || !(m > 0) || !Number.isFinite(Math.fround(m)) || Math.fround(m) === 0) {
+  if (!isLearningRateMultiplier(m)) {
     throw badModelError(`${where}: ${name} must be a number > 0 that float32 holds (the learning rate's multiplier), got ${describe(value)}`);
   }
   return m;

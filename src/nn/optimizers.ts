@@ -165,6 +165,15 @@ export function optimizerNumbers(optimizer: Optimizer): { id: number; hyper: Flo
 }
 
 /**
+ * Whether `value` can be the learning rate's multiplier (reduceLROnPlateau's,
+ * kept with the optimizer's state): a number > 0 that stays finite and
+ * non-zero as a float32, the type the kernels take the rate in.
+ */
+export function isLearningRateMultiplier(value: unknown): value is number {
+  return typeof value === 'number' && value > 0 && Number.isFinite(Math.fround(value)) && Math.fround(value) !== 0;
+}
+
+/**
  * The learning rate in `epoch` (from 0) under the optimizer's schedule, times
  * `multiplier` (reduceLROnPlateau's, kept with the optimizer's state). Every
  * training path takes its rates from here, so they agree bit for bit; a

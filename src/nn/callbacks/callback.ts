@@ -11,7 +11,7 @@ import type { EpochLogs, History } from '../fit-options.js';
 import type { Metric } from '../metrics.js';
 import type { Network } from '../network.js';
 import { codedError } from '../../errors.js';
-import { learningRateAt } from '../optimizers.js';
+import { isLearningRateMultiplier, learningRateAt } from '../optimizers.js';
 import type { Trainee } from '../training-calls.js';
 
 /** What a callback's hooks get besides the epoch's logs: the network and what the run knows. */
@@ -129,7 +129,7 @@ export function trainingContext(where: string, net: Trainee, facts: RunFacts, en
         throw codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: context.learningRateMultiplier was set after its run ended; `
           + 'set it from a hook while the run trains', 'TypeError');
       }
-      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(Math.fround(value)) || Math.fround(value) === 0) {
+      if (!isLearningRateMultiplier(value)) {
         throw argumentError(where, 'context.learningRateMultiplier', 'a number > 0 that float32 holds', value);
       }
       // The kernels take the rate as a float32: a multiplier that would make it Infinity is refused here, not as a divergence later.
