@@ -78,6 +78,14 @@ export function checkMultiplier(where: string, name: string, value: unknown): nu
   return m;
 }
 
+/**
+ * The multiplier as files and JSON keep it: only when it is not 1, so a file
+ * of a network whose rate was never lowered reads in releases before it.
+ */
+export function savedMultiplier(multiplier: number | undefined): { learningRateMultiplier?: number } {
+  return multiplier === undefined || multiplier === 1 ? {} : { learningRateMultiplier: multiplier };
+}
+
 /** True for the arrays that hold mean squares (RMSProp's only one, Adam's second), which are never negative. */
 export function holdsMeanSquares(optimizer: Optimizer, key: 'state1' | 'state2'): boolean {
   return optimizer.type === 'rmsprop' || (optimizer.type === 'adam' && key === 'state2');

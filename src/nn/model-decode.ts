@@ -13,7 +13,7 @@ import { crc32 } from './crc32.js';
 import {
   align8, HEADER_KEYS, layoutSections, MAX_HEADER_BYTES, MODEL_FILE_VERSION, MODEL_SIGNATURE, PREAMBLE_BYTES, type ModelHeader, type ModelSection,
 } from './model-file.js';
-import { asModelFileError, checkEpoch, checkMultiplier, checkSavedValues, checkStep, expectedSections, holdsMeanSquares } from './model-checks.js';
+import { asModelFileError, checkEpoch, checkMultiplier, checkSavedValues, checkStep, expectedSections, holdsMeanSquares, savedMultiplier } from './model-checks.js';
 import { stateArrays } from './optimizers.js';
 import { checkJSONModel, type CheckedModel } from './serialize.js';
 import { describe, plainObject } from './validate.js';
@@ -119,7 +119,7 @@ function readHeader(where: string, bytes: Uint8Array, backend: BackendName | und
   const info: ModelInfo = {
     version: 2, inputSize: config.inputSize, layers: header.layers as ModelHeader['layers'], loss: config.loss,
     optimizer: header.optimizer as Record<string, unknown>, seed: config.seed,
-    optimizerState: { step, epoch, ...(multiplier === 1 ? {} : { learningRateMultiplier: multiplier }) },
+    optimizerState: { step, epoch, ...savedMultiplier(multiplier) },
     parameterCount: sections.filter((s) => s.name.startsWith('layers')).reduce((n, s) => n + s.count, 0),
     ...(header.preprocessing === undefined ? {} : { preprocessing: header.preprocessing as Record<string, unknown> }),
     ...(header.extra === undefined ? {} : { extra: header.extra as Record<string, unknown> }),
@@ -231,9 +231,7 @@ function decodeJSON(where: string, bytes: Uint8Array, backend: BackendName | und
   const { config } = model;
   const info: ModelInfo = {
     version: 1, inputSize: config.inputSize, layers: config.layers, loss: config.loss, optimizer: JSON.parse(JSON.stringify(config.optimizer)),
-    seed: config.seed, optimizerState: { step: model.state.step, epoch: model.state.epoch,
-      ...(model.state.learningRateMultiplier === undefined || model.state.learningRateMultiplier === 1
-        ? {} : { learningRateMultiplier: model.state.learningRateMultiplier }) },
+    seed: config.seed, optimizerState: { step: model.state.step, epoch: model.state.epoch, ...savedMultiplier(model.state.learningRateMultiplier) },
     parameterCount: model.parameters.reduce((n, [w, b]) => n + w.length + b.length, 0),
     ...object('preprocessing'), ...object('extra'),
   };

@@ -8,7 +8,7 @@ import { codedError, disposedError } from '../errors.js';
 import { crc32 } from './crc32.js';
 import { readStep } from './layout.js';
 import { encodeHead, layoutSections, MODEL_FILE_VERSION, type ModelHeader } from './model-file.js';
-import { expectedSections } from './model-checks.js';
+import { expectedSections, savedMultiplier } from './model-checks.js';
 import { Network } from './network.js';
 import { networkMemory } from './network-memory.js';
 import { stateArrays } from './optimizers.js';
@@ -80,9 +80,7 @@ export function encodeModel(where: string, net: unknown, options: ModelFileOptio
     loss: net.loss,
     optimizer: JSON.parse(JSON.stringify(net.optimizer)) as Record<string, unknown>,
     seed: net.seed,
-    // The multiplier only when reduceLROnPlateau changed it: a file without it stays readable by earlier releases.
-    optimizerState: { step: readStep(views.f64, block), epoch: net.epochsTrained,
-      ...(net.learningRateMultiplier === 1 ? {} : { learningRateMultiplier: net.learningRateMultiplier }) },
+    optimizerState: { step: readStep(views.f64, block), epoch: net.epochsTrained, ...savedMultiplier(net.learningRateMultiplier) },
     ...options,
     sections: expected.map((s, i) => ({ name: s.name, type: 'float32', count: s.count, offset: offsets[i], crc32: crc32(sections[i]) })),
     dataBytes,

@@ -7,6 +7,7 @@
 import { checkJSONSize, float32ToBase64 } from './base64.js';
 import { readStep } from './layout.js';
 import type { Network } from './network.js';
+import { savedMultiplier } from './model-checks.js';
 import { networkMemory } from './network-memory.js';
 import type { NetworkJSON, OptimizerState } from './network-types.js';
 import { stateArrays } from './optimizers.js';
@@ -24,8 +25,7 @@ export function networkJSON(where: string, net: Network): NetworkJSON {
   const optimizerState: OptimizerState = {
     step: readStep(views.f64, block),
     epoch: net.epochsTrained,
-    // Only when lowered: JSON of a network without it reads in earlier releases.
-    ...(net.learningRateMultiplier === 1 ? {} : { learningRateMultiplier: net.learningRateMultiplier }),
+    ...savedMultiplier(net.learningRateMultiplier),
     ...(plan.state1 ? { state1: base64(plan.state1, plan.paramCount) } : {}),
     ...(plan.state2 ? { state2: base64(plan.state2, plan.paramCount) } : {}),
   };
