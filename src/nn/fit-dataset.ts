@@ -14,9 +14,9 @@ import { planTrainingData } from './layout.js';
 import { learningRateAt } from './optimizers.js';
 import type { Metric } from './metrics.js';
 import { checkFitOptions, type EarlyStoppingOptions, type EpochLogs, type FitOptions, type FitSettings, type History } from './fit-options.js';
-import { attachHistory, EarlyStopping, withHistory } from './early-stopping.js';
+import { EarlyStopping, withHistory } from './early-stopping.js';
 import { isThenable, notifyTrainError, runHooks, trainingContext, type TrainingContext } from './callbacks/callback.js';
-import { checkScheduledRates, SLICE_MS, yieldToEventLoop, type Trainee } from './training.js';
+import { checkScheduledRates, divergedError, now, SLICE_MS, yieldToEventLoop, type Trainee } from './training.js';
 import { argumentError, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 
 /**
@@ -231,7 +231,7 @@ export class DatasetRun {
       while (batch < this.#batchesPerEpoch) {
         const next = iterator.next();
         // A sync iterator's result is used as it is: awaiting it would cost a microtask per batch.
-        const result = isPromiseLike(next) ? await next : next;
+        const result = isThenable(next) ? await next : next;
         if (result.done) break;
         // Checked once the source has said whether the epoch goes on: an abort after its last batch ends a whole epoch,
         // which counts (as in fit); one that comes mid-epoch drops the batch just read and the epoch.
@@ -291,9 +291,7 @@ export class DatasetRun {
     const rate = learningRateAt(this.net.optimizer, this.net.epochsTrained(), this.net.learningRateMultiplier());
     const { lossSum, diverged } = this.net.trainBatches(this.#data, 0, x.rows, x.rows, rate, null);
     if (diverged) {
-      throw attachHistory(codedError('WASMGRAD_DIVERGED', `${this.where}: training diverged in epoch ${epoch + 1} at batch ${batch}: `
-        + 'the loss or a gradient became NaN or Infinity. That step was not applied; the weights are those of the last finite step. '
-        + 'Try a smaller learningRate or inputs of a smaller scale.', 'RangeError'), this.#history);
+      throw divergedError(this.where, `epoch ${epoch + 1} at batch ${batch}`, this.#history);
     }
     return lossSum;
   }
@@ -346,13 +344,6 @@ export class DatasetRun {
 async function closeIterator(iterator: AnyIterator | null): Promise<void> {
   if (!iterator || typeof iterator.return !== 'function') return;
   const result = iterator.return();
-  if (isPromiseLike(result)) await result;
+  if (isThenable(result)) await result;
 }
 
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
-function now(): number {
-  return globalThis.performance?.now() ?? Date.now();
-}

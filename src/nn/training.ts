@@ -334,9 +334,7 @@ export class TrainingRun {
 
   /** The error of a step that was refused after `position` samples of the current epoch. */
   #divergedError(position: number): Error {
-    return attachHistory(codedError('WASMGRAD_DIVERGED', `${this.where}: training diverged in epoch ${this.#epoch + 1} at sample ${position + 1} of ${this.#samples}: `
-      + 'the loss or a gradient became NaN or Infinity. That step was not applied; the weights are those of the last finite step. '
-      + 'Try a smaller learningRate or inputs of a smaller scale.', 'RangeError'), this.#history);
+    return divergedError(this.where, `epoch ${this.#epoch + 1} at sample ${position + 1} of ${this.#samples}`, this.#history);
   }
 
   #finishEpoch(): EpochLogs {
@@ -422,6 +420,17 @@ export function checkScheduledRates(where: string, optimizer: Optimizer, firstEp
   }
 }
 
-function now(): number {
+/**
+ * The error of a training step the kernel refused (fit's and fitDataset's):
+ * `place` says where, e.g. "epoch 2 at sample 5 of 40"; it carries `history`.
+ */
+export function divergedError(where: string, place: string, history: History): Error {
+  return attachHistory(codedError('WASMGRAD_DIVERGED', `${where}: training diverged in ${place}: `
+    + 'the loss or a gradient became NaN or Infinity. That step was not applied; the weights are those of the last finite step. '
+    + 'Try a smaller learningRate or inputs of a smaller scale.', 'RangeError'), history);
+}
+
+/** Milliseconds, for slicing the async loops (fit and fitDataset). */
+export function now(): number {
   return globalThis.performance?.now() ?? Date.now();
 }

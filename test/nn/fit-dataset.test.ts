@@ -275,6 +275,9 @@ describe.each(BACKENDS)('fitDataset (%s backend)', (backend) => {
     expect(error.history!.epochs).toBe(net.epochsTrained);
     expect(error.history!.loss).toHaveLength(net.epochsTrained);
     expect(error.history!.epochs).toBeGreaterThan(0);
+    // The epoch that diverged is the one after those done; its batch is named, and the message is fit's.
+    expect(error.message).toMatch(new RegExp(`^Network\\.fitDataset: training diverged in epoch ${error.history!.epochs + 1} at batch \\d+: `
+      + 'the loss or a gradient became NaN or Infinity\\. That step was not applied'));
     const other = sequential(config(backend));
     const pending = other.fitDataset(batches(x, t, 4), { epochs: 2 });
     const busy = await rejection(other.fitDataset(batches(x, t, 4)));
