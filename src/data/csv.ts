@@ -37,6 +37,19 @@ export function parseNumber(text: string): number {
   return NUMBER.test(trimmed) ? Number(trimmed) : NaN;
 }
 
+const QUOTE = 0x22;
+const CR = 0x0d;
+const NEWLINE = 0x0a;
+
+/** The index of the first character from `i` on that is `a`, `b`, `c` or a line feed (or the text's length). */
+function plainRun(text: string, i: number, a: number, b: number, c: number): number {
+  for (; i < text.length; i++) {
+    const k = text.charCodeAt(i);
+    if (k === a || k === b || k === c || k === NEWLINE) return i;
+  }
+  return i;
+}
+
 /** One record: its fields and the 1-based line on which it starts. */
 export interface CsvRecord {
   fields: string[];
@@ -112,6 +125,8 @@ export class CsvRecordReader {
   #read(text: string, final: boolean): CsvRecord[] {
     const records: CsvRecord[] = [];
     const delimiter = this.#delimiter as string;
+    // An astral delimiter (two UTF-16 units) never matches one unit, as `c === delimiter` below never does.
+    const code = delimiter.length === 1 ? delimiter.charCodeAt(0) : -1;
     let i = 0;
     while (i < text.length) {
       if (!this.#inRecord) {
@@ -139,9 +154,16 @@ export class CsvRecordReader {
           i++;
           continue;
         }
-        if (c === '\n') this.#line++;
-        this.#field += c;
-        i++;
+        if (c === '\n') {
+          this.#line++;
+          this.#field += c;
+          i++;
+          continue;
+        }
+        // A run of plain characters is one slice, not one concatenation per character.
+        const end = plainRun(text, i, QUOTE, NEWLINE, NEWLINE);
+        this.#field += text.slice(i, end);
+        i = end;
         continue;
       }
       if (c === '"' && this.#field === '') {
@@ -160,8 +182,10 @@ export class CsvRecordReader {
         this.#endRecord(records);
         continue;
       }
-      this.#field += c;
-      i++;
+      // A plain character, or a quote inside a field or a lone CR (both taken as they are); then the run of plain characters after it.
+      const end = plainRun(text, i + 1, code, QUOTE, CR);
+      this.#field += text.slice(i, end);
+      i = end;
     }
     return records;
   }

@@ -32,6 +32,17 @@ describe('CsvRecordReader', () => {
     expect(read([...TEXT])).toEqual(RECORDS);
   });
 
+  it('keeps a quote inside an unquoted field and a lone CR as they are, wherever the text is cut', () => {
+    const text = 'a,b\nsay ab"c d,x\ry z\n"q ""r""\r\ns",tail';
+    const want: CsvRecord[] = [
+      { fields: ['a', 'b'], line: 1 },
+      { fields: ['say ab"c d', 'x\ry z'], line: 2 },
+      { fields: ['q "r"\r\ns', 'tail'], line: 3 },
+    ];
+    for (let at = 0; at <= text.length; at++) expect(read([text.slice(0, at), text.slice(at)]), `split at ${at}`).toEqual(want);
+    expect(read([...text])).toEqual(want);
+  });
+
   it('detects the delimiter from the whole header line, however it arrives', () => {
     const text = 'a;b;"c,d"\n1;2;3\n';
     const want = [
