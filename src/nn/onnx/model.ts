@@ -162,6 +162,9 @@ function decodeValueInfo(v: ProtoMessage): OnnxValueInfo {
   };
 }
 
+/** Whether this host stores a Float32Array little-endian, as raw_data is (every current engine does). */
+const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
+
 /**
  * A float32 tensor's values, checked: FLOAT, stored in the file, as many
  * values as its dims say (compared before the array is made), all finite.
@@ -176,19 +179,22 @@ export function tensorValues(where: string, tensor: OnnxTensor, owner: string): 
   const stored = tensor.raw !== null ? tensor.raw.length / 4 : tensor.floats.length;
   if (stored !== count) throw badModelError(`${where}: ${tensor.path} ("${tensor.name}") holds ${stored} float32 values, but its dims [${tensor.dims}] need ${count}`);
   const out = new Float32Array(count);
-  if (tensor.raw !== null) {
+  if (tensor.raw !== null && LITTLE_ENDIAN) {
+    // One byte copy (raw_data need not be 4-byte aligned in the file, so it cannot be viewed as floats in place):
+    // read value by value through a DataView, a 1024-1024-1024-10 network's 2.1M weights took ~55 ms.
+    new Uint8Array(out.buffer).set(tensor.raw);
+  } else if (tensor.raw !== null) {
     const view = new DataView(tensor.raw.buffer, tensor.raw.byteOffset, tensor.raw.byteLength);
     for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
   } else out.set(tensor.floats);
-  const bad = out.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw badModelError(`${where}: tensor "${tensor.name}"[${bad}] is ${out[bad]}, expected a finite number`);
+  for (let i = 0; i < count; i++) {
+    // v - v is NaN for ±Infinity and NaN: a plain loop, not findIndex's callback per value.
+    if (out[i] - out[i] !== 0) throw badModelError(`${where}: tensor "${tensor.name}"[${i}] is ${out[i]}, expected a finite number`);
+  }
   return out;
 }
 
 // ---- writing ----
-
-/** Whether this host stores a Float32Array little-endian, as raw_data is (every current engine does). */
-const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
 
 /**
  * A float32 TensorProto. raw_data is little-endian whatever the host: a
