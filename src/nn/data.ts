@@ -47,16 +47,18 @@ export function toMatrix(where: string, name: string, value: unknown, cols: numb
   return { rows: value.length, cols, data };
 }
 
-/** Checks `length` numbers that float32 holds (finite after rounding), e.g. a bias; a Float32Array is returned as it is. */
-export function toFloat32Vector(where: string, name: string, value: unknown, length: number): Float32Array {
+/** Checks `length` numbers that float32 holds (finite after rounding), e.g. a bias; a Float32Array is returned as it is, unless `into` (`length` floats) is given: then the values are written there (written partly on a bad value). */
+export function toFloat32Vector(where: string, name: string, value: unknown, length: number, into?: Float32Array): Float32Array {
   if (value instanceof Float32Array) {
     if (value.length !== length) throw shapeError(`${where}: ${name} has ${value.length} values, expected ${length}`);
     for (let i = 0; i < length; i++) if (value[i] - value[i] !== 0) throw valueError(where, `${name}[${i}]`, value, i);
-    return value;
+    if (into === undefined) return value;
+    into.set(value);
+    return into;
   }
   if (!Array.isArray(value)) throw argumentError(where, name, `an array of ${length} numbers or a Float32Array`, value);
   if (value.length !== length) throw shapeError(`${where}: ${name} has ${value.length} values, expected ${length}`);
-  const data = new Float32Array(length);
+  const data = into ?? new Float32Array(length);
   for (let i = 0; i < length; i++) {
     const x: unknown = value[i];
     if (typeof x === 'number') data[i] = x;

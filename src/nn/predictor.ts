@@ -117,6 +117,8 @@ class BatchingPredictor implements Predictor {
   #queue: Call[] = [];
   /** The queued samples, row-major, in queue order; grown by doubling up to maxBatch rows. */
   #inputs: Float32Array;
+  /** net.predict's `out` for a batch, reused (grown with #inputs): a batch allocates only its callers' rows. */
+  #outputs: Float32Array;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   #calls = 0;
@@ -132,6 +134,7 @@ class BatchingPredictor implements Predictor {
     this.#inputSize = net.inputSize;
     this.#outputSize = net.outputSize;
     this.#inputs = new Float32Array(Math.min(maxBatch, 16) * net.inputSize);
+    this.#outputs = new Float32Array(Math.min(maxBatch, 16) * net.outputSize);
     this.#stopListening = onDispose(net, () => this.#rejectQueued());
   }
 
@@ -153,27 +156,30 @@ class BatchingPredictor implements Predictor {
   }
 
   predict(x: readonly number[] | Float32Array): Promise<Float32Array> {
-    let sample: Float32Array;
+    const queued = this.#queue.length;
     try {
       if (this.#closed) throw codedError('WASMGRAD_CLOSED', `${PREDICT}: this predictor is closed (close() was called)`);
       if (this.#net.disposed) throw disposedError(`${PREDICT}: the network has been disposed`);
-      sample = checkSample(x, this.#inputSize);
+      if ((queued + 1) * this.#inputSize > this.#inputs.length) this.#grow(Math.min(this.#maxBatch, 2 * (queued + 1)));
+      // Checked straight into the next free row (a number[] is copied once); a bad sample leaves only that unused row written.
+      checkSample(x, this.#inputs.subarray(queued * this.#inputSize, (queued + 1) * this.#inputSize));
     } catch (error) {
       return Promise.reject(error);
     }
-    const queued = this.#queue.length;
-    if ((queued + 1) * this.#inputSize > this.#inputs.length) {
-      const grown = new Float32Array(Math.min(this.#maxBatch, 2 * (queued + 1)) * this.#inputSize);
-      grown.set(this.#inputs.subarray(0, queued * this.#inputSize));
-      this.#inputs = grown;
-    }
-    this.#inputs.set(sample, queued * this.#inputSize);
     const answer = new Promise<Float32Array>((resolve, reject) => {
       this.#queue.push({ resolve, reject, arrived: now() });
     });
     if (this.#queue.length >= this.#maxBatch) this.#flush();
     else if (this.#timer === undefined) this.#timer = setTimeout(() => this.#flush(), this.#maxDelayMs);
     return answer;
+  }
+
+  /** Room for `rows` queued samples and their outputs, keeping the queued ones. */
+  #grow(rows: number): void {
+    const inputs = new Float32Array(rows * this.#inputSize);
+    inputs.set(this.#inputs.subarray(0, this.#queue.length * this.#inputSize));
+    this.#inputs = inputs;
+    this.#outputs = new Float32Array(rows * this.#outputSize);
   }
 
   close(): Promise<void> {
@@ -193,9 +199,9 @@ class BatchingPredictor implements Predictor {
     if (calls.length === 0) return;
     this.#queue = [];
     const started = now();
-    let outputs: Float32Array;
+    const outputs = this.#outputs;
     try {
-      outputs = this.#net.predict(this.#inputs.subarray(0, calls.length * this.#inputSize));
+      this.#net.predict(this.#inputs.subarray(0, calls.length * this.#inputSize), outputs.subarray(0, calls.length * this.#outputSize));
     } catch (error) {
       // Every sample was checked on entry, so this is the batch's own failure (out of memory, a disposed network): all share it.
       for (const call of calls) call.reject(error);
@@ -221,12 +227,12 @@ class BatchingPredictor implements Predictor {
   }
 }
 
-/** One sample of `inputSize` values, finite as float32: a checked Float32Array (the caller's own, or a new one from a number[]). */
-function checkSample(x: unknown, inputSize: number): Float32Array {
-  if ((Array.isArray(x) || x instanceof Float32Array) && x.length !== inputSize) {
-    throw shapeError(`${PREDICT}: x has ${x.length} values, expected ${inputSize} (the network's inputSize; one sample per call)`);
+/** Checks one sample of `row.length` (inputSize) values, finite as float32, and copies it into `row`. */
+function checkSample(x: unknown, row: Float32Array): void {
+  if ((Array.isArray(x) || x instanceof Float32Array) && x.length !== row.length) {
+    throw shapeError(`${PREDICT}: x has ${x.length} values, expected ${row.length} (the network's inputSize; one sample per call)`);
   }
-  return toFloat32Vector(PREDICT, 'x', x, inputSize);
+  toFloat32Vector(PREDICT, 'x', x, row.length, row);
 }
 
 function now(): number {

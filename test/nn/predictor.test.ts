@@ -243,6 +243,22 @@ describe.each(BACKENDS)('createPredictor (%s backend)', (backend) => {
     net.dispose();
   });
 
+  it('a queue past the first 16 rows grows (keeping the queued samples); a bad sample while it grows costs only its own call', async () => {
+    const net = network(backend);
+    const predictor = createPredictor(net, { maxBatch: 40, maxDelayMs: 0 });
+    const xs = samples(37, 12);
+    const answers = xs.map((x, i) => predictor.predict(i % 2 ? x : Float32Array.from(x)));
+    // The 17th and 33rd samples grow the buffers; a bad one right after a grow leaves the queued rows as they were.
+    const refused = predictor.predict([1, 2, 3, 4, 5, Number.NaN]);
+    expect(predictor.stats.pending).toBe(37);
+    expect((await rejection(refused)).code).toBe('WASMGRAD_INVALID_ARGUMENT');
+    const rows = await Promise.all(answers);
+    rows.forEach((row, i) => expectClose(row, reference(net, xs[i]), 1e-5, 1e-6));
+    expect(predictor.stats).toMatchObject({ calls: 37, batches: 1 });
+    await predictor.close();
+    net.dispose();
+  });
+
   it('many calls over several turns of the event loop: fewer batches than calls, every row right', async () => {
     const net = network(backend);
     const predictor: Predictor = createPredictor(net, { maxBatch: 16 });
