@@ -46,29 +46,23 @@ export function bytesToBase64(bytes: Uint8Array): string {
 /** Decodes base64 to float32 values; throws WASMGRAD_BAD_MODEL_FILE (with `name`) on bad base64 or a length that is not a multiple of 4. */
 export function base64ToFloat32(where: string, name: string, text: unknown): Float32Array {
   if (typeof text !== 'string') throw badModelError(`${where}: ${name} must be a base64 string of float32 values, got ${typeof text}`, 'TypeError');
-  const binary = decodeBase64(where, name, text);
-  if (binary.length % 4 !== 0) {
-    throw badModelError(`${where}: ${name} decodes to ${binary.length} bytes, which is not a whole number of float32 values`);
+  const bytes = base64ToBytes(where, name, text);
+  if (bytes.length % 4 !== 0) {
+    throw badModelError(`${where}: ${name} decodes to ${bytes.length} bytes, which is not a whole number of float32 values`);
   }
-  const out = new Float32Array(binary.length / 4);
-  const bytes = new Uint8Array(out.buffer);
   // Linear memory and typed arrays are little-endian on every platform wasm runs on, as the file is.
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return out;
+  return new Float32Array(bytes.buffer);
 }
 
-/** Decodes base64 text to bytes; throws WASMGRAD_BAD_MODEL_FILE (with `name`) on anything that is not base64. */
+/** Decodes base64 text to bytes (in a buffer of their own); throws WASMGRAD_BAD_MODEL_FILE (with `name`) on anything that is not base64. */
 export function base64ToBytes(where: string, name: string, text: string): Uint8Array {
-  const binary = decodeBase64(where, name, text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-function decodeBase64(where: string, name: string, text: string): string {
+  let binary: string;
   try {
-    return atob(text);
+    binary = atob(text);
   } catch {
     throw badModelError(`${where}: ${name} is not valid base64`, 'TypeError');
   }
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
