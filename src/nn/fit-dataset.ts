@@ -16,7 +16,7 @@ import type { Metric } from './metrics.js';
 import { checkFitOptions, type EarlyStoppingOptions, type EpochLogs, type FitOptions, type FitSettings, type History } from './fit-options.js';
 import { EarlyStopping, withHistory } from './early-stopping.js';
 import { isThenable, notifyTrainError, runHooks, trainingContext, type TrainingContext } from './callbacks/callback.js';
-import { checkScheduledRates, divergedError, now, SLICE_MS, yieldToEventLoop, type Trainee } from './training.js';
+import { checkScheduledRates, divergedError, now, recordValidation, SLICE_MS, yieldToEventLoop, type Trainee } from './training.js';
 import { argumentError, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 
 /**
@@ -319,15 +319,7 @@ export class DatasetRun {
       logs.accuracy = accuracy;
       (this.#history.accuracy ??= []).push(accuracy);
     }
-    if (this.#validation) {
-      const result = this.net.evaluate(this.#validation.x, this.#validation.t, this.#settings.metrics);
-      logs.valLoss = result.loss;
-      (this.#history.valLoss ??= []).push(result.loss);
-      if (result.accuracy !== undefined) {
-        logs.valAccuracy = result.accuracy;
-        (this.#history.valAccuracy ??= []).push(result.accuracy);
-      }
-    }
+    if (this.#validation) recordValidation(this.net, this.#validation, this.#settings.metrics, logs, this.#history);
     this.#early.observe(this.#history.epochs - 1, logs, this.net);
     return logs;
   }

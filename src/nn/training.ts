@@ -15,6 +15,7 @@ import { codedError, disposedError } from '../errors.js';
 import { learningRateAt, type Optimizer } from './optimizers.js';
 import { NORM_BATCHES, VANISHING_RATIO, normPeriod, type EpochLogs, type FitData, type FitSettings, type History } from './fit-options.js';
 import type { EpochScratch, Trainee } from './training-calls.js';
+import type { Metric } from './metrics.js';
 import { attachHistory, EarlyStopping, withHistory } from './early-stopping.js';
 import {
   isThenable, notifyTrainError, refuseAsyncCallbacks, refuseUnawaited, runHooks, runHooksSync, trainingContext, type TrainingContext,
@@ -353,15 +354,7 @@ export class TrainingRun {
       (this.#history.accuracy ??= []).push(logs.accuracy!);
     }
     const validation = this.#trainingData.validation;
-    if (validation) {
-      const result = this.net.evaluate(validation.x, validation.t, metrics);
-      logs.valLoss = result.loss;
-      (this.#history.valLoss ??= []).push(result.loss);
-      if (result.accuracy !== undefined) {
-        logs.valAccuracy = result.accuracy;
-        (this.#history.valAccuracy ??= []).push(result.accuracy);
-      }
-    }
+    if (validation) recordValidation(this.net, validation, metrics, logs, this.#history);
     if (measured) {
       logs.gradientNorms = Array.from(this.#norms!, (sum) => Math.sqrt(sum / this.#batches));
       this.#norms!.fill(0);
@@ -417,6 +410,21 @@ export function checkScheduledRates(where: string, optimizer: Optimizer, firstEp
       throw codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: the optimizer's schedule gives a learning rate of ${rate} in epoch ${epoch}, `
         + 'which float32 cannot hold (above 3.4e38); use a smaller schedule factor or fewer epochs', 'RangeError');
     }
+  }
+}
+
+/**
+ * An epoch's validation results (fit's and fitDataset's): the loss, and the
+ * accuracy when `metrics` asks for it, into its logs and the history.
+ */
+export function recordValidation(net: Trainee, validation: NonNullable<FitData['validation']>, metrics: readonly Metric[], logs: EpochLogs,
+  history: History): void {
+  const result = net.evaluate(validation.x, validation.t, metrics);
+  logs.valLoss = result.loss;
+  (history.valLoss ??= []).push(result.loss);
+  if (result.accuracy !== undefined) {
+    logs.valAccuracy = result.accuracy;
+    (history.valAccuracy ??= []).push(result.accuracy);
   }
 }
 
