@@ -237,9 +237,10 @@ async function* readBatches(source: CsvSource, s: Settings): AsyncGenerator<CsvB
 
   /** Room for one more row: the buffers grow by doubling up to batchSize rows, so a huge batchSize (the whole file as one batch) takes only the memory of the rows read. */
   let capacity = 0;
+  let handed = 0; // the rows of the last full buffers take() handed over
   const reserve = () => {
     if (rows < capacity) return;
-    capacity = Math.min(s.batchSize, Math.max(256, 2 * capacity));
+    capacity = Math.min(s.batchSize, Math.max(256, 2 * capacity, handed));
     const grownXs = new Float32Array(capacity * inputs.length), grownYs = new Float32Array(capacity * targetWidth);
     grownXs.set(xs.subarray(0, rows * inputs.length));
     grownYs.set(ys.subarray(0, rows * targetWidth));
@@ -291,9 +292,22 @@ async function* readBatches(source: CsvSource, s: Settings): AsyncGenerator<CsvB
     rows++;
   };
 
-  /** The batch so far, as copies (the next batch reuses the buffers). */
+  /**
+   * The batch so far. Full buffers are handed over as they are (fitDataset
+   * may hold a batch while the next is read, so they are not reused) and the
+   * next batch's buffers start at their size, once a row comes; a part-filled one is copied to its size.
+   */
   const take = (): CsvBatch => {
-    const batch = { xs: xs.slice(0, rows * inputs.length), ys: ys.slice(0, rows * targetWidth) };
+    let batch: CsvBatch;
+    if (rows === capacity) {
+      batch = { xs, ys };
+      xs = new Float32Array(0);
+      ys = new Float32Array(0);
+      handed = capacity;
+      capacity = 0;
+    } else {
+      batch = { xs: xs.slice(0, rows * inputs.length), ys: ys.slice(0, rows * targetWidth) };
+    }
     rows = 0;
     return batch;
   };

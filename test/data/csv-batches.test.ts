@@ -184,6 +184,21 @@ describe('csvBatches', () => {
     b.dispose();
   });
 
+  it('gives every batch its own buffers, sized to its rows, past the first growth of the buffers', async () => {
+    // 700 rows in batches of 300: the buffers grow 256 → 300 for the first, the second starts at 300, the last has 100.
+    const text = `x,y\n${Array.from({ length: 700 }, (_, r) => `${r},${2 * r}`).join('\n')}\n`;
+    const batches = await collect(csvBatches([text], { label: 'y', batchSize: 300 }));
+    expect(batches.map((b) => [b.xs.length, b.ys.length])).toEqual([[300, 300], [300, 300], [100, 100]]);
+    batches.forEach((b, k) => {
+      expect(b.xs.buffer.byteLength).toBe(b.xs.length * 4);
+      expect(batches.filter((o) => o.xs.buffer === b.xs.buffer || o.ys.buffer === b.ys.buffer)).toHaveLength(1);
+      for (let i = 0; i < b.xs.length; i++) {
+        expect(b.xs[i]).toBe(300 * k + i);
+        expect(b.ys[i]).toBe(2 * (300 * k + i));
+      }
+    });
+  });
+
   it('refuses bad options and sources by name, at once', () => {
     expect(() => csvBatches('a,b' as never, OPTIONS)).toThrow(/csvBatches: source must be a ReadableStream/);
     expect(() => csvBatches([], {} as never)).toThrow(/options.label must be a column name or a 0-based column index/);
