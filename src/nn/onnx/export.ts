@@ -14,7 +14,7 @@ import { platform } from '../../platform/platform.js';
 import { writeFileAtomic } from '../files.js';
 import { Network } from '../network.js';
 import { networkMemory } from '../network-memory.js';
-import { argumentError, plainObject, rejectUnknownKeys } from '../validate.js';
+import { argumentError, plainObject, positiveFloat32, rejectUnknownKeys } from '../validate.js';
 import { modelProto, nodeProto, tensorProto, valueInfoProto, type AttributeValue } from './model.js';
 import { ProtoWriter } from './protobuf.js';
 
@@ -88,12 +88,10 @@ function activationNodes(activation: Activation, a: string, y: string, l: number
 /**
  * The checked standardize or destandardize option: two arrays of `size`
  * numbers (one per input or output) that stay finite as float32, the std a
- * normal float32 (≥ 2^-126, so 1/std is finite too: the file is float32 and
- * fromOnnx folds by the reciprocal). A bad element is named by its index.
+ * normal float32 (positiveFloat32: ≥ 2^-126, so 1/std is finite too: the file
+ * is float32 and fromOnnx folds by the reciprocal). A bad element is named by
+ * its index.
  */
-/** The smallest normal float32: a std below it is a denormal whose reciprocal overflows float32. */
-const MIN_NORMAL_FLOAT32 = 2 ** -126;
-
 function checkScaling(where: string, option: 'standardize' | 'destandardize', size: number, value: unknown): { mean: number[]; std: number[] } | null {
   if (value === undefined) return null;
   // A Standardizer is a class instance, not a plain object: take its fields.
@@ -104,11 +102,12 @@ function checkScaling(where: string, option: 'standardize' | 'destandardize', si
     const list = s[key];
     const name = `options.${option}.${key}`;
     if (!Array.isArray(list) || list.length !== size) throw argumentError(where, name, `an array of ${size} numbers (one per ${what})`, list);
-    list.forEach((v: unknown, i) => {
-      const f = typeof v === 'number' ? Math.fround(v) : Number.NaN;
-      const ok = i in list && Number.isFinite(f) && (key === 'mean' || f >= MIN_NORMAL_FLOAT32);
-      if (!ok) throw argumentError(where, `${name}[${i}]`, key === 'std' ? 'a positive number, at least 2^-126 (a normal float32)' : 'a finite number (as float32)', v);
-    });
+    // Walked by index: a hole is undefined, refused like any other non-number.
+    for (let i = 0; i < list.length; i++) {
+      const v: unknown = list[i];
+      if (key === 'std') positiveFloat32(where, `${name}[${i}]`, v);
+      else if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) throw argumentError(where, `${name}[${i}]`, 'a finite number (as float32)', v);
+    }
     return [...(list as number[])];
   };
   return { mean: read('mean'), std: read('std') };
