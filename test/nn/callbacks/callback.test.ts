@@ -6,24 +6,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dense, sequential, sgd, type TrainingCallback } from '../../../src/index.js';
 import { initFromBuild } from '../../helpers.js';
+import { T, X, xorNet } from './xor.js';
 
 beforeAll(initFromBuild);
 
-const X = [
-  [0, 0],
-  [0, 1],
-  [1, 0],
-  [1, 1],
-];
-const T = [[0], [1], [1], [0]];
-const net = (backend: 'wasm' | 'js' = 'wasm') =>
-  sequential({
-    inputSize: 2,
-    layers: [dense(3, { activation: 'tanh' }), dense(1, { activation: 'sigmoid' })],
-    optimizer: sgd({ learningRate: 0.5, schedule: { type: 'step', every: 1, factor: 0.5 } }),
-    seed: 2,
-    backend,
-  });
+const net = (backend: 'wasm' | 'js' = 'wasm') => xorNet(backend, sgd({ learningRate: 0.5, schedule: { type: 'step', every: 1, factor: 0.5 } }), 2);
 
 /** A callback that logs its hooks (with `tag`) into `log`. */
 const logger = (tag: string, log: string[], delay = 0): TrainingCallback => ({

@@ -5,9 +5,10 @@
  * (test/cli covers its output).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dense, sequential, sgd } from '../../../src/index.js';
+import { sgd } from '../../../src/index.js';
 import { ProgressBar, progressLine } from '../../../src/nn/callbacks/progress.js';
 import { initFromBuild } from '../../helpers.js';
+import { T, X, xorNet } from './xor.js';
 
 beforeAll(initFromBuild);
 
@@ -25,21 +26,7 @@ const recorder = (isTTY: boolean) => {
   };
 };
 
-const X = [
-  [0, 0],
-  [0, 1],
-  [1, 0],
-  [1, 1],
-];
-const T = [[0], [1], [1], [0]];
-const net = (backend: 'wasm' | 'js' = 'wasm') =>
-  sequential({
-    inputSize: 2,
-    layers: [dense(3, { activation: 'tanh' }), dense(1, { activation: 'sigmoid' })],
-    optimizer: sgd({ learningRate: 0.5 }),
-    seed: 1,
-    backend,
-  });
+const net = (backend: 'wasm' | 'js' = 'wasm') => xorNet(backend, sgd({ learningRate: 0.5 }), 1);
 
 describe('progressLine', () => {
   it('draws 24 slots, filled in proportion, the loss to 5 decimals, then validation loss and speed when known', () => {
