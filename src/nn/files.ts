@@ -173,9 +173,10 @@ export async function load(path: string | Blob, options: FromJSONOptions = {}): 
 
 /**
  * A whole file in one Buffer, read in chunks (readFile stops at 2 GiB; a
- * model file near the 4 GiB memory limit is larger).
+ * model file near the 4 GiB memory limit is larger). A file that cannot be
+ * read is WASMGRAD_IO `where: cannot read <path>: <reason>` (load, loadOnnx).
  */
-async function readWhole(where: string, path: string): Promise<Uint8Array> {
+export async function readWhole(where: string, path: string): Promise<Uint8Array> {
   const { fs } = await nodeFs(where);
   let handle: import('node:fs/promises').FileHandle | undefined;
   try {

@@ -17,8 +17,9 @@
  * weight are checked before the network's memory is taken.
  */
 import { activationInfo, type Activation } from '../../backend/kinds.js';
-import { badModelError, codedError, isWasmgradError, unsupportedError } from '../../errors.js';
+import { badModelError, isWasmgradError, unsupportedError } from '../../errors.js';
 import { platform } from '../../platform/platform.js';
+import { readWhole } from '../files.js';
 import { dense } from '../layers.js';
 import { checkImportOptions, type ImportOptions } from '../import-options.js';
 import { Network } from '../network.js';
@@ -226,14 +227,8 @@ export function fromOnnx(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, opti
 export async function loadOnnx(path: string, options: FromOnnxOptions = {}): Promise<Network> {
   if (typeof path !== 'string' || path === '') throw argumentError('loadOnnx', 'path', 'a file path', path);
   checkImportOptions('loadOnnx', options);
-  const { files } = platform();
-  if (!files) throw unsupportedError('loadOnnx reads a file, which needs Node; in a browser use fromOnnx() on the bytes');
-  let bytes: Uint8Array;
-  try {
-    bytes = await files.fs.promises.readFile(path);
-  } catch (cause) {
-    throw codedError('WASMGRAD_IO', `loadOnnx: cannot read ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, 'Error', { cause });
-  }
+  if (!platform().files) throw unsupportedError('loadOnnx reads a file, which needs Node; in a browser use fromOnnx() on the bytes');
+  const bytes = await readWhole('loadOnnx', path); // WASMGRAD_IO naming the path, as load's
   try {
     return build('loadOnnx', bytes, options);
   } catch (error) {

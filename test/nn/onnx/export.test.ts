@@ -145,6 +145,8 @@ describe('saveOnnx', () => {
     await expect(saveOnnx(net, path)).rejects.toThrow(expect.objectContaining({ code: 'WASMGRAD_IO', message: expect.stringContaining(path) }));
     await expect(saveOnnx(net, '')).rejects.toThrow(expect.objectContaining({ code: 'WASMGRAD_INVALID_ARGUMENT' }));
     await expect(loadOnnx(path)).rejects.toThrow(expect.objectContaining({ code: 'WASMGRAD_IO', message: expect.stringContaining(path) }));
+    // The path once, and the file system's reason without Node's ", open '<path>'" repeating it (as load words it).
+    await expect(loadOnnx(path)).rejects.toThrow(expect.objectContaining({ message: `loadOnnx: cannot read ${path}: ENOENT: no such file or directory` }));
     net.dispose();
   });
 
