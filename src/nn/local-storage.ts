@@ -14,8 +14,29 @@ export const LOCAL_STORAGE_PREFIX = 'wasmgrad_models/';
 
 const keyOf = (name: string) => `${LOCAL_STORAGE_PREFIX}${name}`;
 
+interface NodeProcess {
+  versions?: { node?: string };
+  execArgv?: readonly string[];
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * True in Node 25+ run without --localstorage-file: its localStorage global is
+ * a getter that prints an ExperimentalWarning at each read (and gives undefined
+ * or an object without methods), so it must not be read at all (listModels()
+ * reads it in any Node). Told by the getter and the flag, not the version: a
+ * test's stand-in (a plain value), Deno's and a page's (a window) are read.
+ */
+function nodeWithoutStorageFile(): boolean {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  if (typeof proc?.versions?.node !== 'string' || 'Deno' in globalThis || 'window' in globalThis) return false;
+  if (typeof Object.getOwnPropertyDescriptor(globalThis, 'localStorage')?.get !== 'function') return false;
+  return ![...(proc.execArgv ?? []), proc.env?.NODE_OPTIONS ?? ''].some((flag) => flag.includes('--localstorage-file'));
+}
+
 /** The realm's localStorage, or WASMGRAD_UNSUPPORTED where there is none (Node, Web Workers) or the page may not use it. */
 function storage(where: string, url: string): Storage {
+  if (nodeWithoutStorageFile()) throw noStoreError(where, url, 'localStorage (Node 25+ has one only when run with --localstorage-file)');
   let found: unknown;
   try {
     found = (globalThis as { localStorage?: unknown }).localStorage;
@@ -23,7 +44,7 @@ function storage(where: string, url: string): Storage {
     // A sandboxed iframe or storage turned off for the site (a SecurityError), or a runtime whose global is a stub: the getter itself throws.
     throw noStoreError(where, url, `a usable localStorage (here reading it throws ${(cause as { name?: unknown })?.name ?? 'an error'})`, cause);
   }
-  // Node 25+ has a localStorage global that is unusable without --localstorage-file: check for the methods, not the name.
+  // A global without the methods (what Node 25.0-25.1 gave without the flag, a runtime's stub) is no localStorage: check the methods, not the name.
   if (found === null || typeof found !== 'object' || typeof (found as Storage).getItem !== 'function') {
     throw noStoreError(where, url, 'localStorage');
   }

@@ -137,10 +137,48 @@ describe('localstorage:// without a usable localStorage', () => {
     n.dispose();
   });
 
+  it('Node 25+ without --localstorage-file: its getter is never read (reading it prints an ExperimentalWarning), unless the flag or Deno is there', async () => {
+    const before = Object.getOwnPropertyDescriptor(globalThis, 'localStorage');
+    const execArgv = process.execArgv;
+    const fake = new FakeLocalStorage();
+    let reads = 0;
+    // As Node defines it: an accessor on globalThis (here Node 20 runs the test, so process.versions.node is set).
+    Object.defineProperty(globalThis, 'localStorage', { configurable: true, get: () => { reads++; return fake; } });
+    undo = () => {
+      process.execArgv = execArgv;
+      delete (globalThis as { Deno?: unknown }).Deno;
+      if (before) Object.defineProperty(globalThis, 'localStorage', before);
+      else delete (globalThis as { localStorage?: unknown }).localStorage;
+    };
+    const n = net();
+    await expect(save(n, 'localstorage://m')).rejects.toThrow(needsBrowser);
+    await expect(load('localstorage://m')).rejects.toThrow(/needs localStorage \(Node 25\+ has one only when run with --localstorage-file\)/);
+    expect(await listModels()).toEqual({});
+    expect(reads).toBe(0);
+    // Run with the flag, Node's getter gives a working Storage: it is used.
+    process.execArgv = [...execArgv, '--localstorage-file=/tmp/x.db'];
+    await save(n, 'localstorage://m');
+    expect(reads).toBeGreaterThan(0);
+    expect([...fake.items.keys()]).toEqual(['wasmgrad_models/m']);
+    // Deno (which has a process global too) has a real localStorage behind a getter.
+    process.execArgv = execArgv;
+    (globalThis as { Deno?: unknown }).Deno = {};
+    reads = 0;
+    expect(Object.keys(await listModels())).toEqual(['localstorage://m']);
+    expect(reads).toBeGreaterThan(0);
+    n.dispose();
+  });
+
   it('a blocked one (its getter throws SecurityError) says so', async () => {
     const before = Object.getOwnPropertyDescriptor(globalThis, 'localStorage');
     Object.defineProperty(globalThis, 'localStorage', { configurable: true, get: () => { throw new DOMException('Access is denied', 'SecurityError'); } });
-    undo = () => (before ? Object.defineProperty(globalThis, 'localStorage', before) : delete (globalThis as { localStorage?: unknown }).localStorage);
+    // A page's (a sandboxed iframe's): a window, so not taken for Node's getter.
+    (globalThis as { window?: unknown }).window = globalThis;
+    undo = () => {
+      delete (globalThis as { window?: unknown }).window;
+      if (before) Object.defineProperty(globalThis, 'localStorage', before);
+      else delete (globalThis as { localStorage?: unknown }).localStorage;
+    };
     const n = net();
     await expect(save(n, 'localstorage://m')).rejects.toMatchObject({ code: 'WASMGRAD_UNSUPPORTED', message: expect.stringMatching(/^save: localstorage:\/\/m needs a usable localStorage \(here reading it throws SecurityError\)/) });
     n.dispose();
