@@ -10,7 +10,7 @@ import { classIndexLoss } from '../backend/kinds.js';
 import { isWasmgradError } from '../errors.js';
 import { trainTestSplit } from '../nn/split.js';
 import { choice, integerFlag, numberFlag, positionals, text, type Command, type Flags } from './args.js';
-import { csvLine, finiteInFloat32, parseCsv, type CsvTable } from './csv.js';
+import { csvLine, finiteInFloat32, isDelimiter, parseCsv, type CsvTable } from './csv.js';
 import {
   encodeInputs, encodeTargets, fitEncoding, inputWidth, isClassification, MISSING_POLICIES, outputWidth, type EncodingChoices,
 } from './encoding.js';
@@ -42,8 +42,8 @@ function delimiter(flags: Flags): string | undefined {
   if (flags.delimiter === undefined) return undefined;
   const value = text(flags, 'delimiter', '');
   const d = value === 'tab' || value === '\\t' ? '\t' : value;
-  if ([...d].length !== 1 || d === '"' || d === '\n' || d === '\r') {
-    throw usageError(`--delimiter must be one character (such as ";") or "tab", not a quote or line break, got "${value}"`);
+  if (!isDelimiter(d)) {
+    throw usageError(`--delimiter must be one character (such as ";", not an emoji) or "tab", not a quote or line break, got "${value}"`);
   }
   return d;
 }

@@ -16,7 +16,7 @@ export interface CsvTable {
 }
 
 // The parts a stream reader needs too live in the library (csvBatches uses them in browsers).
-export { DELIMITERS, detectDelimiter, parseNumber } from '../data/csv.js';
+export { detectDelimiter, isDelimiter, parseNumber } from '../data/csv.js';
 
 /**
  * Parses CSV text. Blank lines are skipped; every record must have as many

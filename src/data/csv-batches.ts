@@ -8,7 +8,7 @@
  */
 import { codedError } from '../errors.js';
 import { argumentError, plainObject, positiveInteger, rejectUnknownKeys } from '../nn/validate.js';
-import { CsvRecordReader, parseNumber } from './csv.js';
+import { CsvRecordReader, isDelimiter, parseNumber } from './csv.js';
 
 /** Text or bytes (UTF-8) in chunks. */
 export type CsvChunks = ReadableStream<Uint8Array | string> | Blob | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
@@ -133,8 +133,8 @@ function checkOptions(options: unknown): Settings {
   let delimiter: string | null = null;
   if (o.delimiter !== undefined) {
     const d = o.delimiter;
-    if (typeof d !== 'string' || [...d].length !== 1 || d === '"' || d === '\n' || d === '\r') {
-      throw argumentError(WHERE, 'options.delimiter', 'one character (such as ";" or "\\t"), not a quote or line break', d);
+    if (!isDelimiter(d)) {
+      throw argumentError(WHERE, 'options.delimiter', 'one character (such as ";" or "\\t", not an emoji), not a quote or line break', d);
     }
     delimiter = d;
   }

@@ -10,6 +10,16 @@
 export const DELIMITERS = [',', ';', '\t'] as const;
 
 /**
+ * True when `d` can separate fields: one UTF-16 unit (the reader compares
+ * one at a time, so an emoji, two units, would never match), not a quote
+ * or a line break. The CLI's --delimiter and csvBatches' option both check
+ * with this.
+ */
+export function isDelimiter(d: unknown): d is string {
+  return typeof d === 'string' && d.length === 1 && d !== '"' && d !== '\n' && d !== '\r';
+}
+
+/**
  * The delimiter a file's header line uses: whichever of comma, semicolon and
  * tab occurs most often outside quotes in the first line (a comma on a tie,
  * and when there is none: a one-column file).
@@ -125,8 +135,7 @@ export class CsvRecordReader {
   #read(text: string, final: boolean): CsvRecord[] {
     const records: CsvRecord[] = [];
     const delimiter = this.#delimiter as string;
-    // An astral delimiter (two UTF-16 units) never matches one unit, as `c === delimiter` below never does.
-    const code = delimiter.length === 1 ? delimiter.charCodeAt(0) : -1;
+    const code = delimiter.charCodeAt(0); // one unit: isDelimiter
     let i = 0;
     while (i < text.length) {
       if (!this.#inRecord) {

@@ -159,6 +159,7 @@ describe('delimiters', () => {
     expect((await wasmgrad('predict', 'tab.wgm', 'tab.tsv', '--delimiter', 'tab')).stdout).toBe(predicted.stdout);
     expectFailure(await wasmgrad('train', 'clean.csv', '--target', 'label', '--delimiter', ';;'), 2, '--delimiter must be one character');
     expectFailure(await wasmgrad('train', 'clean.csv', '--target', 'label', '--delimiter', '"'), 2, '--delimiter must be one character');
+    expectFailure(await wasmgrad('train', 'clean.csv', '--target', 'label', '--delimiter', '🙂'), 2, '--delimiter must be one character');
   });
 });
 

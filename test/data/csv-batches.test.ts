@@ -206,6 +206,8 @@ describe('csvBatches', () => {
     expect(() => csvBatches([], { label: 'y', oneHot: true })).toThrow(/options.oneHot must be absent unless options.classes is given/);
     expect(() => csvBatches([], { label: 'y', classes: ['a', 'a'] })).toThrow(/options.classes must be names that differ/);
     expect(() => csvBatches([], { label: 'y', delimiter: '"' })).toThrow(/options.delimiter/);
+    // An emoji is one character to a reader but two UTF-16 units, which the record reader never matches: it used to be accepted and split nothing.
+    expect(() => csvBatches([], { label: 'y', delimiter: '🙂' })).toThrow(/options.delimiter must be one character/);
     expect(() => csvBatches([], { label: 'y', features: [] })).toThrow(/options.features/);
     expect(() => csvBatches([], { label: 'y', header: false } as never)).toThrow(/header/);
   });

@@ -4,7 +4,7 @@
  * however the text is cut into chunks.
  */
 import { describe, expect, it } from 'vitest';
-import { CsvRecordReader, detectDelimiter, parseNumber, type CsvRecord } from '../../src/data/csv.js';
+import { CsvRecordReader, detectDelimiter, isDelimiter, parseNumber, type CsvRecord } from '../../src/data/csv.js';
 
 const fail = (line: number, what: string) => new Error(`line ${line}: ${what}`);
 
@@ -72,7 +72,12 @@ describe('CsvRecordReader', () => {
   });
 });
 
-describe('detectDelimiter and parseNumber', () => {
+describe('detectDelimiter, isDelimiter and parseNumber', () => {
+  it('isDelimiter takes one UTF-16 unit but a quote or line break', () => {
+    expect([',', ';', '\t', '|', 'é'].every(isDelimiter)).toBe(true);
+    expect(['', ';;', '🙂', '"', '\n', '\r', 1, null].some(isDelimiter)).toBe(false);
+  });
+
   it('picks the most frequent of , ; tab outside quotes on the first line', () => {
     expect(detectDelimiter('a;b;c\n1,2,3,4,5')).toBe(';');
     expect(detectDelimiter('"a;b;c",d\n')).toBe(',');
