@@ -37,7 +37,7 @@ export interface ToOnnxOptions {
 }
 
 /** The name of the symbolic batch dimension. */
-export const BATCH = 'batch';
+const BATCH = 'batch';
 
 /** The nodes of one activation: `op(name, inputs, outputs, attributes)` appends one node. */
 type Emit = (op: string, name: string, inputs: string[], outputs: string[], attributes?: Record<string, AttributeValue>) => void;

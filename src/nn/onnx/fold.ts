@@ -20,7 +20,7 @@ import { describeNode, type ChainReader } from './chain.js';
 import { tensorValues, type OnnxNode, type OnnxTensor } from './model.js';
 
 /** How far folding may move a layer's outputs, relative to their scale (the ONNX tests' tolerance). */
-export const FOLD_TOLERANCE = 1e-5;
+const FOLD_TOLERANCE = 1e-5;
 /** float32's unit roundoff. */
 const ROUNDOFF = 2 ** -24;
 /**
@@ -41,7 +41,7 @@ export interface AffineStep {
 }
 
 /** The ops read as affine steps. */
-export const AFFINE_OPS: ReadonlySet<string> = new Set(['Add', 'Sub', 'Mul', 'Div']);
+const AFFINE_OPS: ReadonlySet<string> = new Set(['Add', 'Sub', 'Mul', 'Div']);
 
 /**
  * `node` as an affine step of the chain's tensor `x`, or null when it is not

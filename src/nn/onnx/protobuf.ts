@@ -14,7 +14,7 @@
 import { badModelError, internalError, type WasmgradError } from '../../errors.js';
 
 /** Wire types (protobuf encoding spec). */
-export const WIRE = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 } as const;
+const WIRE = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 } as const;
 /** How deep sub-messages may nest: ONNX's own schema needs 7 (model, graph, node, attribute, tensor...); the rest is slack. */
 export const MAX_DEPTH = 32;
 
@@ -25,11 +25,6 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 export class ProtoWriter {
   readonly #parts: Uint8Array[] = [];
   #length = 0;
-
-  /** Bytes written so far. */
-  get length(): number {
-    return this.#length;
-  }
 
   #push(part: Uint8Array): void {
     this.#parts.push(part);
