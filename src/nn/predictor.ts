@@ -14,6 +14,7 @@ import { codedError, disposedError, shapeError } from '../errors.js';
 import { toFloat32Vector } from './data.js';
 import { onDispose } from './dispose-listeners.js';
 import { Network } from './network.js';
+import { now } from './training.js';
 import { argumentError, orDefault, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 
 /** Options of {@link createPredictor}. */
@@ -233,8 +234,4 @@ function checkSample(x: unknown, row: Float32Array): void {
     throw shapeError(`${PREDICT}: x has ${x.length} values, expected ${row.length} (the network's inputSize; one sample per call)`);
   }
   toFloat32Vector(PREDICT, 'x', x, row.length, row);
-}
-
-function now(): number {
-  return globalThis.performance?.now() ?? Date.now();
 }
