@@ -54,7 +54,8 @@ export class EarlyStopping {
  */
 export function attachHistory<E extends Error>(error: E, history: History): E {
   const { stopReason: _, ...done } = history;
-  const copy = JSON.parse(JSON.stringify(done)) as Omit<History, 'stopReason'>;
+  // structuredClone, not a JSON round trip: a validation loss of Infinity (huge validation inputs) must stay Infinity, not become null.
+  const copy: Omit<History, 'stopReason'> = structuredClone(done);
   Object.defineProperty(error, 'history', { value: copy, enumerable: false, writable: false, configurable: true });
   return error;
 }

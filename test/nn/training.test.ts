@@ -212,6 +212,20 @@ describe('an error that ends a run carries the epochs done; promises from hooks'
     net.dispose();
   });
 
+  it('error.history keeps a validation loss past float32 as Infinity, as the logs had it (a JSON copy made it null)', async () => {
+    const net = sequential({ inputSize: 2, layers: [dense(3, { activation: 'linear' }), dense(1, { activation: 'linear' })],
+      optimizer: sgd({ learningRate: 0.01 }), seed: 1 });
+    // 3e38 is a float32, but 3e38 times a weight, squared, is not: the validation loss overflows while training stays finite.
+    const seen: number[] = [];
+    const error = await caught(() => net.fit(X, T, { epochs: 3, validationData: [[[3e38, 3e38]], [[0]]],
+      onEpochEnd: (epoch, logs) => { seen.push(logs.valLoss!); if (epoch === 1) throw fail; } }));
+    expect(error).toBe(fail);
+    expect(seen).toEqual([Infinity, Infinity]);
+    expect((error.history as { valLoss?: number[] }).valLoss).toEqual([Infinity, Infinity]);
+    expect(error.history!.loss.every(Number.isFinite)).toBe(true);
+    net.dispose();
+  });
+
   it('fitDataset: a throwing callback object rejects with its error and the history of the epochs done', async () => {
     const net = build();
     const batches = [{ xs: X.slice(0, 20), ys: T.slice(0, 20) }, { xs: X.slice(20), ys: T.slice(20) }];
