@@ -5,7 +5,7 @@
  * files have), writing, and reading numbers. Turning columns into network inputs is
  * encoding.ts's job.
  */
-import { CsvRecordReader } from '../data/csv.js';
+import { columnsByName, CsvRecordReader } from '../data/csv.js';
 import { dataError } from './errors.js';
 
 /** A parsed CSV file: the header, the records, and the 1-based line on which each record starts. */
@@ -31,12 +31,7 @@ export function parseCsv(text: string, source: string, delimiter?: string): CsvT
   const lines = read.map((r) => r.line);
   if (records.length === 0) throw dataError(`${source} is empty: expected a header row and at least one data row`);
   const header = records[0].map((name) => name.trim());
-  const seen = new Set<string>(); // not header.indexOf per column: that is quadratic, and files can have 100k columns
-  header.forEach((name, c) => {
-    if (name === '') throw dataError(`${source}, line ${lines[0]}: column ${c + 1} of the header has no name`);
-    if (seen.has(name)) throw dataError(`${source}, line ${lines[0]}: the header names column "${name}" twice`);
-    seen.add(name);
-  });
+  columnsByName(header, (what) => dataError(`${source}, line ${lines[0]}: ${what}`));
   for (let r = 1; r < records.length; r++) {
     if (records[r].length !== header.length) {
       throw dataError(`${source}, line ${lines[r]}: ${records[r].length} fields, but the header has ${header.length}`);

@@ -8,7 +8,7 @@
  */
 import { codedError } from '../errors.js';
 import { argumentError, plainObject, positiveInteger, rejectUnknownKeys } from '../nn/validate.js';
-import { CsvRecordReader, isDelimiter, parseNumber } from './csv.js';
+import { columnsByName, CsvRecordReader, isDelimiter, parseNumber } from './csv.js';
 
 /** Text or bytes (UTF-8) in chunks. */
 export type CsvChunks = ReadableStream<Uint8Array | string> | Blob | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
@@ -53,7 +53,8 @@ const KEYS = ['label', 'features', 'batchSize', 'classes', 'oneHot', 'delimiter'
 
 /**
  * Batches of samples from CSV with a header row, read chunk by chunk, for
- * `net.fitDataset`. Feature cells must be plain decimal numbers; a bad or
+ * `net.fitDataset`. The header's names must be non-empty and differ (a
+ * second column named as the label would be read as a feature). Feature cells must be plain decimal numbers; a bad or
  * empty cell, or a row of the wrong length, rejects naming its line and
  * column (fitDataset then stops with the weights of the last good batch).
  *
@@ -194,15 +195,15 @@ function bytesOf(chunk: unknown): ArrayBuffer | ArrayBufferView {
   throw argumentError(WHERE, 'a chunk of source', 'text or bytes (a string, Uint8Array or ArrayBuffer)', chunk);
 }
 
-/** Where each wanted column is, from the header. */
-function columnIndex(header: string[], column: CsvColumn, name: string, line: number): number {
+/** Where each wanted column is, from the header (`columns`: its indices by name). */
+function columnIndex(header: string[], columns: Map<string, number>, column: CsvColumn, name: string, line: number): number {
   if (typeof column === 'number') {
     if (column >= header.length)
       throw rowError(line, `${name} is column ${column}, but the header has ${header.length} columns (0 to ${header.length - 1})`);
     return column;
   }
-  const index = header.indexOf(column);
-  if (index < 0)
+  const index = columns.get(column);
+  if (index === undefined)
     throw rowError(line, `${name} names column "${column}", which the header (${header.map((h) => `"${h}"`).join(', ')}) lacks`);
   return index;
 }
@@ -226,9 +227,10 @@ async function* readBatches(source: CsvSource, s: Settings): AsyncGenerator<CsvB
 
   const begin = (fields: string[], line: number) => {
     header = fields.map((f) => f.trim());
-    target = columnIndex(header, s.label, 'options.label', line);
+    const columns = columnsByName(header, (what) => rowError(line, what));
+    target = columnIndex(header, columns, s.label, 'options.label', line);
     inputs = s.features
-      ? s.features.map((f, i) => columnIndex(header!, f, `options.features[${i}]`, line))
+      ? s.features.map((f, i) => columnIndex(header!, columns, f, `options.features[${i}]`, line))
       : header.map((_, i) => i).filter((i) => i !== target);
     if (inputs.length === 0) throw rowError(line, 'no feature columns: the header has only the label');
     if (inputs.includes(target)) throw rowError(line, `the label column "${header[target]}" is also a feature`);

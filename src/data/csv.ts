@@ -60,6 +60,23 @@ function plainRun(text: string, i: number, a: number, b: number, c: number): num
   return i;
 }
 
+/**
+ * Each column's index by its name in `header` (names trimmed by the caller).
+ * A name that is empty or occurs twice is `fail(what)`'s error: a second
+ * column of the same name could not be told apart (one named as the label
+ * would be read as a feature). A map, not indexOf per column: files can
+ * have 100k columns.
+ */
+export function columnsByName(header: readonly string[], fail: (what: string) => Error): Map<string, number> {
+  const columns = new Map<string, number>();
+  header.forEach((name, c) => {
+    if (name === '') throw fail(`column ${c + 1} of the header has no name`);
+    if (columns.has(name)) throw fail(`the header names column "${name}" twice`);
+    columns.set(name, c);
+  });
+  return columns;
+}
+
 /** One record: its fields and the 1-based line on which it starts. */
 export interface CsvRecord {
   fields: string[];

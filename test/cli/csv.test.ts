@@ -22,3 +22,10 @@ describe('parseCsv with a delimiter', () => {
     expect(parseCsv('a|b\n1|2\n', 'p.csv').header).toEqual(['a|b']);
   });
 });
+
+describe('parseCsv header names', () => {
+  it('refuses an empty or repeated name, naming the file and line (after a blank first line: line 2)', () => {
+    expect(() => parseCsv('a,,c\n1,2,3\n', 'h.csv')).toThrow('h.csv, line 1: column 2 of the header has no name');
+    expect(() => parseCsv('\na, b ,b\n1,2,3\n', 'h.csv')).toThrow('h.csv, line 2: the header names column "b" twice');
+  });
+});

@@ -179,6 +179,9 @@ describe('csvBatches', () => {
       /holds "x", which is not a number \(text labels need options.classes\)/,
     );
     await expect(rows('')).rejects.toThrow('csvBatches: line 1: the CSV is empty');
+    // A second "y" was read as a feature: the label leaked into the inputs.
+    await expect(rows('a,y,y\n1,2,2\n', { label: 'y' } as typeof OPTIONS)).rejects.toThrow('csvBatches: line 1: the header names column "y" twice');
+    await expect(rows('a,,y\n1,2,3\n', { label: 'y' } as typeof OPTIONS)).rejects.toThrow('csvBatches: line 1: column 2 of the header has no name');
     await expect(rows('a,species\n1,"setosa\n')).rejects.toThrow('csvBatches: line 2: a quoted field is never closed');
     a.dispose();
     b.dispose();
