@@ -107,7 +107,9 @@ describe('refusals, nothing allocated', () => {
   });
 
   it('Gemm alpha Infinity: refused (the weights would not be finite)', () => {
+    const live = runtime().heap.liveBytes;
     const bytes = model({ inputSize: 2, outputSize: 2, weights: { w: [2, 2] }, nodes: [['Gemm', ['x', 'w'], 'y', { alpha: { float: Number.POSITIVE_INFINITY } }]] });
     expect(() => fromOnnx(bytes)).toThrow(expect.objectContaining({ code: 'WASMGRAD_UNSUPPORTED', message: expect.stringMatching(/folding node "gemm0" \(Gemm\) gives -?Infinity in the weights.*alpha Infinity/) }));
+    expect(runtime().heap.liveBytes).toBe(live);
   });
 });
