@@ -60,7 +60,7 @@ export const NO_EPILOGUE: i32 = -1;
 
 /**
  * C = alpha · op(A) · op(B) + beta · C on the calling thread (assembly/gemm.ts
- * splits large products across threads and each slice calls this).
+ * splits large products across threads and each slice calls gemmSlice).
  * op(A) is m×k: A itself is m×k (transA = 0) or k×m (transA = 1), row stride lda.
  * op(B) is k×n: B itself is k×n (transB = 0) or n×k (transB = 1), row stride ldb.
  * beta = 0 overwrites C without reading it (garbage or NaN in C is ignored).
@@ -73,13 +73,8 @@ export function gemmEpilogue(
   alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
 ): void {
-  if (m <= 0 || n <= 0) return;
-  // Up to three rows of op(A) (batches of one to three) or a depth of one (hᵀδ at batch 1): assembly/gemv.ts
-  // streams W in memory order, unpacked.
-  // m < 4, not m < MR: a threads slice of 4 or 5 rows takes the packed path in every build, as its rows
-  // do on one thread (the relaxed builds' direct paths round differently from their micro-kernel).
-  if (unpacked(m, n, k, alpha)) gemmUnpacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation, n);
-  else gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
+  // The whole product is its own one slice.
+  gemmSlice(m, n, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
 }
 
 /**
@@ -109,7 +104,12 @@ function gemmUnpacked(
   if (activation != NO_EPILOGUE) epilogueRows(m, n, ldc, c, bias, activation);
 }
 
-/** Whether gemmEpilogue computes an m×n×k product without packing (the unpacked kernels sum straight through the depth). */
+/**
+ * Whether gemmEpilogue computes an m×n×k product without packing (the unpacked kernels sum straight through the
+ * depth). Up to three rows of op(A) (batches of one to three) or a depth of one (hᵀδ at batch 1): assembly/gemv.ts
+ * streams W in memory order, unpacked. m < 4, not m < MR: a threads slice of 4 or 5 rows takes the packed path in
+ * every build, as its rows do on one thread (the relaxed builds' direct paths round differently from their micro-kernel).
+ */
 @inline function unpacked(m: i32, n: i32, k: i32, alpha: f32): bool {
   return k <= 0 || alpha == 0 || m < 4 || n < NR || <i64>m * n * k < 4096 || k == 1;
 }
