@@ -4,6 +4,7 @@
  * and how the history says why training ended.
  */
 import type { EarlyStoppingOptions, EpochLogs, History, StopReason } from './fit-options.js';
+import { improves } from './callbacks/monitor.js';
 
 /** What the rule needs of the network: a copy of its parameters, and putting one back. */
 export interface ParameterStore {
@@ -23,10 +24,7 @@ export class EarlyStopping {
     const rule = this.rule;
     if (!rule) return;
     const value = logs[rule.monitor]!;
-    const higherIsBetter = rule.monitor.endsWith('ccuracy');
-    const improved = !this.#best
-      || (higherIsBetter ? value > this.#best.value + rule.minDelta : value < this.#best.value - rule.minDelta);
-    if (improved) {
+    if (improves(rule.monitor, value, this.#best?.value ?? null, rule.minDelta)) {
       this.#best = { value, epoch, weights: rule.restoreBestWeights ? net.snapshotParameters() : null };
     } else if (epoch - this.#best!.epoch >= rule.patience) {
       this.stop = true;

@@ -10,6 +10,7 @@ import { checkMetrics, type Metric } from './metrics.js';
 import { holdOut } from './validation-split.js';
 import { checkCallbacks, type TrainingCallback } from './callbacks/callback.js';
 import { progressCallback, type ProgressOptions } from './callbacks/progress.js';
+import { checkMinDelta, MONITORS } from './callbacks/monitor.js';
 import { codedError, shapeError } from '../errors.js';
 import {
   argumentError, oneOf, optionalBoolean, optionalFunction, orDefault, plainObject, positiveFinite, positiveInteger, rejectUnknownKeys,
@@ -252,14 +253,12 @@ function checkEarlyStopping(where: string, value: unknown, hasValidation: boolea
   if (value === undefined) return null;
   const e = plainObject(where, 'options.earlyStopping', value);
   rejectUnknownKeys(where, 'options.earlyStopping', e, EARLY_STOPPING_OPTIONS);
-  const monitor = oneOf(where, 'options.earlyStopping.monitor', orDefault(e.monitor, hasValidation ? 'valLoss' : 'loss'),
-    ['loss', 'valLoss', 'accuracy', 'valAccuracy'] as const);
+  const monitor = oneOf(where, 'options.earlyStopping.monitor', orDefault(e.monitor, hasValidation ? 'valLoss' : 'loss'), MONITORS);
   if (monitor.startsWith('val') && !hasValidation) {
     throw codedError('WASMGRAD_INVALID_ARGUMENT', `${where}: options.earlyStopping.monitor is "${monitor}", which needs validationData or validationSplit`, 'RangeError');
   }
   const patience = e.patience === 0 ? 0 : positiveInteger(where, 'options.earlyStopping.patience', orDefault(e.patience, 5));
-  const minDelta = orDefault(e.minDelta, 0);
-  if (typeof minDelta !== 'number' || !(minDelta >= 0)) throw argumentError(where, 'options.earlyStopping.minDelta', 'a number ≥ 0', minDelta);
+  const minDelta = checkMinDelta(where, 'options.earlyStopping.minDelta', e.minDelta);
   const restoreBestWeights = optionalBoolean(where, 'options.earlyStopping.restoreBestWeights', e.restoreBestWeights, true);
   return { monitor, patience, minDelta, restoreBestWeights };
 }

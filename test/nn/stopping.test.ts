@@ -7,7 +7,7 @@
  * batches' samples where it stopped mid-epoch).
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { dense, sequential, sgd, type FitOptions, type History, type Network, type SequentialConfig } from '../../src/index.js';
+import { dense, reduceLROnPlateau, sequential, sgd, type FitOptions, type History, type Network, type SequentialConfig } from '../../src/index.js';
 import type { BackendName } from '../../src/backend/backend.js';
 import { runtime } from '../../src/runtime.js';
 import { initFromBuild, randomSamples as samples } from '../helpers.js';
@@ -195,6 +195,18 @@ describe.each(BACKENDS)('stopping training (%s backend)', (backend) => {
     expect(error!.history!.epochs).toBe(net.epochsTrained);
     expect(error!.history!.epochs).toBeGreaterThan(2);
     expect(error!.history!.loss).toEqual(losses);
+    net.dispose();
+  });
+
+  it('refuses a minDelta that is negative, NaN or Infinity, as reduceLROnPlateau and checkpoint do, before any step', () => {
+    const net = sequential(config(backend));
+    const before = state(net);
+    for (const minDelta of [-1, Number.NaN, Infinity, '0']) {
+      expect(() => net.fitSync(x, t, { earlyStopping: { minDelta: minDelta as number } })).toThrow(expect.objectContaining({
+        code: 'WASMGRAD_INVALID_ARGUMENT', message: expect.stringMatching(/Network\.fitSync: options\.earlyStopping\.minDelta must be a number ≥ 0/) }));
+      expect(() => reduceLROnPlateau({ minDelta: minDelta as number })).toThrow(/reduceLROnPlateau: options\.minDelta must be a number ≥ 0/);
+    }
+    expect(state(net)).toBe(before);
     net.dispose();
   });
 

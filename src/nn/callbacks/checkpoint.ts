@@ -9,7 +9,7 @@
 import { save } from '../files.js';
 import { argumentError, optionalBoolean, orDefault, plainObject, positiveInteger, rejectUnknownKeys } from '../validate.js';
 import type { TrainingCallback, TrainingContext } from './callback.js';
-import { checkMonitor, improves, monitored, resolveMonitor, type Monitor } from './monitor.js';
+import { checkMinDelta, checkMonitor, improves, monitored, resolveMonitor, type Monitor } from './monitor.js';
 
 export interface CheckpointOptions {
   /**
@@ -60,9 +60,7 @@ export function checkpoint(path: string, options: CheckpointOptions = {}): Train
   }
   if (best && o.every !== undefined) throw argumentError(WHERE, 'options.every', 'absent when options.best is true', o.every);
   const every = positiveInteger(WHERE, 'options.every', orDefault(o.every, 1));
-  const minDelta = orDefault(o.minDelta, 0);
-  if (typeof minDelta !== 'number' || !(minDelta >= 0) || !Number.isFinite(minDelta))
-    throw argumentError(WHERE, 'options.minDelta', 'a number ≥ 0', minDelta);
+  const minDelta = checkMinDelta(WHERE, 'options.minDelta', o.minDelta);
   const preprocessing = o.preprocessing === undefined ? undefined : plainObject(WHERE, 'options.preprocessing', o.preprocessing);
   if (o.onSave !== undefined && typeof o.onSave !== 'function') throw argumentError(WHERE, 'options.onSave', 'a function', o.onSave);
   const onSave = o.onSave as CheckpointOptions['onSave'];

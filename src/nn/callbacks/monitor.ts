@@ -5,7 +5,7 @@
  */
 import { codedError } from '../../errors.js';
 import type { EpochLogs } from '../fit-options.js';
-import { oneOf } from '../validate.js';
+import { argumentError, oneOf, orDefault } from '../validate.js';
 import type { TrainingContext } from './callback.js';
 
 export const MONITORS = ['loss', 'valLoss', 'accuracy', 'valAccuracy'] as const;
@@ -38,6 +38,13 @@ export function resolveMonitor(where: string, monitor: Monitor | undefined, cont
     );
   }
   return m;
+}
+
+/** A minDelta option (earlyStopping's, reduceLROnPlateau's, checkpoint's): a finite number ≥ 0, default 0. */
+export function checkMinDelta(where: string, name: string, value: unknown): number {
+  const minDelta = orDefault(value, 0);
+  if (typeof minDelta !== 'number' || !(minDelta >= 0) || !Number.isFinite(minDelta)) throw argumentError(where, name, 'a number ≥ 0', minDelta);
+  return minDelta;
 }
 
 /** Whether `value` improves on `best` by more than minDelta (higher is better for accuracies); any value improves on none. */

@@ -9,7 +9,7 @@
  */
 import { argumentError, nonNegativeFloat32, orDefault, plainObject, rejectUnknownKeys } from '../validate.js';
 import type { TrainingCallback, TrainingContext } from './callback.js';
-import { checkMonitor, improves, monitored, resolveMonitor, type Monitor } from './monitor.js';
+import { checkMinDelta, checkMonitor, improves, monitored, resolveMonitor, type Monitor } from './monitor.js';
 
 export interface ReduceLROnPlateauOptions {
   /** Default 'valLoss' when the fit has validation data, else 'loss'. Accuracies need metrics: ['accuracy']. */
@@ -45,9 +45,7 @@ export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Train
   if (typeof patience !== 'number' || !Number.isInteger(patience) || patience < 0) {
     throw argumentError(WHERE, 'options.patience', 'an integer ≥ 0', patience);
   }
-  const minDelta = orDefault(o.minDelta, 0);
-  if (typeof minDelta !== 'number' || !(minDelta >= 0) || !Number.isFinite(minDelta))
-    throw argumentError(WHERE, 'options.minDelta', 'a number ≥ 0', minDelta);
+  const minDelta = checkMinDelta(WHERE, 'options.minDelta', o.minDelta);
   const minLearningRate = nonNegativeFloat32(WHERE, 'options.minLearningRate', orDefault(o.minLearningRate, 0));
   if (o.onReduce !== undefined && typeof o.onReduce !== 'function')
     throw argumentError(WHERE, 'options.onReduce', 'a function', o.onReduce);
