@@ -7,6 +7,7 @@
 import { Random } from '../random.js';
 import { shapeError } from '../errors.js';
 import { argumentError, optionalBoolean, orDefault, plainObject, rejectUnknownKeys } from './validate.js';
+import { isLabelArray } from './one-hot.js';
 
 /** Per-sample data: an array of anything (rows, labels) or a typed array of labels or values. */
 export type Samples<T = unknown> = readonly T[] | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array
@@ -121,7 +122,7 @@ function allocate(counts: Map<number, number>, n: number, total: number): Map<nu
  * lengths differ) before anything is computed.
  */
 export function trainTestSplit<X extends Samples, Y extends Samples>(x: X, y: Y, options: TrainTestSplitOptions = {}): TrainTestSplit<X, Y> {
-  const isSamples = (v: unknown) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array));
+  const isSamples = isLabelArray; // an array, or a typed array of numbers (not a DataView or BigInt array)
   if (!isSamples(x)) throw argumentError(WHERE, 'x', 'an array of samples or a typed array', x);
   if (!isSamples(y)) throw argumentError(WHERE, 'y', 'an array of samples or a typed array', y);
   const n = x.length;

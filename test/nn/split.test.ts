@@ -85,5 +85,7 @@ describe('trainTestSplit', () => {
     expect(() => trainTestSplit(range(4), range(4), { stratify: [0, 1] })).toThrow(/options\.stratify has 2 labels, expected one per sample \(4\)/);
     expect(() => trainTestSplit(range(4), range(4), { testfraction: 0.5 } as never)).toThrow(/options\.testfraction must be absent/);
     expect(() => trainTestSplit('abc' as never, range(3))).toThrow(/x must be an array of samples/);
+    expect(() => trainTestSplit(new DataView(new ArrayBuffer(4)) as never, range(4))).toThrow(/x must be an array of samples/);
+    expect(() => trainTestSplit(range(2), new BigInt64Array(2) as never)).toThrow(/y must be an array of samples/);
   });
 });
