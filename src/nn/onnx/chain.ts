@@ -96,13 +96,27 @@ export class ChainReader {
 }
 
 /** An integer attribute, or `fallback` when absent. */
-export function intAttribute(node: OnnxNode, name: string, fallback: number): number {
-  return node.attributes.get(name)?.i ?? fallback;
+export function intAttribute(r: ChainReader, node: OnnxNode, name: string, fallback: number): number {
+  return typedAttribute(r, node, name, 'i', 'an integer (INT)') ?? fallback;
 }
 
 /** A float attribute, or `fallback` when absent. */
-export function floatAttribute(node: OnnxNode, name: string, fallback: number): number {
-  return node.attributes.get(name)?.f ?? fallback;
+export function floatAttribute(r: ChainReader, node: OnnxNode, name: string, fallback: number): number {
+  return typedAttribute(r, node, name, 'f', 'a float (FLOAT)') ?? fallback;
+}
+
+/**
+ * An attribute's value of the expected kind, or null when the node has no
+ * such attribute. One of another kind (transB written as a float, alpha as an
+ * integer) is refused: read as absent, it would silently compute another
+ * product.
+ */
+function typedAttribute(r: ChainReader, node: OnnxNode, name: string, field: 'f' | 'i', kind: string): number | null {
+  const attribute = node.attributes.get(name);
+  if (attribute === undefined) return null;
+  const value = attribute[field];
+  if (value === null) throw r.unsupported(node, `has attribute ${name} of type ${attribute.type}; ONNX defines it as ${kind}`);
+  return value;
 }
 
 /** Refuses an attribute whose value wasmgrad does not compute, naming it. */

@@ -66,11 +66,11 @@ function readDense(r: ChainReader, node: OnnxNode, x: string, inSize: number | n
   let out = node.outputs[0];
   let alpha = 1, beta = 1;
   if (node.opType === 'Gemm') {
-    requireAttribute(r, node, 'transA', intAttribute(node, 'transA', 0), 0, 'the chain is the rows');
+    requireAttribute(r, node, 'transA', intAttribute(r, node, 'transA', 0), 0, 'the chain is the rows');
     // alpha·x·W + beta·C folds into the weights and bias (foldLayer).
-    alpha = floatAttribute(node, 'alpha', 1);
-    beta = floatAttribute(node, 'beta', 1);
-    transposed = intAttribute(node, 'transB', 0) === 1;
+    alpha = floatAttribute(r, node, 'alpha', 1);
+    beta = floatAttribute(r, node, 'beta', 1);
+    transposed = intAttribute(r, node, 'transB', 0) === 1;
     if (node.inputs.length > 2 && node.inputs[2] !== '') bias = r.constant(node, node.inputs[2], 'bias (input C)');
     r.visit(node);
   } else {
@@ -122,7 +122,7 @@ function readChain(where: string, graph: OnnxGraph, opset: number): { inputSize:
     if (users.length === 0) break;
     const node = users[0];
     if (users.length === 1 && NO_OPS.has(node.opType)) {
-      if (node.opType === 'Flatten' && ![1, -1].includes(intAttribute(node, 'axis', 1))) requireAttribute(r, node, 'axis', intAttribute(node, 'axis', 1), 1, 'a 2-D tensor stays as it is');
+      if (node.opType === 'Flatten' && ![1, -1].includes(intAttribute(r, node, 'axis', 1))) requireAttribute(r, node, 'axis', intAttribute(r, node, 'axis', 1), 1, 'a 2-D tensor stays as it is');
       r.visit(node);
       x = node.outputs[0];
       continue;

@@ -36,15 +36,15 @@ function readSingle(r: ChainReader, node: OnnxNode): FoundActivation | null {
   const activation = SINGLE_OPS.get(node.opType);
   if (activation === undefined) return null;
   if (node.inputs.length !== 1) throw r.unsupported(node, `has ${node.inputs.length} inputs, expected 1`);
-  if (activation === 'leakyRelu') requireAttribute(r, node, 'alpha', floatAttribute(node, 'alpha', LEAKY_SLOPE), LEAKY_SLOPE, 'wasmgrad\'s leakyRelu slope');
-  if (activation === 'elu') requireAttribute(r, node, 'alpha', floatAttribute(node, 'alpha', 1), 1, 'wasmgrad\'s elu');
+  if (activation === 'leakyRelu') requireAttribute(r, node, 'alpha', floatAttribute(r, node, 'alpha', LEAKY_SLOPE), LEAKY_SLOPE, 'wasmgrad\'s leakyRelu slope');
+  if (activation === 'elu') requireAttribute(r, node, 'alpha', floatAttribute(r, node, 'alpha', 1), 1, 'wasmgrad\'s elu');
   if (activation === 'gelu') {
     // Before opset 20 there is no Gelu in ai.onnx: ONNX Runtime refuses such a file, so must we.
     if (r.opset < GELU_OPSET) throw r.unsupported(node, `needs opset ${GELU_OPSET} or newer, but the model imports opset ${r.opset} of the default (ai.onnx) domain`);
     requireAttribute(r, node, 'approximate', node.attributes.get('approximate')?.s ?? 'none', 'none', 'wasmgrad\'s gelu is exact');
   }
   if (activation === 'softmax') {
-    const axis = intAttribute(node, 'axis', -1);
+    const axis = intAttribute(r, node, 'axis', -1);
     if (axis !== -1 && axis !== 1) requireAttribute(r, node, 'axis', axis, -1, 'softmax over each row');
   }
   return { activation, nodes: [node], out: node.outputs[0] };

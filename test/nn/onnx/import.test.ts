@@ -129,6 +129,9 @@ describe('refusals: WASMGRAD_UNSUPPORTED naming the node and op (or the attribut
     ['Elu alpha 0.5', gemm([['Elu', ['a'], 'y', { alpha: { float: 0.5 } }]]), 'WASMGRAD_UNSUPPORTED', /\(Elu\) has attribute alpha = 0\.5/],
     ['Gelu approximate tanh', gemm([['Gelu', ['a'], 'y', { approximate: { string: 'tanh' } }]], {}, { opset: 20, irVersion: 9 }), 'WASMGRAD_UNSUPPORTED', /\(Gelu\) has attribute approximate = "tanh"/],
     ['Gemm transA 1', model({ inputSize: 2, outputSize: 2, weights: { w: [2, 2] }, nodes: [['Gemm', ['x', 'w'], 'y', { transA: { int: 1 } }]] }), 'WASMGRAD_UNSUPPORTED', /\(Gemm\) has attribute transA = 1/],
+    // An attribute of the wrong type would read as absent (transB 0, alpha 1): another product, silently.
+    ['Gemm transB as a float', model({ inputSize: 2, outputSize: 2, weights: { w: [2, 2] }, nodes: [['Gemm', ['x', 'w'], 'y', { transB: { float: 1 } }]] }), 'WASMGRAD_UNSUPPORTED', /\(Gemm\) has attribute transB of type 1; ONNX defines it as an integer/],
+    ['Gemm alpha as an integer', model({ inputSize: 2, outputSize: 2, weights: { w: [2, 2] }, nodes: [['Gemm', ['x', 'w'], 'y', { alpha: { int: 2 } }]] }), 'WASMGRAD_UNSUPPORTED', /\(Gemm\) has attribute alpha of type 2; ONNX defines it as a float/],
     ['another op', gemm([['Cos', ['a'], 'y']]), 'WASMGRAD_UNSUPPORTED', /node "cos1" \(Cos\) is not supported: wasmgrad imports Gemm/],
     ['an activation first', model({ inputSize: 2, outputSize: 2, weights: {}, nodes: [['Relu', ['x'], 'y']] }), 'WASMGRAD_UNSUPPORTED', /\(Relu\) follows no Gemm/],
     ['a branch', model({ inputSize: 2, outputSize: 2, weights: { w: [2, 2], v: [2, 2] }, nodes: [['Gemm', ['x', 'w'], 'p'], ['Gemm', ['x', 'v'], 'q'], ['Add', ['p', 'q'], 'y']] }), 'WASMGRAD_UNSUPPORTED', /"x" is read by 2 nodes.*no branches/],
