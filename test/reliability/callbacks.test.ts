@@ -36,6 +36,9 @@ describe('a callback shared by concurrent runs', () => {
     const together: number[][] = [[], []];
     const nets = [make(1), make(2)];
     await Promise.all(nets.map((net, k) => net.fit(x, t, options(shared, together[k]))));
+    // The comparison can fail only if the runs reduce, and at different epochs: one shared patience would then differ from both.
+    expect(Math.min(...alone[0], ...alone[1])).toBeLessThan(1);
+    expect(alone[0]).not.toEqual(alone[1]);
     expect(together).toEqual(alone);
     for (const net of nets) net.dispose();
   });
