@@ -30,16 +30,28 @@ export interface StandardizerJSON {
 export function meanAndStd(values: ArrayLike<number>): { mean: number; std: number } {
   const n = values.length;
   let constant = true;
-  let sum = 0;
+  let largest = 0;
   for (let i = 0; i < n; i++) {
-    sum += values[i];
     if (values[i] !== values[0]) constant = false;
+    largest = Math.max(largest, Math.abs(values[i]));
   }
   // The two-pass mean of equal values can be off by an ulp, which would leave a std of 1e-17 that blows the column up.
   if (constant) return { mean: values[0], std: 1 };
+  const plain = twoPass(values, 1);
+  if (Number.isFinite(plain.mean) && Number.isFinite(plain.std)) return plain;
+  // The sums overflowed float64 (values near 1e308, finite each): the same passes on the values divided into [-1, 1], scaled back.
+  const scaled = twoPass(values, largest);
+  return { mean: scaled.mean * largest, std: scaled.std * largest };
+}
+
+/** Mean and population std of values / scale (a scale of 1 divides exactly: the plain statistics). */
+function twoPass(values: ArrayLike<number>, scale: number): { mean: number; std: number } {
+  const n = values.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i] / scale;
   const mean = sum / n;
   let squares = 0;
-  for (let i = 0; i < n; i++) squares += (values[i] - mean) ** 2;
+  for (let i = 0; i < n; i++) squares += (values[i] / scale - mean) ** 2;
   return { mean, std: Math.sqrt(squares / n) };
 }
 

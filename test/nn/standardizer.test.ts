@@ -79,4 +79,18 @@ describe('meanAndStd', () => {
     expect(values.reduce((s, v) => s + v, 0) / 3).not.toBe(0.1); // why the constant case is special
     expect(meanAndStd(values)).toEqual({ mean: 0.1, std: 1 });
   });
+
+  it('stays finite when the sums pass float64 (values near 1e308): fit, JSON and transform work', () => {
+    // By hand: mean (1 + 1.5 − 1)/3 · 1e308 = 5e307; deviations 0.5, 1, −1.5 (e308), so std = sqrt(3.5 / 3) · 1e308.
+    const { mean, std } = meanAndStd([1e308, 1.5e308, -1e308]);
+    expect(mean / 5e307).toBeCloseTo(1, 12);
+    expect(std / (Math.sqrt(3.5 / 3) * 1e308)).toBeCloseTo(1, 12);
+    // Sums fine but squares past float64: (±1e200)² · 2.
+    expect(meanAndStd([1e200, -1e200])).toEqual({ mean: 0, std: 1e200 });
+    const s = Standardizer.fit([[1e308], [1.5e308], [-1e308]]);
+    expect(Standardizer.fromJSON(JSON.parse(JSON.stringify(s.toJSON()))).mean).toEqual(s.mean); // was [null]: Infinity
+    expect(s.transform([[5e307]])[0][0]).toBeCloseTo(0, 12);
+    // Ordinary values take the plain passes: the same bits as the formula.
+    expect(meanAndStd([1, 2, 4])).toEqual({ mean: 7 / 3, std: Math.sqrt(((1 - 7 / 3) ** 2 + (2 - 7 / 3) ** 2 + (4 - 7 / 3) ** 2) / 3) });
+  });
 });
