@@ -16,7 +16,7 @@ import type { Metric } from './metrics.js';
 import { checkFitOptions, type EarlyStoppingOptions, type EpochLogs, type FitOptions, type FitSettings, type History } from './fit-options.js';
 import { EarlyStopping, withHistory } from './early-stopping.js';
 import { isThenable, notifyTrainError, runHooks, trainingContext, type TrainingContext } from './callbacks/callback.js';
-import { checkScheduledRates, divergedError, now, recordValidation, SLICE_MS, yieldToEventLoop, type Trainee } from './training.js';
+import { checkScheduledRates, divergedError, now, recordEpoch, SLICE_MS, yieldToEventLoop, type Trainee } from './training.js';
 import { argumentError, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 
 /**
@@ -311,15 +311,7 @@ export class DatasetRun {
   }
 
   #finishEpoch(loss: number, accuracy: number | undefined): EpochLogs {
-    this.#history.loss.push(loss);
-    this.#history.epochs++;
-    this.net.completeEpoch();
-    const logs: EpochLogs = { loss };
-    if (accuracy !== undefined) {
-      logs.accuracy = accuracy;
-      (this.#history.accuracy ??= []).push(accuracy);
-    }
-    if (this.#validation) recordValidation(this.net, this.#validation, this.#settings.metrics, logs, this.#history);
+    const logs = recordEpoch(this.net, this.#history, loss, accuracy, this.#validation, this.#settings.metrics);
     this.#early.observe(this.#history.epochs - 1, logs, this.net);
     return logs;
   }

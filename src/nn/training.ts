@@ -340,21 +340,15 @@ export class TrainingRun {
 
   #finishEpoch(): EpochLogs {
     const measured = this.#measures(this.#epoch);
-    const loss = this.#lossSum / this.#samples;
-    this.#history.loss.push(loss);
-    this.#history.epochs = ++this.#epoch;
-    this.net.completeEpoch();
+    const { metrics } = this.settings;
+    const data = this.#trainingData;
+    // Training accuracy on all the training data, with the epoch's last weights.
+    const accuracy = metrics.length ? this.net.evaluate(data.x, data.t, metrics).accuracy : undefined;
+    const logs = recordEpoch(this.net, this.#history, this.#lossSum / this.#samples, accuracy, data.validation, metrics);
+    this.#epoch++;
     this.#position = 0;
     this.#lossSum = 0;
     this.#batchInEpoch = 0;
-    const logs: EpochLogs = { loss };
-    const { metrics } = this.settings;
-    if (metrics.length) {
-      logs.accuracy = this.net.evaluate(this.#trainingData.x, this.#trainingData.t, metrics).accuracy;
-      (this.#history.accuracy ??= []).push(logs.accuracy!);
-    }
-    const validation = this.#trainingData.validation;
-    if (validation) recordValidation(this.net, validation, metrics, logs, this.#history);
     if (measured) {
       logs.gradientNorms = Array.from(this.#norms!, (sum) => Math.sqrt(sum / this.#batches));
       this.#norms!.fill(0);
@@ -414,18 +408,31 @@ export function checkScheduledRates(where: string, optimizer: Optimizer, firstEp
 }
 
 /**
- * An epoch's validation results (fit's and fitDataset's): the loss, and the
- * accuracy when `metrics` asks for it, into its logs and the history.
+ * Books a finished epoch (fit's and fitDataset's): its loss and training
+ * accuracy (when measured) into the history and its logs, one more epoch on
+ * the network's count, then the validation loss (and accuracy when `metrics`
+ * asks for it). Returns the logs.
  */
-export function recordValidation(net: Trainee, validation: NonNullable<FitData['validation']>, metrics: readonly Metric[], logs: EpochLogs,
-  history: History): void {
-  const result = net.evaluate(validation.x, validation.t, metrics);
-  logs.valLoss = result.loss;
-  (history.valLoss ??= []).push(result.loss);
-  if (result.accuracy !== undefined) {
-    logs.valAccuracy = result.accuracy;
-    (history.valAccuracy ??= []).push(result.accuracy);
+export function recordEpoch(net: Trainee, history: History, loss: number, accuracy: number | undefined,
+  validation: FitData['validation'], metrics: readonly Metric[]): EpochLogs {
+  history.loss.push(loss);
+  history.epochs++;
+  net.completeEpoch();
+  const logs: EpochLogs = { loss };
+  if (accuracy !== undefined) {
+    logs.accuracy = accuracy;
+    (history.accuracy ??= []).push(accuracy);
   }
+  if (validation) {
+    const result = net.evaluate(validation.x, validation.t, metrics);
+    logs.valLoss = result.loss;
+    (history.valLoss ??= []).push(result.loss);
+    if (result.accuracy !== undefined) {
+      logs.valAccuracy = result.accuracy;
+      (history.valAccuracy ??= []).push(result.accuracy);
+    }
+  }
+  return logs;
 }
 
 /**
