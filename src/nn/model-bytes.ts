@@ -3,7 +3,7 @@
  * any program that moves files itself. Node programs can use save/load, which
  * write and read the same bytes.
  */
-import { argumentError } from './validate.js';
+import { byteView } from './validate.js';
 import { decodeInfo, decodeModel, type ModelInfo } from './model-decode.js';
 import { checkModelFileOptions, encodeModel, modelBytes, type ModelFileOptions } from './model-encode.js';
 import { Network } from './network.js';
@@ -32,9 +32,9 @@ export function toBytes(net: Network, options: ModelFileOptions = {}): Uint8Arra
  * truncated, corrupted or foreign file throws WASMGRAD_BAD_MODEL_FILE saying
  * what is wrong, and loads nothing.
  */
-export function fromBytes(bytes: Uint8Array | ArrayBuffer, options: FromJSONOptions = {}): Network {
+export function fromBytes(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options: FromJSONOptions = {}): Network {
   const backend = checkBackendOption('fromBytes', options);
-  const { config, parameters, state } = decodeModel('fromBytes', asBytes('fromBytes', bytes), backend);
+  const { config, parameters, state } = decodeModel('fromBytes', byteView('fromBytes', 'bytes', bytes, 'a model file'), backend);
   return new Network(config, parameters, state);
 }
 
@@ -46,12 +46,7 @@ export function fromBytes(bytes: Uint8Array | ArrayBuffer, options: FromJSONOpti
  * 24 + the u32 at byte 12): `file.slice(0, 65536)` in a browser is usually
  * enough. A JSON-form file is read whole.
  */
-export function readModelHeader(bytes: Uint8Array | ArrayBuffer): ModelInfo {
-  return decodeInfo('readModelHeader', asBytes('readModelHeader', bytes));
+export function readModelHeader(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): ModelInfo {
+  return decodeInfo('readModelHeader', byteView('readModelHeader', 'bytes', bytes, 'a model file'));
 }
 
-function asBytes(where: string, bytes: unknown): Uint8Array {
-  if (bytes instanceof Uint8Array) return bytes;
-  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
-  throw argumentError(where, 'bytes', 'a Uint8Array (a Node Buffer is one) or an ArrayBuffer', bytes);
-}

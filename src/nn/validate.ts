@@ -122,3 +122,20 @@ export function float32Fraction(where: string, name: string, value: unknown): nu
   if (!(rounded >= 0 && rounded < 1)) throw argumentError(where, name, 'a number in [0, 1), also once rounded to float32', value);
   return value as number;
 }
+
+/**
+ * The bytes of `value` as a Uint8Array view (no copy): a Uint8Array (a Node
+ * Buffer is one) as it is, an ArrayBuffer or any other typed array or
+ * DataView over its bytes. Anything else, or a detached buffer (which cannot
+ * be viewed), is refused naming `name` and what it should hold.
+ */
+export function byteView(where: string, name: string, value: unknown, holding: string): Uint8Array {
+  try {
+    if (value instanceof Uint8Array) return value;
+    if (value instanceof ArrayBuffer) return new Uint8Array(value);
+    if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  } catch {
+    // A detached buffer cannot be viewed: refused below.
+  }
+  throw argumentError(where, name, `a Uint8Array, ArrayBuffer or typed array holding ${holding} (not detached)`, value);
+}

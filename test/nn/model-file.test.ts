@@ -89,6 +89,18 @@ describe('toBytes / fromBytes', () => {
     expect(() => toBytes({} as never)).toThrow(/toBytes: net must be a Network/);
     expect(() => fromBytes('model' as never)).toThrow(expect.objectContaining({ code: 'WASMGRAD_INVALID_ARGUMENT' }));
     expect(() => fromBytes(toBytes(net), { backend: 'gpu' as never })).toThrow(/fromBytes: options.backend/);
+    // A file's bytes as any typed-array view read the same; a detached buffer (transferred to a worker) is a named error, not V8's TypeError.
+    const bytes = toBytes(net);
+    const copy = new ArrayBuffer(bytes.byteLength + 8);
+    new Uint8Array(copy, 8).set(bytes);
+    const viewed = fromBytes(new DataView(copy, 8));
+    expect(viewed.getWeights()).toEqual(net.getWeights());
+    viewed.dispose();
+    const detached = bytes.slice().buffer;
+    structuredClone(detached, { transfer: [detached] });
+    for (const call of [() => fromBytes(detached), () => readModelHeader(detached)]) {
+      expect(call).toThrow(expect.objectContaining({ code: 'WASMGRAD_INVALID_ARGUMENT', message: expect.stringMatching(/bytes must be a Uint8Array, ArrayBuffer or typed array holding a model file \(not detached\)/) }));
+    }
     net.dispose();
     expect(() => toBytes(net)).toThrow(expect.objectContaining({ code: 'WASMGRAD_DISPOSED' }));
   });

@@ -24,7 +24,7 @@ import { dense } from '../layers.js';
 import { checkImportOptions, type ImportOptions } from '../import-options.js';
 import { Network } from '../network.js';
 import { checkConfig } from '../sequential.js';
-import { argumentError } from '../validate.js';
+import { argumentError, byteView } from '../validate.js';
 import { ChainReader, describeNode, floatAttribute, intAttribute, requireAttribute, requireChainInput } from './chain.js';
 import { foldLayer, foldsAnything, readAffineStep, type AffineStep } from './fold.js';
 import { decodeModel, FLOAT, tensorValues, type OnnxGraph, type OnnxNode, type OnnxTensor } from './model.js';
@@ -185,21 +185,9 @@ function readParameters(where: string, layer: FoundLayer): readonly [Float32Arra
   return foldsAnything(fold) ? foldLayer(where, fold, w, b) : [w, b];
 }
 
-/** Bytes as a Uint8Array view (no copy). */
-function byteView(where: string, bytes: unknown): Uint8Array {
-  try {
-    if (bytes instanceof Uint8Array) return bytes;
-    if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
-    if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  } catch {
-    // A detached buffer cannot be viewed.
-  }
-  throw argumentError(where, 'bytes', 'a Uint8Array, ArrayBuffer or typed array holding an ONNX model (not detached)', bytes);
-}
-
 function build(where: string, bytes: unknown, options: unknown): Network {
   const { backend, loss, optimizer } = checkImportOptions(where, options);
-  const { graph, opsets } = decodeModel(where, byteView(where, bytes));
+  const { graph, opsets } = decodeModel(where, byteView(where, 'bytes', bytes, 'an ONNX model'));
   const { inputSize, layers } = readChain(where, graph, opsets.get('') ?? opsets.get('ai.onnx') ?? 0);
   const parameters = layers.map((l) => readParameters(where, l));
   const config = checkConfig(where, {
