@@ -16,7 +16,8 @@ import type { Metric } from './metrics.js';
 import { checkFitOptions, type EarlyStoppingOptions, type EpochLogs, type FitOptions, type FitSettings, type History } from './fit-options.js';
 import { EarlyStopping, withHistory } from './early-stopping.js';
 import { isThenable, notifyTrainError, runHooks, trainingContext, type TrainingContext } from './callbacks/callback.js';
-import { checkScheduledRates, divergedError, now, recordEpoch, SLICE_MS, yieldToEventLoop, type Trainee } from './training.js';
+import type { Trainee } from './training-calls.js';
+import { checkScheduledRates, divergedError, now, recordEpoch, SLICE_MS, yieldToEventLoop } from './training-shared.js';
 import { argumentError, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 
 /**

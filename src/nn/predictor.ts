@@ -14,7 +14,7 @@ import { codedError, disposedError, shapeError } from '../errors.js';
 import { toFloat32Vector } from './data.js';
 import { onDispose } from './dispose-listeners.js';
 import { Network } from './network.js';
-import { now } from './training.js';
+import { now } from './training-shared.js';
 import { argumentError, orDefault, plainObject, positiveInteger, rejectUnknownKeys } from './validate.js';
 
 /** Options of {@link createPredictor}. */
