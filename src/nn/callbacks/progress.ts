@@ -7,6 +7,7 @@
 import { unsupportedError } from '../../errors.js';
 import { argumentError, plainObject, rejectUnknownKeys } from '../validate.js';
 import type { TrainingCallback } from './callback.js';
+import { now } from '../training-shared.js';
 
 /** Where the bar is drawn: a writable text stream (process.stderr's shape). */
 export interface ProgressStream {
@@ -154,8 +155,4 @@ export function progressCallback(where: string, value: unknown): TrainingCallbac
       bar?.finish();
     },
   };
-}
-
-function now(): number {
-  return globalThis.performance?.now() ?? Date.now();
 }
