@@ -106,8 +106,8 @@ function gemmUnpacked(
 
 /**
  * Whether gemmEpilogue computes an m×n×k product without packing (the unpacked kernels sum straight through the
- * depth). Up to three rows of op(A) (batches of one to three) or a depth of one (hᵀδ at batch 1): assembly/gemv.ts
- * streams W in memory order, unpacked. m < 4, not m < MR: a threads slice of 4 or 5 rows takes the packed path in
+ * depth). Up to three rows of op(A) (batches of one to three) or a depth of one (hᵀδ at batch 1): assembly/gemv.ts and
+ * gemv-multi.ts stream W in memory order, unpacked. m < 4, not m < MR: a threads slice of 4 or 5 rows takes the packed path in
  * every build, as its rows do on one thread (the relaxed builds' direct paths round differently from their micro-kernel).
  */
 @inline function unpacked(m: i32, n: i32, k: i32, alpha: f32): bool {
