@@ -77,3 +77,13 @@ export function oneHotTeacherData({ samples, inputs, classes, seed }) {
   }
   return { samples, inputs, outputs: classes, x, t };
 }
+
+/** `data` as in-memory batches of `batchSize` rows: row-major subarrays of x and t (no copy), as fitDataset takes them. */
+export function rowBatches({ samples, inputs, outputs, x, t }, batchSize) {
+  const batches = [];
+  for (let r = 0; r < samples; r += batchSize) {
+    const end = Math.min(r + batchSize, samples);
+    batches.push({ xs: x.subarray(r * inputs, end * inputs), ys: t.subarray(r * outputs, end * outputs) });
+  }
+  return batches;
+}

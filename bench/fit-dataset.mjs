@@ -13,7 +13,7 @@
  *   npm run build && node bench/fit-dataset.mjs [--rounds 9] [--epochs 2]
  */
 import { init, sequential, dense, sgd } from '../build/index.node.js';
-import { oneHotTeacherData } from './data.mjs';
+import { oneHotTeacherData, rowBatches } from './data.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -31,11 +31,7 @@ const network = () => sequential({
   inputSize: 784, layers: [dense(128, { activation: 'sigmoid' }), dense(10, { activation: 'sigmoid' })],
   loss: 'l2', optimizer: sgd({ learningRate: 0.1 }), seed: 42,
 });
-const batches = [];
-for (let r = 0; r < data.samples; r += BATCH) {
-  const end = Math.min(r + BATCH, data.samples);
-  batches.push({ xs: data.x.subarray(r * 784, end * 784), ys: data.t.subarray(r * 10, end * 10) });
-}
+const batches = rowBatches(data, BATCH);
 
 const CONTENDERS = [
   { name: 'fit', run: (net) => net.fit(data.x, data.t, { epochs, batchSize: BATCH, shuffle: false }) },

@@ -20,6 +20,7 @@ import { PureJsMlp, PureJs232 } from './pure-js-mlp.mjs';
 import { tfjsFit, tfjsHandForward, tfjsPredict, tfjsStep } from './tfjs-contenders.mjs';
 import { ortPredict } from './onnx-contenders.mjs';
 import { jaxStep } from './jax-contenders.mjs';
+import { rowBatches } from './data.mjs';
 
 function wasmgradNetwork(spec, backend) {
   return sequential({
@@ -119,13 +120,7 @@ export const wasmgradFitDataset = {
   create(spec, data, parameters) {
     const net = wasmgradNetwork(spec, 'wasm');
     net.setWeights(parameters);
-    const { inputSize, batchSize } = spec;
-    const outputSize = spec.units[spec.units.length - 1];
-    const batches = [];
-    for (let r = 0; r < data.samples; r += batchSize) {
-      const end = Math.min(r + batchSize, data.samples);
-      batches.push({ xs: data.x.subarray(r * inputSize, end * inputSize), ys: data.t.subarray(r * outputSize, end * outputSize) });
-    }
+    const batches = rowBatches(data, spec.batchSize);
     return {
       run: (reps) => net.fitDataset(batches, { epochs: reps }),
       check: () => net.evaluate(data.x, data.t).loss,
