@@ -170,7 +170,8 @@ function gemmPacked(
 /**
  * Whether gemmDirectAxpy's walk down W's columns beats gemvRows for op(B) = B k×n: a narrow W that stays
  * in L2 (16 to 256 columns, at most 512 KiB), whose sixteen-column sums it keeps in registers for the whole
- * depth. Both sum in the same order (same bits). Measured at m = 1 (n×k; 2 MiB of L2 per core):
+ * depth. Both sum in the same order (the same bits in the baseline builds; the relaxed builds' column walk rounds
+ * apart, so a threads slice decides by the whole product's width: gemmUnpacked's walkN). Measured at m = 1 (n×k; 2 MiB of L2 per core):
  * gemvRows was 0.64× at 16×784, 0.73× at 64×1024, 0.87× at 128×784, 0.98× at 256×256, but 1.06× at 1024×64,
  * 1.13× at 256×1024, 1.51× at 128×4096 and 1.81× at 1024×1024.
  */
