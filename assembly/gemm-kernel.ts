@@ -50,7 +50,7 @@ export function gemmWorkBytes(): usize {
 }
 
 /** The bias and activation of a whole m×n block (rows contiguous when softmax: ldc == n). */
-function epilogueRows(m: i32, n: i32, ldc: i32, c: usize, bias: usize, activation: i32): void {
+export function epilogueRows(m: i32, n: i32, ldc: i32, c: usize, bias: usize, activation: i32): void {
   biasActivate(m, n, ldc, c, bias, activation == ACTIVATION_SOFTMAX ? ACTIVATION_LINEAR : activation);
   if (activation == ACTIVATION_SOFTMAX) softmaxRows(m, n, c, c);
 }
@@ -175,7 +175,7 @@ function gemmPacked(
  * gemvRows was 0.64× at 16×784, 0.73× at 64×1024, 0.87× at 128×784, 0.98× at 256×256, but 1.06× at 1024×64,
  * 1.13× at 256×1024, 1.51× at 128×4096 and 1.81× at 1024×1024.
  */
-@inline function columnWalkFits(n: i32, k: i32): bool {
+@inline export function columnWalkFits(n: i32, k: i32): bool {
   return n >= 16 && n <= 256 && <i64>n * k <= (<i64>128 << 10);
 }
 

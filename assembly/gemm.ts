@@ -43,15 +43,23 @@ function gemmShared(
   beta: f32, c: usize, ldc: i32, work: usize, bias: usize, activation: i32,
 ): void {
   if (ASC_FEATURE_THREADS) {
-    if (poolAttached() && <i64>m * n * k >= PARALLEL_MIN_MACS) {
+    if (splitsAcrossThreads(m, n, k, activation)) {
       const workers = poolWorkers();
-      const byColumns = n > m && activation != ACTIVATION_SOFTMAX && n >= 2 * COLUMN_ALIGN * (workers + 1);
-      if (workers > 0 && (byColumns || m >= 2 * ROW_ALIGN * (workers + 1))) {
-        gemmParallel(workers, byColumns, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
-        return;
-      }
+      gemmParallel(workers, splitsByColumns(m, n, activation, workers), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
+      return;
     }
   }
   gemmEpilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work, bias, activation);
 }
 
+/** Whether an m×n×k product (with this activation) runs on the thread pool rather than the calling thread alone. */
+export function splitsAcrossThreads(m: i32, n: i32, k: i32, activation: i32 = NO_EPILOGUE): bool {
+  if (!ASC_FEATURE_THREADS || !poolAttached() || <i64>m * n * k < PARALLEL_MIN_MACS) return false;
+  const workers = poolWorkers();
+  return workers > 0 && (splitsByColumns(m, n, activation, workers) || m >= 2 * ROW_ALIGN * (workers + 1));
+}
+
+/** A wide product splits by columns (each thread packs its share of W); softmax needs whole rows. */
+@inline function splitsByColumns(m: i32, n: i32, activation: i32, workers: i32): bool {
+  return n > m && activation != ACTIVATION_SOFTMAX && n >= 2 * COLUMN_ALIGN * (workers + 1);
+}

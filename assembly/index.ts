@@ -29,7 +29,7 @@ export {
   optimizerStep, OPTIMIZER_SGD, OPTIMIZER_ADAM, OPTIMIZER_RMSPROP, HYPER_COUNT,
   HYPER_BETA1, HYPER_BETA2, HYPER_EPSILON, HYPER_NESTEROV, HYPER_WEIGHT_DECAY, HYPER_L2, HYPER_CLIP_NORM,
 } from './optimizers';
-export { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, mlpTrainEpochs, gatherRows } from './mlp';
+export { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, mlpTrainEpochs, gatherRows, mlpPanelBytes, mlpPackPanels } from './mlp';
 // The widths the narrow and tiny kernels are written for (src/nn/paths.ts's allow-lists mirror them; a test checks).
 export { NARROW_UNITS } from './mlp-narrow';
 export { TINY_UNITS } from './mlp-tiny';
@@ -43,9 +43,9 @@ export function heapBase(): usize {
 // that src/nn/layout.ts mirrors them.
 export {
   HEADER_SLOTS, LAYER_SLOTS, SLOT_LAYER_COUNT, SLOT_INPUT_SIZE, SLOT_LOSS, SLOT_PARAM_COUNT,
-  SLOT_PARAMS, SLOT_GRADS, SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_CAPACITY, SLOT_NORMS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_PATHS, PATH_NARROW, PATH_TINY, SLOT_STEP, MAX_STEP, SLOT_HYPER, SLOT_RANDOM, SLOT_TRAINING,
+  SLOT_PARAMS, SLOT_GRADS, SLOT_WORK, SLOT_X_STAGE, SLOT_T_STAGE, SLOT_CAPACITY, SLOT_NORMS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_PATHS, PATH_NARROW, PATH_TINY, SLOT_STEP, MAX_STEP, SLOT_HYPER, SLOT_RANDOM, SLOT_TRAINING, SLOT_PANELS, PANELS_READY,
   LAYER_IN, LAYER_OUT, LAYER_ACTIVATION, LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD,
-  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_DROPOUT, LAYER_MASK, LAYER_PRE,
+  LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_DROPOUT, LAYER_MASK, LAYER_PRE, LAYER_PANELS,
 } from './layout';
 // The activation ids are checked by behaviour (test/backend/registry.test.ts), so a new
 // activation needs no line here.

@@ -2,7 +2,7 @@
 // MLP kernels where every layer's weights, gradients and buffers live.
 // src/nn/layout.ts writes it and mirrors these slot numbers (a test checks).
 
-export const HEADER_SLOTS: i32 = 20;
+export const HEADER_SLOTS: i32 = 21;
 export const LAYER_SLOTS: i32 = 16;
 
 // Header slots.
@@ -45,6 +45,14 @@ export const SLOT_TRAINING: i32 = 17;
  * where it stays: it never wraps, unlike the i32 it replaces.
  */
 export const SLOT_STEP: i32 = 18;
+/**
+ * The one-sample weight panels (assembly/gemv-panel.ts, LAYER_PANELS):
+ * PANELS_READY while they hold the current weights, else the number of
+ * one-row forwards since the weights last changed (src/nn/panels.ts counts
+ * them and packs at a threshold). Every kernel that changes weights writes 0.
+ */
+export const SLOT_PANELS: i32 = 20;
+export const PANELS_READY: i32 = -1;
 /** 2^53 - 1, the largest step count: every count up to it is exact in an f64 (and in a JS number, so files keep it). */
 export const MAX_STEP: f64 = 9007199254740991;
 
@@ -68,6 +76,8 @@ export const LAYER_MASK: i32 = 10;
  * keep only their output, as before.
  */
 export const LAYER_PRE: i32 = 11;
+/** This layer's weights packed into panels for one-row forwards (assembly/gemv-panel.ts), or 0 for none. */
+export const LAYER_PANELS: i32 = 12;
 
 @inline export function headerSlot(desc: usize, slot: i32): i32 {
   return load<i32>(desc + (<usize>slot << 2));
@@ -85,4 +95,9 @@ export const LAYER_PRE: i32 = 11;
 
 @inline export function layerSlot(desc: usize, layer: i32, slot: i32): i32 {
   return load<i32>(desc + (<usize>(HEADER_SLOTS + layer * LAYER_SLOTS + slot) << 2));
+}
+
+/** Marks the weight panels stale: call wherever weights change. */
+@inline export function weightsChanged(desc: usize): void {
+  store<i32>(desc + (<usize>SLOT_PANELS << 2), 0);
 }

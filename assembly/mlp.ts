@@ -8,7 +8,9 @@
 //                                               (f' from the kept a for gelu, silu)
 //   w ← w - η ∂L/∂w                             update
 
-import { gemm, denseForward } from './gemm';
+import { gemm, denseForward, splitsAcrossThreads } from './gemm';
+import { columnWalkFits, epilogueRows } from './gemm-kernel';
+import { PANEL, gemvPanels, packPanels, panelBytes } from './gemv-panel';
 import { columnSums } from './bias';
 import { activationForward, activationBackward, ACTIVATION_LINEAR } from './activations';
 import { lossSum, outputDelta } from './losses';
@@ -21,6 +23,7 @@ import {
   headerSlot, layerSlot, SLOT_LAYER_COUNT, SLOT_LOSS, SLOT_INPUT_SIZE, SLOT_PARAM_COUNT, SLOT_PARAMS,
   SLOT_GRADS, SLOT_WORK, SLOT_NORMS, SLOT_RANDOM, SLOT_TRAINING, LAYER_DROPOUT, LAYER_MASK, SLOT_X_STAGE, SLOT_T_STAGE, LAYER_IN, LAYER_OUT, LAYER_ACTIVATION,
   LAYER_WEIGHTS, LAYER_BIAS, LAYER_WEIGHT_GRAD, LAYER_BIAS_GRAD, LAYER_OUTPUT, LAYER_DELTA, LAYER_PRE,
+  SLOT_PANELS, PANELS_READY, LAYER_PANELS, weightsChanged,
 } from './layout';
 
 @inline function ptr(value: i32): usize {
@@ -36,6 +39,8 @@ export function mlpForward(desc: usize, x: usize, rows: i32): usize {
   const layers = headerSlot(desc, SLOT_LAYER_COUNT);
   const training = headerSlot(desc, SLOT_TRAINING) != 0;
   const work = ptr(headerSlot(desc, SLOT_WORK));
+  // One row with panels that hold the current weights (a training step marks them stale before it runs).
+  const panels = rows == 1 && headerSlot(desc, SLOT_PANELS) == PANELS_READY;
   let input = x;
   for (let l = 0; l < layers; l++) {
     const inSize = layerSlot(desc, l, LAYER_IN);
@@ -43,7 +48,14 @@ export function mlpForward(desc: usize, x: usize, rows: i32): usize {
     const output = ptr(layerSlot(desc, l, LAYER_OUTPUT));
     const pre = ptr(layerSlot(desc, l, LAYER_PRE));
     const kind = layerSlot(desc, l, LAYER_ACTIVATION);
-    if (pre) {
+    const layerPanels = panels ? ptr(layerSlot(desc, l, LAYER_PANELS)) : 0;
+    if (layerPanels && !splitsAcrossThreads(1, outSize, inSize)) {
+      // The bits of denseForward's one-row path (gemvRows, then the same epilogue); see assembly/gemv-panel.ts.
+      const target = pre ? pre : output;
+      gemvPanels(outSize, inSize, input, layerPanels, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), target);
+      epilogueRows(1, outSize, outSize, target, ptr(layerSlot(desc, l, LAYER_BIAS)), pre ? ACTIVATION_LINEAR : kind);
+      if (pre) activationForward(kind, 1, outSize, pre, output);
+    } else if (pre) {
       // a = x·W + b by the (possibly threaded) GEMM with the linear epilogue, kept for the
       // backward pass; then y = f(a) in a pass of its own.
       denseForward(rows, outSize, inSize, input, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), ptr(layerSlot(desc, l, LAYER_BIAS)),
@@ -120,6 +132,7 @@ export function mlpGradients(desc: usize, x: usize, t: usize, rows: i32): f64 {
  * would not be finite.
  */
 export function mlpTrainStep(desc: usize, x: usize, t: usize, rows: i32, learningRate: f32): f64 {
+  weightsChanged(desc);
   return applyUpdate(desc, mlpGradients(desc, x, t, rows), learningRate);
 }
 
@@ -163,6 +176,7 @@ export function mlpTrainBatches(
   const xStage = ptr(headerSlot(desc, SLOT_X_STAGE));
   const tStage = ptr(headerSlot(desc, SLOT_T_STAGE));
   const end = start + count;
+  weightsChanged(desc);
   // Training steps run their forward pass with dropout; evaluation and gradients() without.
   store<i32>(desc + (<usize>SLOT_TRAINING << 2), 1);
   const norms = ptr(headerSlot(desc, SLOT_NORMS));
@@ -218,6 +232,7 @@ export function mlpTrainEpochs(
   desc: usize, x: usize, t: usize, order: usize, samples: i32, batchSize: i32, epochs: i32,
   rates: usize, random: usize, losses: usize, result: usize,
 ): i32 {
+  weightsChanged(desc);
   if (batchSize == 1 && !headerSlot(desc, SLOT_NORMS) && isTiny(desc)) {
     // The weights stay in registers from the first epoch to the last (the same steps as below).
     return tinyTrainEpochs(desc, x, t, order, samples, epochs, rates, random, losses, result);
@@ -235,4 +250,29 @@ export function mlpTrainEpochs(
   store<f64>(result, <f64>samples);
   store<f64>(result, 0, 8);
   return epochs;
+}
+
+/** W of at least this many floats (256 KiB) gets panels: below, gemvRows' sums stay in L1 and the copy buys little. */
+const PANEL_MIN_WEIGHTS: i64 = 1 << 16;
+
+/**
+ * Bytes of layer `layer`'s one-row weight panels, or 0 where it keeps none:
+ * only where gemvRows would run its one-row product (not the column walk of
+ * narrow layers) and W holds at least PANEL_MIN_WEIGHTS floats, where the
+ * copy pays (assembly/gemv-panel.ts). src/nn/panels.ts allocates them.
+ */
+export function mlpPanelBytes(desc: usize, layer: i32): usize {
+  const n = layerSlot(desc, layer, LAYER_OUT), k = layerSlot(desc, layer, LAYER_IN);
+  if (n < PANEL || columnWalkFits(n, k) || <i64>n * k < PANEL_MIN_WEIGHTS) return 0;
+  return panelBytes(n, k);
+}
+
+/** Packs every layer that has panels (LAYER_PANELS, set by src/nn/panels.ts) from its weights, and marks them current. */
+export function mlpPackPanels(desc: usize): void {
+  const layers = headerSlot(desc, SLOT_LAYER_COUNT);
+  for (let l = 0; l < layers; l++) {
+    const panels = ptr(layerSlot(desc, l, LAYER_PANELS));
+    if (panels) packPanels(layerSlot(desc, l, LAYER_OUT), layerSlot(desc, l, LAYER_IN), ptr(layerSlot(desc, l, LAYER_WEIGHTS)), panels);
+  }
+  store<i32>(desc + (<usize>SLOT_PANELS << 2), PANELS_READY);
 }

@@ -6,7 +6,7 @@
 // does a second pass store them, so a diverging run keeps its last finite state.
 
 import {
-  headerSlot, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_HYPER, loadStep, storeStep,
+  headerSlot, SLOT_PARAM_COUNT, SLOT_PARAMS, SLOT_GRADS, SLOT_OPTIMIZER, SLOT_STATE1, SLOT_STATE2, SLOT_HYPER, loadStep, storeStep, weightsChanged,
 } from './layout';
 import { loadPartial, storePartial } from './math';
 import { sumSquares } from './norms';
@@ -58,6 +58,7 @@ export function optimizerStep(desc: usize, learningRate: f32): i32 {
   const kind = headerSlot(desc, SLOT_OPTIMIZER);
   // An id outside OPTIMIZER_* would take the plain-SGD branches below: trap instead.
   if (<u32>kind > <u32>OPTIMIZER_RMSPROP) unreachable();
+  weightsChanged(desc);
   const beta1 = load<f32>(hyper + (<usize>HYPER_BETA1 << 2));
   const beta2 = load<f32>(hyper + (<usize>HYPER_BETA2 << 2));
   const epsilon = load<f32>(hyper + (<usize>HYPER_EPSILON << 2));

@@ -70,6 +70,10 @@ export interface Kernels {
    */
   mlpTrainEpochs(desc: number, x: number, t: number, order: number, samples: number, batchSize: number, epochs: number,
     rates: number, random: number, losses: number, result: number): number;
+  /** Bytes of layer `layer`'s one-row weight panels (assembly/gemv-panel.ts), 0 where it keeps none (always, in the js backend). */
+  mlpPanelBytes(desc: number, layer: number): number;
+  /** Packs the weights of every layer with a LAYER_PANELS block into it and marks the panels current (SLOT_PANELS). */
+  mlpPackPanels(desc: number): void;
 }
 
 export type BackendName = 'wasm' | 'js';
@@ -82,5 +86,5 @@ export interface Backend extends Kernels {
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'gemm', 'denseForward', 'biasAdd', 'columnSums', 'activationForward', 'activationBackward', 'lossSum', 'outputDelta', 'sgdUpdate', 'optimizerStep', 'dropoutForward', 'dropoutBackward', 'firstNonFinite', 'sumSquares', 'gatherRows', 'mapUnary', 'mapBinary', 'mapScalar', 'broadcastCopy', 'reduceSum',
   'reduceMax', 'transpose', 'softmaxRows', 'mlpForward', 'mlpLossSum', 'mlpGradients', 'mlpTrainStep',
-  'mlpTrainBatches', 'mlpTrainEpochs',
+  'mlpTrainBatches', 'mlpTrainEpochs', 'mlpPanelBytes', 'mlpPackPanels',
 ];

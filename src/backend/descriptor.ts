@@ -3,7 +3,7 @@
  * the fused MLP kernels read. Mirrors assembly/layout.ts; a test compares the
  * two through the wasm module's exported globals.
  */
-export const HEADER_SLOTS = 20;
+export const HEADER_SLOTS = 21;
 export const LAYER_SLOTS = 16;
 
 export const SLOT_LAYER_COUNT = 0;
@@ -27,6 +27,9 @@ export const SLOT_RANDOM = 16;
 export const SLOT_TRAINING = 17;
 /** The optimizer's step count: an f64 over slots 18 and 19 (see stepIndex), counting up to MAX_STEP, where it stays (never wraps). */
 export const SLOT_STEP = 18;
+/** One-row forwards since the weights last changed, or PANELS_READY while the weight panels are current (src/nn/panels.ts). */
+export const SLOT_PANELS = 20;
+export const PANELS_READY = -1;
 /** 2^53 - 1, the largest step count: exact in an f64, so kernels, files and JS numbers all hold it. */
 export const MAX_STEP = Number.MAX_SAFE_INTEGER;
 
@@ -43,6 +46,8 @@ export const LAYER_DROPOUT = 9;
 export const LAYER_MASK = 10;
 /** The pre-activation buffer of a layer whose activation needs it (gelu, silu), else 0. */
 export const LAYER_PRE = 11;
+/** This layer's weights packed for one-row forwards (assembly/gemv-panel.ts), or 0. */
+export const LAYER_PANELS = 12;
 
 /** Index into an Int32Array view of the i32 in header slot `slot` of the descriptor at byte `desc`. */
 export function headerIndex(desc: number, slot: number): number {

@@ -14,5 +14,7 @@ export function createWasmBackend(exports: WebAssembly.Exports): Backend {
   // Pointers come back from wasm as signed i32: past 2 GiB they would be negative. Unsigned, as everywhere in JS.
   const forward = kernels.mlpForward!;
   kernels.mlpForward = (desc, x, rows) => forward(desc, x, rows) >>> 0;
+  const panelBytes = kernels.mlpPanelBytes!;
+  kernels.mlpPanelBytes = (desc, layer) => panelBytes(desc, layer) >>> 0;
   return { name: 'wasm', ...(kernels as Kernels) };
 }

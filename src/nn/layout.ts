@@ -208,3 +208,19 @@ export function writePaths(i32: Int32Array, base: number, bits: number): void {
 export function writeNormsTarget(i32: Int32Array, base: number, at: number): void {
   i32[slots.headerIndex(base, slots.SLOT_NORMS)] = at;
 }
+
+/** SLOT_PANELS: one-row forwards since the weights last changed, or PANELS_READY while the weight panels are current. */
+export function readPanelsState(i32: Int32Array, base: number): number {
+  return i32[slots.headerIndex(base, slots.SLOT_PANELS)];
+}
+
+export function writePanelsState(i32: Int32Array, base: number, state: number): void {
+  i32[slots.headerIndex(base, slots.SLOT_PANELS)] = state;
+}
+
+/** LAYER_PANELS of layer `layer`: where its weight panels are, or 0 for none. */
+export function writeLayerPanels(i32: Int32Array, base: number, layer: number, at: number): void {
+  i32[slots.layerIndex(base, layer, slots.LAYER_PANELS)] = at;
+}
+
+export { PANELS_READY } from '../backend/descriptor.js';

@@ -18,6 +18,7 @@ import { planNetwork, writeDescriptor, writeRandomState, writePaths, writeStep, 
 import { optimizerNumbers, stateArrays, type Optimizer } from './optimizers.js';
 import { pathBits } from './paths.js';
 import { registerNetworkMemory } from './network-memory.js';
+import { WeightPanels } from './panels.js';
 import { networkJSON } from './network-json.js';
 import { notifyDisposed } from './dispose-listeners.js';
 import { summary } from './summary.js';
@@ -51,6 +52,8 @@ export class Network {
   readonly #shuffleRandom: Random;
   #block = 0;
   #plan: NetworkPlan;
+  /** The one-row weight panels (src/nn/panels.ts): made after a run of single-sample predicts. */
+  readonly #panels: WeightPanels;
   #disposed = false;
   #training = false;
   /** Set by stopTraining() while a run is on; every run starts with it clear. */
@@ -76,6 +79,7 @@ export class Network {
     this.#kernels = this.#runtime.backends[config.backend];
     this.#shuffleRandom = new Random(config.seed, 1);
     this.#plan = planNetwork(this.inputSize, this.layers, 1, stateArrays(this.optimizer));
+    this.#panels = new WeightPanels(this.#kernels, this.#runtime.heap, this.layers.length);
     checkRestoredState(CONSTRUCTOR, optimizerState, config, this.#plan.paramCount);
     this.#block = this.#runtime.heap.alloc(this.#plan.bytes);
     // Optimizer state and the step count start at zero (heap blocks come uninitialised).
@@ -185,6 +189,7 @@ export class Network {
       f32.set(checked[l][0], this.#at(plan.weights));
       f32.set(checked[l][1], this.#at(plan.bias));
     });
+    this.#panels.weightsChanged(this.#block);
   }
 
   /** A copy of every layer's weights (in×out) and bias. */
@@ -198,6 +203,13 @@ export class Network {
    * Float32Array in gives a row-major Float32Array out. Pass `out` (rows ×
    * outputSize floats) to have the outputs written there: with a Float32Array
    * in and out, predict allocates nothing, which suits one-sample latency.
+   *
+   * After 16 one-sample predicts on unchanged weights, the wasm backend keeps
+   * a second copy of each wide layer's weights laid out for one-sample
+   * products (src/nn/panels.ts): up to 1.3× faster on 1024-wide layers, the
+   * same results bit for bit, and as much memory again as those weights
+   * (at most 256 MiB; freed by dispose()). Any weight change makes it stale
+   * until the next 16 one-sample predicts.
    */
   predict(inputs: readonly (readonly number[])[]): number[][];
   predict(inputs: Float32Array, out?: Float32Array): Float32Array;
@@ -237,6 +249,7 @@ export class Network {
       f32.set(data.subarray(start * inputSize, (start + count) * inputSize), this.#at(this.#plan.xStage));
       const bad = this.#kernels.firstNonFinite(count * inputSize, this.#block + this.#plan.xStage);
       if (bad >= 0) throw nonFiniteError(where, 'inputs', data, start * inputSize + bad, inputSize);
+      if (count === 1) this.#panels.beforeOneRow(this.#block);
       const y = this.#kernels.mlpForward(this.#block, this.#block + this.#plan.xStage, count) >>> 2;
       out.set(this.#runtime.heap.views.f32.subarray(y, y + count * outputSize), start * outputSize);
     }
@@ -284,6 +297,7 @@ export class Network {
   /** Puts back a #snapshotParameters() copy. */
   #restoreParameters(snapshot: Float32Array): void {
     this.#runtime.heap.views.f32.set(snapshot, this.#at(this.#plan.params));
+    this.#panels.weightsChanged(this.#block);
   }
 
   /**
@@ -385,6 +399,7 @@ export class Network {
     this.#disposed = true;
     this.#runtime.heap.free(this.#block);
     this.#block = 0;
+    this.#panels.release();
     // A predictor's queued calls reject now (src/nn/predictor.ts), not at their next flush.
     notifyDisposed(this);
   }
@@ -488,6 +503,8 @@ export class Network {
     this.#block = block;
     this.#plan = plan;
     this.#writeDescriptor();
+    // The new descriptor points at no panels: they are made again after the next run of one-row predicts.
+    this.#panels.release();
   }
 
   #writeDescriptor(): void {

@@ -19,6 +19,7 @@ const ASSEMBLY_ONLY: Record<string, string> = {
   'gemm-kernel.ts': "the single-thread GEMM that gemm.ts's entry points and each threads slice run; js/gemm.ts's gemm is its twin as a whole",
   'gemv.ts': "the one-sample products (m = 1, or depth k = 1) that gemm-kernel.ts runs; js/gemm.ts's gemm covers those shapes as it covers every other",
   'gemv-multi.ts': "x·W and x·Wᵀ for batches of two and three rows (W read once for all rows) that gemm-kernel.ts runs; js/gemm.ts's gemm covers those shapes as it covers every other",
+  'gemv-panel.ts': "one-row x·W over W copied into column panels (mlp.ts's forward at batch one); the pure-TS backend keeps no panels, and its forward is the reference",
   'layout.ts': 'the descriptor slot numbers, mirrored as data by src/backend/descriptor.ts (registry.test.ts checks them)',
   'mlp-narrow.ts': 'a fast path: the pure-TS backend runs the general path (js/mlp.ts), which paths.test.ts compares it with',
   'mlp-tiny.ts': 'a fast path: the pure-TS backend runs the general path (js/mlp.ts), which paths.test.ts compares it with',
@@ -37,6 +38,7 @@ const ASSEMBLY_HELPERS: Record<string, { names: string[]; why: string }> = {
   },
   'sgd.ts': { names: ['sgdCheck', 'sgdApply'], why: "sgdUpdate's two passes, which threads.ts runs per slice" },
   'optimizers.ts': { names: ['isPlainSgd'], why: "optimizerStep's test for the seed's plain SGD" },
+  'gemm.ts': { names: ['splitsAcrossThreads'], why: 'whether a product runs on the thread pool (mlp.ts asks before a one-row panel product)' },
   'index.ts': { names: ['heapBase'], why: 'where the TypeScript heap may start' },
 };
 

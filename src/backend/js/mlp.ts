@@ -12,7 +12,7 @@ import { Random } from '../../random.js';
 const LINEAR = ACTIVATION_IDS.linear;
 
 /** The element kernels the fused MLP is composed of. */
-export type ElementKernels = Omit<Kernels, 'mlpForward' | 'mlpLossSum' | 'mlpGradients' | 'mlpTrainStep' | 'mlpTrainBatches' | 'mlpTrainEpochs'>;
+export type ElementKernels = Omit<Kernels, 'mlpForward' | 'mlpLossSum' | 'mlpGradients' | 'mlpTrainStep' | 'mlpTrainBatches' | 'mlpTrainEpochs' | 'mlpPanelBytes' | 'mlpPackPanels'>;
 
 /**
  * The pure-TS fused MLP: step for step the algorithm of assembly/mlp.ts,
@@ -148,7 +148,14 @@ export function createMlpKernels(v: MemoryViews, k: ElementKernels) {
     return epochs;
   }
 
-  return { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, mlpTrainEpochs };
+  // One-row weight panels are a wasm speed layout (assembly/gemv-panel.ts): this backend keeps none,
+  // so a network on it never allocates them, and its forward pass is the reference they are checked against.
+  function mlpPanelBytes(_desc: number, _layer: number): number {
+    return 0;
+  }
+  function mlpPackPanels(_desc: number): void {}
+
+  return { mlpForward, mlpLossSum, mlpGradients, mlpTrainStep, mlpTrainBatches, mlpTrainEpochs, mlpPanelBytes, mlpPackPanels };
 }
 
 /** Copies rows order[from..from+rows) of src, rowLength floats each, to dst (a batch in shuffled order). */
