@@ -1,7 +1,8 @@
 /**
  * Load test of examples/service/server.mjs with autocannon, with and without
  * createPredictor (PREDICTOR=off: each request runs its own net.predict), on
- * sigmoid MLPs 784-128-10 and 1024-1024-1024-10, on one thread and on the
+ * sigmoid MLPs 784-128-10, 1024-1024-1024-10 and 2048-2048-2048-10 (its 33.6 MB
+ * of weights larger than this machine's 32 MiB L3), on one thread and on the
  * threads build. Each request POSTs one sample, from `--connections` keep-alive
  * connections (one request in flight each, no pipelining) against 127.0.0.1
  * only, for `--seconds` after a one-second warm-up. It reports requests/s and
@@ -15,8 +16,8 @@
  * range [min–max] over the rounds; `ratio` is with ÷ without within a round,
  * `mean batch` the predictor's mean batch size (its stats from /healthz, warm-up included).
  *
- *   node bench/service.mjs [--seconds 5] [--connections 64] [--threads 1,2] [--only 784,wide] [--rounds 3]
- *   npm run bench:service   (both networks, 1 and 2 threads, 3 rounds: about 3 minutes)
+ *   node bench/service.mjs [--seconds 5] [--connections 64] [--threads 1,2] [--only 784,wide,wider] [--rounds 3]
+ *   npm run bench:service   (the three networks, 1 and 2 threads, 3 rounds: about 4 minutes)
  *
  * On Node 20 the server gets --no-liftoff so that the threads build runs real
  * threads (src/threads/liftoff.ts); the `threads` column shows the count the
@@ -39,7 +40,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '64' },
     threads: { type: 'string', default: '1' },
-    only: { type: 'string', default: '784,wide' },
+    only: { type: 'string', default: '784,wide,wider' },
     rounds: { type: 'string', default: '3' },
   },
 });
@@ -63,6 +64,8 @@ const NODE_FLAGS = v8LosesLocalsAcrossWait(process.versions.v8) ? ['--no-liftoff
 const NETWORKS = {
   784: { inputSize: 784, units: [128, 10] },
   wide: { inputSize: 1024, units: [1024, 1024, 10] },
+  // 33.6 MB of weights, more than this machine's 32 MiB L3: one-row products run at memory bandwidth, batched ones do not.
+  wider: { inputSize: 2048, units: [2048, 2048, 10] },
 };
 for (const name of args.only.split(',')) {
   if (!(name in NETWORKS)) {
