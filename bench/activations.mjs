@@ -9,14 +9,10 @@
  *   npm run build && node bench/activations.mjs [--rounds 7] [--samples 4096]
  */
 import { init, sequential, dense, sgd } from '../build/index.node.js';
+import { median, numberOption } from './harness.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const rounds = option('rounds', 7);
-const samples = option('samples', 4096);
+const rounds = numberOption('rounds', 7);
+const samples = numberOption('samples', 4096);
 const ACTIVATIONS = ['tanh', 'gelu', 'silu'];
 
 await init();
@@ -47,7 +43,6 @@ for (let r = 0; r < rounds; r++) {
     rates[activation].push(samples / ((performance.now() - start) / 1000));
   }
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const tanh = median(rates.tanh);
 console.log(`784-128-10, softmax output, categorical cross-entropy, SGD, batch 32; ${samples} samples per epoch, median of ${rounds} rounds`);
 for (const activation of ACTIVATIONS) {

@@ -13,15 +13,11 @@
  *   npm run build && node bench/fit-dataset.mjs [--rounds 9] [--epochs 2]
  */
 import { init, sequential, dense, sgd } from '../build/index.node.js';
+import { median, numberOption } from './harness.mjs';
 import { oneHotTeacherData, rowBatches } from './data.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const rounds = option('rounds', 9);
-const epochs = option('epochs', 2);
+const rounds = numberOption('rounds', 9);
+const epochs = numberOption('epochs', 2);
 const BATCH = 32;
 
 await init();
@@ -51,7 +47,6 @@ for (let r = 0; r < rounds; r++) {
   }
   ratios.push(rates[1][r] / rates[0][r]);
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 console.log(`W2 (784-128-10 sigmoid, L2, SGD lr 0.1), batch ${BATCH}, ${data.samples} samples × ${epochs} epochs per run, `
   + `${rounds} paired rounds (node ${process.version})`);
 for (const [i, c] of CONTENDERS.entries()) console.log(`${c.name.padEnd(11)} ${(median(rates[i]) / 1e3).toFixed(1).padStart(7)} k samples/s`);

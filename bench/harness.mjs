@@ -17,6 +17,21 @@
  */
 import { performance } from 'node:perf_hooks';
 
+/**
+ * The number after `--name` on the command line, or `fallback` when absent; exits naming the option when what
+ * follows is not a finite number (`--rounds x` would otherwise run zero rounds and print NaN).
+ */
+export function numberOption(name, fallback, args = process.argv.slice(2)) {
+  const at = args.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const value = Number(args[at + 1]);
+  if (args[at + 1] === undefined || args[at + 1] === '' || !Number.isFinite(value)) {
+    console.error(`--${name} takes a number, got ${JSON.stringify(args[at + 1])}`);
+    process.exit(2);
+  }
+  return value;
+}
+
 export function median(values) {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;

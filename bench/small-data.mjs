@@ -14,15 +14,11 @@
  *   npm run build && node bench/small-data.mjs [--rounds 7] [--epochs 100000]
  */
 import { init, sequential, dense, sgd } from '../build/index.node.js';
+import { median, numberOption } from './harness.mjs';
 import { sigmoidTeacherData } from './data.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const rounds = option('rounds', 7);
-const smallEpochs = option('epochs', 100_000);
+const rounds = numberOption('rounds', 7);
+const smallEpochs = numberOption('epochs', 100_000);
 const bigEpochs = Math.max(1, Math.round((smallEpochs * 4) / 4096));
 
 await init();
@@ -59,7 +55,6 @@ for (let r = 0; r < rounds; r++) {
     rates[i].push(CONTENDERS[i].samples / ((performance.now() - start) / 1000));
   }
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rate = Object.fromEntries(CONTENDERS.map((c, i) => [c.name, median(rates[i])]));
 
 console.log(`W1 network (2-3-2 sigmoid, L2, SGD lr 0.5), batch 1, default options; small: 4 samples × ${smallEpochs} epochs, `
