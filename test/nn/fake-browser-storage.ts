@@ -4,6 +4,8 @@
  * quotas, so the error paths (quota, damaged entries, the old entry kept)
  * run in Node. test/browser/persistence.test.ts checks the real ones.
  */
+import { onTestFinished } from 'vitest';
+import { adam, dense, sequential } from '../../src/index.js';
 
 /** localStorage: strings under keys; a setItem past `quota` characters (keys and values, as browsers count) throws QuotaExceededError and changes nothing. */
 export class FakeLocalStorage {
@@ -148,12 +150,26 @@ export class FakeIndexedDB {
   }
 }
 
-/** Installs `value` as globalThis[name] for one test; returns the undo. */
-export function installGlobal(name: 'localStorage' | 'indexedDB', value: unknown): () => void {
+/**
+ * Defines globalThis[name] for the running test and puts the old one back
+ * when it finishes (onTestFinished), whatever the test does.
+ */
+export function defineGlobal(name: string, descriptor: PropertyDescriptor): void {
   const before = Object.getOwnPropertyDescriptor(globalThis, name);
-  Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
-  return () => {
+  Object.defineProperty(globalThis, name, { configurable: true, ...descriptor });
+  onTestFinished(() => {
     if (before) Object.defineProperty(globalThis, name, before);
     else delete (globalThis as Record<string, unknown>)[name];
-  };
+  });
 }
+
+/** Installs `value` as globalThis[name] for the running test (a store, or undefined for a runtime without one). */
+export function installGlobal(name: 'localStorage' | 'indexedDB', value: unknown): void {
+  defineGlobal(name, { value, writable: true });
+}
+
+/** The network the store tests save, load and train further, and samples to train and predict on. */
+export const storeNet = (seed = 3, hidden = 5, backend: 'wasm' | 'js' = 'wasm') => sequential({ inputSize: 3,
+  layers: [dense(hidden, { activation: 'relu' }), dense(2, { activation: 'softmax' })], loss: 'categoricalCrossentropy', optimizer: adam(), seed, backend });
+export const STORE_X = [[0.1, 0.2, 0.3], [1, -1, 0.5]];
+export const STORE_T = [[1, 0], [0, 1]];

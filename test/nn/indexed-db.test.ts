@@ -5,33 +5,23 @@
  * foreign records refused whole, and the errors where there is no IndexedDB.
  * Chromium's real one: test/browser/persistence.test.ts.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { adam, dense, listModels, load, removeModel, save, sequential, toBytes } from '../../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listModels, load, removeModel, save, toBytes } from '../../src/index.js';
 import { runtime } from '../../src/runtime.js';
 import { initFromBuild } from '../helpers.js';
-import { FakeIndexedDB, installGlobal } from './fake-browser-storage.js';
+import { FakeIndexedDB, installGlobal, STORE_T as t, STORE_X as x, storeNet as build } from './fake-browser-storage.js';
 
 beforeAll(initFromBuild);
 
-let undo: (() => void) | undefined;
-afterEach(() => {
-  undo?.();
-  undo = undefined;
-});
-
 function useIndexedDB(quota?: number): FakeIndexedDB {
   const db = new FakeIndexedDB(quota);
-  undo = installGlobal('indexedDB', db);
+  installGlobal('indexedDB', db);
   return db;
 }
 
 /** The records of wasmgrad's store, as the fake keeps them. */
 const records = (db: FakeIndexedDB) => db.databases.get('wasmgrad')?.get('models') as Map<string, { bytes: Uint8Array }>;
 
-const build = (seed = 3, hidden = 5, backend: 'wasm' | 'js' = 'wasm') => sequential({ inputSize: 3,
-  layers: [dense(hidden, { activation: 'relu' }), dense(2, { activation: 'softmax' })], loss: 'categoricalCrossentropy', optimizer: adam(), seed, backend });
-const x = [[0.1, 0.2, 0.3], [1, -1, 0.5]];
-const t = [[1, 0], [0, 1]];
 
 describe('indexeddb://', () => {
   it.each(['wasm', 'js'] as const)('round-trips a trained model as one record { bytes } in database wasmgrad, store models (%s backend)', async (backend) => {
@@ -117,7 +107,7 @@ describe('indexeddb://', () => {
   });
 
   it('without IndexedDB (Node): WASMGRAD_UNSUPPORTED saying it needs a browser; listModels lists nothing', async () => {
-    undo = installGlobal('indexedDB', undefined);
+    installGlobal('indexedDB', undefined);
     const net = build();
     const needsBrowser = (where: string) => expect.objectContaining({
       code: 'WASMGRAD_UNSUPPORTED', message: expect.stringMatching(new RegExp(`^${where}: indexeddb://m needs IndexedDB, which this runtime does not have: the browser stores work in browsers`)),

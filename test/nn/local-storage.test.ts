@@ -5,30 +5,20 @@
  * the errors where there is no localStorage. Chromium's real one:
  * test/browser/persistence.test.ts.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { adam, dense, listModels, load, removeModel, save, sequential, toBytes } from '../../src/index.js';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { listModels, load, removeModel, save, toBytes } from '../../src/index.js';
 import { runtime } from '../../src/runtime.js';
 import { initFromBuild } from '../helpers.js';
-import { FakeLocalStorage, installGlobal } from './fake-browser-storage.js';
+import { defineGlobal, FakeLocalStorage, installGlobal, STORE_T as t, STORE_X as x, storeNet as build } from './fake-browser-storage.js';
 
 beforeAll(initFromBuild);
 
-let undo: (() => void) | undefined;
-afterEach(() => {
-  undo?.();
-  undo = undefined;
-});
-
 function useStorage(quota?: number): FakeLocalStorage {
   const storage = new FakeLocalStorage(quota);
-  undo = installGlobal('localStorage', storage);
+  installGlobal('localStorage', storage);
   return storage;
 }
 
-const build = (seed = 3, hidden = 5, backend: 'wasm' | 'js' = 'wasm') => sequential({ inputSize: 3,
-  layers: [dense(hidden, { activation: 'relu' }), dense(2, { activation: 'softmax' })], loss: 'categoricalCrossentropy', optimizer: adam(), seed, backend });
-const x = [[0.1, 0.2, 0.3], [1, -1, 0.5]];
-const t = [[1, 0], [0, 1]];
 
 /** Base64 by Node's Buffer: an independent encoder. */
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -122,7 +112,7 @@ describe('localstorage:// without a usable localStorage', () => {
   const needsBrowser = expect.objectContaining({ code: 'WASMGRAD_UNSUPPORTED', message: expect.stringMatching(/^(save|load): localstorage:\/\/m needs localStorage.*In Node, save to a file path/) });
 
   it('Node (no global): WASMGRAD_UNSUPPORTED saying it needs a browser', async () => {
-    undo = installGlobal('localStorage', undefined);
+    installGlobal('localStorage', undefined);
     const n = net();
     await expect(save(n, 'localstorage://m')).rejects.toThrow(needsBrowser);
     await expect(load('localstorage://m')).rejects.toThrow(needsBrowser);
@@ -131,25 +121,22 @@ describe('localstorage:// without a usable localStorage', () => {
   });
 
   it('a global without the methods (Node 25+ without --localstorage-file) is no localStorage', async () => {
-    undo = installGlobal('localStorage', {});
+    installGlobal('localStorage', {});
     const n = net();
     await expect(save(n, 'localstorage://m')).rejects.toThrow(needsBrowser);
     n.dispose();
   });
 
   it('Node 25+ without --localstorage-file: its getter is never read (reading it prints an ExperimentalWarning), unless the flag or Deno is there', async () => {
-    const before = Object.getOwnPropertyDescriptor(globalThis, 'localStorage');
     const execArgv = process.execArgv;
     const fake = new FakeLocalStorage();
     let reads = 0;
     // As Node defines it: an accessor on globalThis (here Node 20 runs the test, so process.versions.node is set).
-    Object.defineProperty(globalThis, 'localStorage', { configurable: true, get: () => { reads++; return fake; } });
-    undo = () => {
+    defineGlobal('localStorage', { get: () => { reads++; return fake; } });
+    onTestFinished(() => {
       process.execArgv = execArgv;
       delete (globalThis as { Deno?: unknown }).Deno;
-      if (before) Object.defineProperty(globalThis, 'localStorage', before);
-      else delete (globalThis as { localStorage?: unknown }).localStorage;
-    };
+    });
     const n = net();
     await expect(save(n, 'localstorage://m')).rejects.toThrow(needsBrowser);
     await expect(load('localstorage://m')).rejects.toThrow(/needs localStorage \(Node 25\+ has one only when run with --localstorage-file\)/);
@@ -170,15 +157,9 @@ describe('localstorage:// without a usable localStorage', () => {
   });
 
   it('a blocked one (its getter throws SecurityError) says so', async () => {
-    const before = Object.getOwnPropertyDescriptor(globalThis, 'localStorage');
-    Object.defineProperty(globalThis, 'localStorage', { configurable: true, get: () => { throw new DOMException('Access is denied', 'SecurityError'); } });
+    defineGlobal('localStorage', { get: () => { throw new DOMException('Access is denied', 'SecurityError'); } });
     // A page's (a sandboxed iframe's): a window, so not taken for Node's getter.
-    (globalThis as { window?: unknown }).window = globalThis;
-    undo = () => {
-      delete (globalThis as { window?: unknown }).window;
-      if (before) Object.defineProperty(globalThis, 'localStorage', before);
-      else delete (globalThis as { localStorage?: unknown }).localStorage;
-    };
+    defineGlobal('window', { value: globalThis, writable: true });
     const n = net();
     await expect(save(n, 'localstorage://m')).rejects.toMatchObject({ code: 'WASMGRAD_UNSUPPORTED', message: expect.stringMatching(/^save: localstorage:\/\/m needs a usable localStorage \(here reading it throws SecurityError\)/) });
     n.dispose();
