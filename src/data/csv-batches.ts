@@ -267,6 +267,8 @@ async function* readBatches(source: CsvSource, s: Settings): AsyncGenerator<CsvB
       xs[rows * inputs.length + j] = x;
     }
     const label = fields[target].trim();
+    // Said before either reading: "" is neither a class nor a number, and the hint for text labels would mislead.
+    if (label === '') throw rowError(line, `the label column "${names[target]}" is empty (fill or drop rows with missing values before training)`);
     if (s.classes) {
       let k = classIndex.get(label);
       if (k === undefined) {

@@ -179,6 +179,20 @@ describe('csvBatches', () => {
       /holds "x", which is not a number \(text labels need options.classes\)/,
     );
     await expect(rows('')).rejects.toThrow('csvBatches: line 1: the CSV is empty');
+    // Past float32's range (3.4e38) a value would train as Infinity: refused in a feature and in a numeric label.
+    await expect(rows('a,y\n1,2\n1e39,3\n', { label: 'y' } as typeof OPTIONS)).rejects.toThrow(
+      'csvBatches: line 3: column "a" holds "1e39", which is not a number float32 holds',
+    );
+    await expect(rows('a,y\n1,-1e39\n', { label: 'y' } as typeof OPTIONS)).rejects.toThrow('csvBatches: line 2: the label column "y" holds "-1e39", which is not a number');
+    // A half-written file (a copy or download cut off): its last line is short, or ends before the label.
+    await expect(rows('a,b,y\n1,2,3\n4', { label: 'y' } as typeof OPTIONS)).rejects.toThrow('csvBatches: line 3: 1 fields, but the header has 3');
+    for (const options of [{ label: 'y' }, { label: 'y', classes: ['p', 'q'] }]) {
+      await expect(rows('a,y\n1,0\n4,', options as typeof OPTIONS)).rejects.toThrow(
+        'csvBatches: line 3: the label column "y" is empty (fill or drop rows with missing values before training)',
+      );
+    }
+    // Cut after a whole row but before its line break, the file is whole: that row is the last sample.
+    expect(await rows('a,y\n1,2\n3,4', { label: 'y' } as typeof OPTIONS)).toEqual([{ xs: Float32Array.of(1, 3), ys: Float32Array.of(2, 4) }]);
     // A second "y" was read as a feature: the label leaked into the inputs.
     await expect(rows('a,y,y\n1,2,2\n', { label: 'y' } as typeof OPTIONS)).rejects.toThrow('csvBatches: line 1: the header names column "y" twice');
     await expect(rows('a,,y\n1,2,3\n', { label: 'y' } as typeof OPTIONS)).rejects.toThrow('csvBatches: line 1: column 2 of the header has no name');
