@@ -119,53 +119,35 @@ export class ProtoMessage {
   static #parse(bytes: Uint8Array, path: string, depth: number, base: number): ProtoMessage {
     if (depth > MAX_DEPTH) throw bad(path, base, `messages nest deeper than ${MAX_DEPTH} levels`);
     const fields: ProtoField[] = [];
-    let at = 0;
     const fail = (offset: number, what: string) => bad(path, base + offset, what);
-    const varint = (): number | bigint => {
-      const start = at;
-      let small = 0, scale = 1;
-      for (let i = 0; i < 10; i++) {
-        if (at >= bytes.length) throw fail(start, 'a varint runs past the end (truncated)');
-        const b = bytes[at++];
-        if (i < 7) small += (b & 0x7f) * scale; // up to 49 bits: exact in a double
-        scale *= 128;
-        if ((b & 0x80) === 0) {
-          if (i < 7) return small;
-          let big = 0n;
-          for (let j = at - 1; j >= start; j--) big = (big << 7n) | BigInt(bytes[j] & 0x7f);
-          if (big >= 1n << 64n) throw fail(start, 'a varint overflows 64 bits');
-          return Number.isSafeInteger(Number(big)) && BigInt(Number(big)) === big ? Number(big) : big;
-        }
-      }
-      throw fail(start, 'a varint is longer than 10 bytes');
-    };
-    while (at < bytes.length) {
-      const offset = at;
-      const key = varint();
+    const reader = new VarintReader(bytes, (offset, problem) => fail(offset, VARINT_PROBLEMS[problem]));
+    while (reader.at < bytes.length) {
+      const offset = reader.at;
+      const key = reader.next();
       if (typeof key !== 'number' || key > 0xffffffff) throw fail(offset, 'a field key is out of range');
       const field = Math.floor(key / 8), wire = key % 8;
       if (field === 0) throw fail(offset, 'a field has number 0');
       if (wire === WIRE.varint) {
-        const start = base + at;
-        fields.push({ field, wire, value: varint(), offset: base + offset, start });
+        const start = base + reader.at;
+        fields.push({ field, wire, value: reader.next(), offset: base + offset, start });
         continue;
       }
       let length: number;
       if (wire === WIRE.fixed64) length = 8;
       else if (wire === WIRE.fixed32) length = 4;
       else if (wire === WIRE.bytes) {
-        const declared = varint();
+        const declared = reader.next();
         // Compared before anything is taken: a huge declared length is refused, not allocated.
-        if (typeof declared !== 'number' || declared > bytes.length - at) {
-          throw fail(offset, `field ${field} declares ${declared} bytes, but only ${bytes.length - at} remain`);
+        if (typeof declared !== 'number' || declared > bytes.length - reader.at) {
+          throw fail(offset, `field ${field} declares ${declared} bytes, but only ${bytes.length - reader.at} remain`);
         }
         length = declared;
       } else {
         throw fail(offset, `field ${field} has wire type ${wire}, which is ${wire === 3 || wire === 4 ? 'a group (not used by ONNX)' : 'not a protobuf wire type'}`);
       }
-      if (length > bytes.length - at) throw fail(offset, `field ${field} runs past the end (truncated)`);
-      fields.push({ field, wire, value: bytes.subarray(at, at + length), offset: base + offset, start: base + at });
-      at += length;
+      if (length > bytes.length - reader.at) throw fail(offset, `field ${field} runs past the end (truncated)`);
+      fields.push({ field, wire, value: bytes.subarray(reader.at, reader.at + length), offset: base + offset, start: base + reader.at });
+      reader.at += length;
     }
     return new ProtoMessage(path, fields, depth, base);
   }
@@ -201,18 +183,10 @@ export class ProtoMessage {
 
   static #packedVarints(bytes: Uint8Array, path: string, base: number): number[] {
     const out: number[] = [];
-    let at = 0;
-    while (at < bytes.length) {
-      const start = at;
-      let big = 0n, shift = 0n, done = false;
-      for (let i = 0; i < 10 && at < bytes.length; i++) {
-        const b = bytes[at++];
-        big |= BigInt(b & 0x7f) << shift;
-        shift += 7n;
-        if ((b & 0x80) === 0) { done = true; break; }
-      }
-      if (!done) throw bad(path, base + start, 'a packed varint is truncated or longer than 10 bytes');
-      out.push(signed(big, path, base + start));
+    const reader = new VarintReader(bytes, (offset, problem) => bad(path, base + offset, PACKED_PROBLEMS[problem]));
+    while (reader.at < bytes.length) {
+      const start = reader.at;
+      out.push(signed(reader.next(), path, base + start));
     }
     return out;
   }
@@ -282,6 +256,51 @@ export class ProtoMessage {
   /** Whether the field occurs at all. */
   has(field: number): boolean {
     return this.fields.some((f) => f.field === field);
+  }
+}
+
+/** What can be wrong with a varint, worded for a field key or value, and for one inside a packed field. */
+type VarintProblem = 'truncated' | 'long' | 'overflow';
+const VARINT_PROBLEMS: Record<VarintProblem, string> = {
+  truncated: 'a varint runs past the end (truncated)',
+  long: 'a varint is longer than 10 bytes',
+  overflow: 'a varint overflows 64 bits',
+};
+const PACKED_PROBLEMS: Record<VarintProblem, string> = {
+  truncated: 'a packed varint is truncated or longer than 10 bytes',
+  long: 'a packed varint is truncated or longer than 10 bytes',
+  overflow: 'a packed varint overflows 64 bits',
+};
+
+/**
+ * Reads varints from `bytes`, from `at` on: the one decoder for field keys,
+ * varint fields and packed repeated varints, so each refuses the same bytes
+ * (a packed one past 64 bits was once wrapped into range instead).
+ */
+class VarintReader {
+  at = 0;
+
+  constructor(private readonly bytes: Uint8Array, private readonly fail: (offset: number, problem: VarintProblem) => WasmgradError) {}
+
+  /** The next varint: a number, or a bigint past 2^53 (below 2^64). */
+  next(): number | bigint {
+    const { bytes } = this;
+    const start = this.at;
+    let small = 0, scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.at >= bytes.length) throw this.fail(start, 'truncated');
+      const b = bytes[this.at++];
+      if (i < 7) small += (b & 0x7f) * scale; // up to 49 bits: exact in a double
+      scale *= 128;
+      if ((b & 0x80) === 0) {
+        if (i < 7) return small;
+        let big = 0n;
+        for (let j = this.at - 1; j >= start; j--) big = (big << 7n) | BigInt(bytes[j] & 0x7f);
+        if (big >= 1n << 64n) throw this.fail(start, 'overflow');
+        return Number.isSafeInteger(Number(big)) && BigInt(Number(big)) === big ? Number(big) : big;
+      }
+    }
+    throw this.fail(start, 'long');
   }
 }
 

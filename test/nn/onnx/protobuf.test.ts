@@ -103,6 +103,20 @@ describe('malformed protobuf is refused with WASMGRAD_BAD_MODEL_FILE', () => {
     expect(() => m.ints(3, 'dims')).toThrow(badFile(/packed varint is truncated/));
   });
 
+  it('a packed varint past 64 bits is refused as an unpacked one is, not wrapped to another value', () => {
+    // 10 bytes whose last carries bits 63 and 64: 2^64 + 5. Unpacked it is refused; packed it was read as 5 (BigInt.asIntN wrapped it).
+    const varint = [0x85, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02];
+    expect(() => ProtoMessage.decode(Uint8Array.from([0x08, ...varint]), 'M')).toThrow(badFile(/M at byte 1: a varint overflows 64 bits/));
+    const m = ProtoMessage.decode(Uint8Array.from([0x0a, varint.length, ...varint]), 'M');
+    expect(() => m.ints(1, 'dims')).toThrow(badFile(/M\.dims at byte 2: a packed varint overflows 64 bits/));
+    // The largest value that fits (2^64 - 1, all ten bytes) is -1 as int64, packed or not.
+    const max = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+    expect(ProtoMessage.decode(Uint8Array.from([0x0a, max.length, ...max, 0x0a, 1, 0x07]), 'M').ints(1, 'dims')).toEqual([-1, 7]);
+    // 11 bytes: longer than any varint.
+    const long = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00];
+    expect(() => ProtoMessage.decode(Uint8Array.from([0x0a, long.length, ...long]), 'M').ints(1, 'dims')).toThrow(badFile(/packed varint is truncated or longer than 10 bytes/));
+  });
+
   it('a sub-message that is itself malformed is refused where it is read, with its path', () => {
     const m = ProtoMessage.decode(Uint8Array.from([0x3a, 0x02, 0x08, 0x80]), 'ModelProto');
     expect(() => m.message(7, 'graph')).toThrow(badFile(/ModelProto\.graph at byte 3: a varint runs past the end/));
