@@ -266,6 +266,70 @@ describe.each(BACKENDS)('fitDataset (%s backend)', (backend) => {
     expect(runtime().heap.liveBlocks).toBe(liveBlocks);
   });
 
+  it('a source that throws mid-epoch: its error, error.history, the weights of the batches before it, the block freed, the iterator closed', async () => {
+    const liveBlocks = runtime().heap.liveBlocks;
+    const failure = new Error('the disk went away');
+    let closed = 0;
+    async function* source() {
+      try {
+        yield* batches(x, t, 4).slice(0, 2);
+        throw failure;
+      } finally {
+        closed++;
+      }
+    }
+    const net = sequential(config(backend)), reference = sequential(config(backend));
+    const error = await rejection(net.fitDataset(source, { epochs: 2 }));
+    expect(error).toBe(failure);
+    expect(error.history).toMatchObject({ epochs: 0, loss: [] });
+    expect(closed).toBe(1);
+    await reference.fitDataset(batches(x, t, 4).slice(0, 2));
+    expect(weightsOf(net)).toBe(weightsOf(reference));
+    net.dispose();
+    reference.dispose();
+    expect(runtime().heap.liveBlocks).toBe(liveBlocks);
+  });
+
+  it('one sample in one batch trains as fitSync with batchSize 1; so does a batch of 1e39, refused before the step', async () => {
+    const net = sequential(config(backend)), reference = sequential(config(backend));
+    const history = await net.fitDataset(() => [{ xs: [x[0]], ys: [t[0]] }], { epochs: 3, validationData: [[x[0]], [t[0]]], metrics: ['accuracy'] });
+    const expected = reference.fitSync([x[0]], [t[0]], { ...plain, epochs: 3, batchSize: 1, validationData: [[x[0]], [t[0]]], metrics: ['accuracy'] });
+    expect(history.loss).toEqual(expected.loss);
+    expect(history.valLoss).toEqual(expected.valLoss);
+    expect(weightsOf(net)).toBe(weightsOf(reference));
+    const before = state(net);
+    for (const bad of [{ xs: [[0, 1e39, 0]], ys: [t[0]] }, { xs: [x[0]], ys: [[0, -1e39]] }]) {
+      const error = await rejection(net.fitDataset([bad]));
+      expect(error.code).toBe('WASMGRAD_INVALID_ARGUMENT');
+      expect(error.message).toMatch(/^Network\.fitDataset: batch 0 of epoch 1: (xs|ys)\[0\]\[1\] must be a finite number that float32 can hold/);
+    }
+    expect(state(net)).toBe(before);
+    net.dispose();
+    reference.dispose();
+  });
+
+  it('stopTraining from a callback ends the run after that epoch; an endless source cut by batchesPerEpoch is closed', async () => {
+    let closed = false;
+    function* endless() {
+      try {
+        for (let i = 0; ; i = (i + 1) % 6) yield batchOf(x, t, 4 * i, Math.min(4 * i + 4, x.length), false);
+      } finally {
+        closed = true;
+      }
+    }
+    const net = sequential(config(backend)), reference = sequential(config(backend));
+    const history = await net.fitDataset(endless(), {
+      epochs: 5, batchesPerEpoch: 6, callbacks: [{ onEpochEnd: (epoch, _logs, context) => { if (epoch === 1) context.network.stopTraining(); } }],
+    });
+    expect(history).toMatchObject({ epochs: 2, stopReason: 'aborted' });
+    expect(closed).toBe(true);
+    // Two whole epochs of the 6 batches, as fitSync trains them: the loop stopped, not the epoch.
+    expect(history.loss).toEqual(reference.fitSync(x, t, { ...plain, epochs: 2, batchSize: 4 }).loss);
+    expect(weightsOf(net)).toBe(weightsOf(reference));
+    net.dispose();
+    reference.dispose();
+  });
+
   it('divergence rejects with WASMGRAD_DIVERGED and error.history holding the epochs done; a second run while one trains is WASMGRAD_BUSY', async () => {
     const net = sequential({ ...config(backend), layers: [dense(3, { activation: 'linear' }), dense(2, { activation: 'linear' })],
       optimizer: sgd({ learningRate: 0.01, schedule: { type: 'exponential', factor: 1.6 } }) });
