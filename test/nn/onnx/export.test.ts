@@ -5,7 +5,7 @@
  * IR version, symbolic batch, names) is what the issue asks; saveOnnx writes
  * atomically.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +137,27 @@ describe('saveOnnx', () => {
     expect(copy.predict(x)).toEqual(net.predict(x));
     copy.dispose();
     net.dispose();
+  });
+
+  it('a half-written file (cut inside the graph, or right before the operator set) is WASMGRAD_BAD_MODEL_FILE naming the path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-onnx-'));
+    const net = trained('relu', 'wasm');
+    const bytes = toOnnx(net);
+    net.dispose();
+    const half = join(dir, 'half.onnx');
+    writeFileSync(half, bytes.subarray(0, bytes.length >> 1));
+    const error = await loadOnnx(half).then(() => null, (e: Error & { code?: string }) => e);
+    expect(error?.code).toBe('WASMGRAD_BAD_MODEL_FILE');
+    expect(error?.message).toMatch(/declares \d+ bytes, but only \d+ remain/);
+    expect(error?.message.endsWith(`(in ${half})`)).toBe(true);
+    // The opset_import is written last: 6 bytes (key 0x42, length 4, domain "" as 0x0a 0x00, version 17 as 0x10 0x11).
+    expect([...bytes.subarray(-6)]).toEqual([0x42, 0x04, 0x0a, 0x00, 0x10, 0x11]);
+    const cut = join(dir, 'cut.onnx');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 6));
+    await expect(loadOnnx(cut)).rejects.toThrow(expect.objectContaining({
+      code: 'WASMGRAD_BAD_MODEL_FILE', message: expect.stringMatching(/imports no default \(ai\.onnx\) operator set \(truncated\?\)/),
+    }));
+    rmSync(dir, { recursive: true });
   });
 
   it('a path that cannot be written is WASMGRAD_IO naming it; a bad path argument is WASMGRAD_INVALID_ARGUMENT', async () => {

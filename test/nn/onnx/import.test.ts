@@ -166,6 +166,25 @@ describe('refusals: WASMGRAD_UNSUPPORTED naming the node and op (or the attribut
     expect(() => fromOnnx(modelProto(graph(nan), 't'))).toThrow(expect.objectContaining({ code: 'WASMGRAD_BAD_MODEL_FILE', message: expect.stringMatching(/"w"\[1\] is NaN/) }));
   });
 
+  it('a value past float32\'s range (1e39, Infinity once stored) in raw_data, in float_data or a Constant\'s value_float: WASMGRAD_BAD_MODEL_FILE naming the tensor, nothing allocated', () => {
+    const infinite = (message: RegExp) => expect.objectContaining({ code: 'WASMGRAD_BAD_MODEL_FILE', message: expect.stringMatching(message) });
+    const live = runtime().heap.liveBytes;
+    // raw_data: the writer stores 1e39 as float32, which is Infinity.
+    const raw = model({ inputSize: 2, outputSize: 2, weights: { w: [2, 2] }, values: { w: [1, 2, 1e39, 4] }, nodes: [['Gemm', ['x', 'w'], 'y']] });
+    expect(() => fromOnnx(raw)).toThrow(infinite(/fromOnnx: tensor "w"\[2\] is Infinity, expected a finite number/));
+    // float_data, one fixed32 per value (unpacked).
+    const floatData = new ProtoWriter().int(1, 1).int(1, 2).int(2, 1).string(8, 'w').float(4, 0.5).float(4, -1e39);
+    const graph = new ProtoWriter().message(1, nodeProto('Gemm', 'dense', ['x', 'w'], ['y'])).message(5, floatData)
+      .message(11, valueInfoProto('x', ['N', 1])).message(12, valueInfoProto('y', ['N', 2]));
+    expect(() => fromOnnx(modelProto(graph, 't'))).toThrow(infinite(/tensor "w"\[1\] is -Infinity, expected a finite number/));
+    // A Constant's value_float, added to the layer's outputs (folded into its bias).
+    const constant = model({ inputSize: 2, outputSize: 2, weights: { w: [2, 2] }, nodes: [
+      ['Gemm', ['x', 'w'], 'a'], ['Constant', [], 'k', { value_float: { float: 1e39 } }], ['Add', ['a', 'k'], 'y'],
+    ] });
+    expect(() => fromOnnx(constant)).toThrow(infinite(/tensor "k"\[0\] is Infinity, expected a finite number/));
+    expect(runtime().heap.liveBytes).toBe(live);
+  });
+
   it('every truncation of a real model is refused with a wasmgrad error, never a crash; nothing is allocated', () => {
     const net = sequential({ inputSize: 3, layers: [dense(4, { activation: 'gelu' }), dense(2, { activation: 'softmax' })], seed: 1 });
     const bytes = toOnnx(net);
