@@ -210,6 +210,50 @@ describe.each(BACKENDS)('createPredictor (%s backend)', (backend) => {
     expect(() => createPredictor(net)).toThrow(expect.objectContaining({ code: 'WASMGRAD_DISPOSED', message: 'createPredictor: the network has been disposed' }));
   });
 
+  it('a caller\'s callback that disposes the network: its batch-mates keep their rows, a call it queued rejects, the predictor closes cleanly', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const net = network(backend);
+    const predictor = createPredictor(net, { maxDelayMs: 10 });
+    const xs = samples(4, 13);
+    const expected = xs.map((x) => reference(net, x)); // before the weights are gone
+    let queuedInCallback: Promise<Float32Array> | undefined;
+    const answers = xs.slice(0, 3).map((x, i) => predictor.predict(x).then((row) => {
+      if (i === 0) {
+        queuedInCallback = predictor.predict(xs[3]);
+        net.dispose();
+      }
+      return row;
+    }));
+    vi.advanceTimersByTime(10);
+    const rows = await Promise.all(answers);
+    expect(net.disposed).toBe(true);
+    // All three were answered by the batch, before the first caller's callback ran.
+    rows.forEach((row, i) => expectClose(row, expected[i], 1e-5, 1e-6));
+    const error = await rejection(queuedInCallback!);
+    expect(isWasmgradError(error, 'WASMGRAD_DISPOSED')).toBe(true);
+    expect(error.message).toMatch(/the network was disposed before this call's batch ran/);
+    expect(predictor.stats).toMatchObject({ calls: 3, batches: 1, pending: 0 });
+    // No timer is left to run a batch on the disposed network.
+    expect(vi.getTimerCount()).toBe(0);
+    await predictor.close();
+    expect(predictor.closed).toBe(true);
+  });
+
+  it('a one-input, one-output network with maxBatch 2: tiny rows batch and grow like any other', async () => {
+    const net = sequential({ inputSize: 1, seed: 3, backend, layers: [dense(1, { activation: 'linear' })] });
+    const [[w]] = net.getWeights()[0].weights;
+    const [b] = net.getWeights()[0].bias;
+    const predictor = createPredictor(net, { maxBatch: 2, maxDelayMs: 0 });
+    const xs = [0.5, -3, 2, 1e-3, 7];
+    const rows = await Promise.all(xs.map((x) => predictor.predict([x])));
+    // y = w·x + b by hand in float64: the network's float32 result within its rounding (fused or not).
+    rows.forEach((row, i) => expectClose(row, [w * xs[i] + b], 1e-6, 1e-7));
+    expect(rows.every((row) => row.length === 1)).toBe(true);
+    expect(predictor.stats).toMatchObject({ calls: 5, batches: 3, meanBatchSize: 5 / 3, pending: 0 });
+    await predictor.close();
+    net.dispose();
+  });
+
   it('calls made during an async fit are answered between training slices, with the weights of that moment', async () => {
     const net = network(backend);
     const predictor = createPredictor(net, { maxBatch: 64, maxDelayMs: 1 });
