@@ -49,6 +49,7 @@ export function mlpForward(desc: usize, x: usize, rows: i32): usize {
     const pre = ptr(layerSlot(desc, l, LAYER_PRE));
     const kind = layerSlot(desc, l, LAYER_ACTIVATION);
     const layerPanels = panels ? ptr(layerSlot(desc, l, LAYER_PANELS)) : 0;
+    // (A pool attached after the panels were made may split this product: then it runs as before.)
     if (layerPanels && !splitsAcrossThreads(1, outSize, inSize)) {
       // The bits of denseForward's one-row path (gemvRows, then the same epilogue); see assembly/gemv-panel.ts.
       const target = pre ? pre : output;
@@ -258,12 +259,14 @@ const PANEL_MIN_WEIGHTS: i64 = 1 << 16;
 /**
  * Bytes of layer `layer`'s one-row weight panels, or 0 where it keeps none:
  * only where gemvRows would run its one-row product (not the column walk of
- * narrow layers) and W holds at least PANEL_MIN_WEIGHTS floats, where the
- * copy pays (assembly/gemv-panel.ts). src/nn/panels.ts allocates them.
+ * narrow layers, nor a product the attached thread pool splits, which
+ * mlpForward never reads panels for) and W holds at least PANEL_MIN_WEIGHTS
+ * floats, where the copy pays (assembly/gemv-panel.ts). src/nn/panels.ts
+ * allocates them.
  */
 export function mlpPanelBytes(desc: usize, layer: i32): usize {
   const n = layerSlot(desc, layer, LAYER_OUT), k = layerSlot(desc, layer, LAYER_IN);
-  if (n < PANEL || columnWalkFits(n, k) || <i64>n * k < PANEL_MIN_WEIGHTS) return 0;
+  if (n < PANEL || columnWalkFits(n, k) || <i64>n * k < PANEL_MIN_WEIGHTS || splitsAcrossThreads(1, n, k)) return 0;
   return panelBytes(n, k);
 }
 

@@ -32,7 +32,7 @@ export class WeightPanels {
   readonly #layerCount: number;
   /** The panels' block, 0 until made (and after `release`). */
   #block = 0;
-  /** False once this network is known to keep none (js backend, no wide layer, over budget, no memory). */
+  /** False once this network is known to keep none (js backend, no wide layer on one thread, over budget, no memory). */
   #wanted = true;
 
   constructor(kernels: Pick<Kernels, 'mlpPanelBytes' | 'mlpPackPanels'>, heap: Heap, layerCount: number) {
