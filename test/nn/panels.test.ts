@@ -65,6 +65,10 @@ const SHAPES: [number[], Activation][] = [
   [[300, 1021, 517, 3], 'gelu'],
   [[257, 1023, 2], 'relu'],
   [[64, 2048, 1], 'tanh'],
+  // Narrow but deep, past the column walk's 128 Ki floats: 16 columns (one baseline panel, two relaxed ones,
+  // no leftover columns) and 17 (one column in a last panel, and the relaxed builds' one unfused column).
+  [[9000, 16, 1], 'relu'],
+  [[8000, 17, 2], 'tanh'],
 ];
 
 describe('one-row weight panels', () => {
@@ -170,6 +174,41 @@ describe('one-row weight panels', () => {
     predictPastThreshold(net, x1, reference);
     expect(packs.count).toBe(2);
     net.dispose();
+    expect(heap.liveBytes).toBe(live);
+  });
+
+  it('a refused setWeights (a value float32 cannot hold) leaves the panels current', () => {
+    const packs = countPacks();
+    const net = network([512, 1024, 10], 'sigmoid');
+    const x1 = inputs(1, 512, 18);
+    const reference = twoRowReference(net, x1);
+    predictPastThreshold(net, x1, reference);
+    const layers = net.getWeights();
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 1e39]) {
+      const weights = layers.map(({ weights, bias }) => ({ weights: weights.map((row) => row.map((w) => w * 0.5)), bias }));
+      weights[1].weights[3][7] = bad;
+      expect(() => net.setWeights(weights)).toThrow(expect.objectContaining({ code: 'WASMGRAD_INVALID_ARGUMENT' }));
+    }
+    // Nothing was written: the same outputs, from the same panels (no second pack).
+    predictPastThreshold(net, x1, reference, 4);
+    expect(packs.count).toBe(1);
+    net.dispose();
+  });
+
+  it('a network disposed in a training callback once its panels exist frees them, and the fit rejects', () => {
+    const heap = runtime().heap;
+    const live = heap.liveBytes;
+    const packs = countPacks();
+    const net = network([512, 1024, 10], 'sigmoid');
+    const x1 = inputs(1, 512, 19);
+    expect(() => net.fitSync(inputs(4, 512, 20), new Float32Array(40).fill(0.5), {
+      epochs: 3, batchSize: 2,
+      onEpochEnd: () => {
+        for (let i = 0; i <= PACK_AFTER_FORWARDS; i++) net.predict(x1);
+        net.dispose();
+      },
+    })).toThrow(expect.objectContaining({ code: 'WASMGRAD_DISPOSED' }));
+    expect(packs.count).toBe(1);
     expect(heap.liveBytes).toBe(live);
   });
 
