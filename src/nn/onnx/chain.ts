@@ -38,7 +38,7 @@ export class ChainReader {
     const value = node.attributes.get('value');
     const single = node.attributes.get('value_float');
     let tensor: OnnxTensor | null = value?.t ?? null;
-    if (tensor === null && single?.f != null) tensor = { name: node.outputs[0], dims: [], dataType: FLOAT, raw: null, floats: [single.f], external: false, path: node.label };
+    if (tensor === null && single?.f != null) tensor = { name: node.outputs[0], dims: [], dataType: FLOAT, raw: null, floats: Float32Array.of(single.f), external: false, path: node.label };
     if (tensor === null || node.outputs.length !== 1) throw this.unsupported(node, 'holds no float tensor (value or value_float)');
     this.#constants.set(node.outputs[0], { ...tensor, name: node.outputs[0] });
     this.#visited.add(node);

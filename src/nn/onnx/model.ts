@@ -13,11 +13,12 @@
  *   TensorShapeProto    dim 1 → Dimension { dim_value 1 | dim_param 2 }
  *
  * Decoding checks structure only (a malformed message is WASMGRAD_BAD_MODEL_FILE);
- * what a graph may contain is ./import.ts's business. Tensor values are read
- * lazily, once the graph is known to be one wasmgrad can build.
+ * what a graph may contain is ./import.ts's business. raw_data stays a view
+ * into the input, read once the graph is known to be one wasmgrad can build;
+ * float_data is decoded at once, as one Float32Array (a byte copy).
  */
 import { badModelError, unsupportedError } from '../../errors.js';
-import { ProtoMessage, ProtoWriter } from './protobuf.js';
+import { LITTLE_ENDIAN, ProtoMessage, ProtoWriter } from './protobuf.js';
 
 /** TensorProto.DataType.FLOAT. */
 export const FLOAT = 1;
@@ -34,7 +35,7 @@ export interface OnnxTensor {
   /** raw_data (little-endian), if present. */
   raw: Uint8Array | null;
   /** float_data, if raw_data is absent. */
-  floats: number[];
+  floats: Float32Array;
   /** Whether the values live in an external file (data_location EXTERNAL), which wasmgrad does not read. */
   external: boolean;
   path: string;
@@ -146,7 +147,7 @@ function decodeTensor(t: ProtoMessage): OnnxTensor {
     dims,
     dataType: t.int(2, 'data_type'),
     raw: t.bytes(9, 'raw_data'),
-    floats: t.floats(4, 'float_data'),
+    floats: t.floatArray(4, 'float_data'),
     external: t.int(14, 'data_location') === 1,
     path: t.path,
   };
@@ -161,9 +162,6 @@ function decodeValueInfo(v: ProtoMessage): OnnxValueInfo {
     dims: shape === null ? null : shape.messages(1, 'dim').map((d) => (d.has(1) ? d.int(1, 'dim_value') : null)),
   };
 }
-
-/** Whether this host stores a Float32Array little-endian, as raw_data is (every current engine does). */
-const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
 
 /**
  * A float32 tensor's values, checked: FLOAT, stored in the file, as many

@@ -18,6 +18,9 @@ const WIRE = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 } as const;
 /** How deep sub-messages may nest: ONNX's own schema needs 7 (model, graph, node, attribute, tensor...); the rest is slack. */
 export const MAX_DEPTH = 32;
 
+/** Whether this host stores a Float32Array little-endian, as protobuf's fixed32 and ONNX's raw_data are (every current engine does). */
+export const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
+
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -199,13 +202,31 @@ export class ProtoMessage {
 
   /** A repeated `float` field, packed or not. */
   floats(field: number, name: string): number[] {
-    const out: number[] = [];
-    for (const f of this.#of(field)) {
+    return Array.from(this.floatArray(field, name));
+  }
+
+  /**
+   * A repeated `float` field, packed or not, as one Float32Array: a packed
+   * block (float_data: a tensor's weights) is one byte copy on a
+   * little-endian host, not a number per value.
+   */
+  floatArray(field: number, name: string): Float32Array {
+    const parts = this.#of(field);
+    let count = 0;
+    for (const f of parts) {
       if (f.wire !== WIRE.fixed32 && f.wire !== WIRE.bytes) throw this.#wrong(f, name, 'fixed32 (a float)');
-      const bytes = f.value as Uint8Array;
-      if (bytes.length % 4 !== 0) throw bad(`${this.path}.${name}`, f.offset, `packed floats take ${bytes.length} bytes, not a multiple of 4`);
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      for (let i = 0; i < bytes.length; i += 4) out.push(view.getFloat32(i, true));
+      if (f.value.length % 4 !== 0) throw bad(`${this.path}.${name}`, f.offset, `packed floats take ${f.value.length} bytes, not a multiple of 4`);
+      count += f.value.length / 4;
+    }
+    const out = new Float32Array(count);
+    let at = 0;
+    for (const { value: bytes } of parts as { value: Uint8Array }[]) {
+      if (LITTLE_ENDIAN) new Uint8Array(out.buffer, 4 * at, bytes.length).set(bytes);
+      else {
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        for (let i = 0; i < bytes.length; i += 4) out[at + i / 4] = view.getFloat32(i, true);
+      }
+      at += bytes.length / 4;
     }
     return out;
   }

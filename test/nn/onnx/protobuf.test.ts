@@ -50,6 +50,18 @@ describe('ProtoMessage', () => {
     expect(m.floats(2, 'float_data')).toEqual([1, 2]);
   });
 
+  it('floatArray: unpacked fixed32 and packed blocks (one at an odd byte offset) in order, as one Float32Array; floats gives the same numbers', () => {
+    // field 2: fixed32 -1.5 (0xbfc00000), then a packed block of 0.25 (0x3e800000) and 3 (0x40400000). A 1-byte field 1 first puts the block at an odd offset.
+    const bytes = Uint8Array.from([0x08, 0x01, 0x15, 0, 0, 0xc0, 0xbf, 0x12, 8, 0, 0, 0x80, 0x3e, 0, 0, 0x40, 0x40]);
+    const m = ProtoMessage.decode(bytes, 'M');
+    expect(m.floatArray(2, 'float_data')).toEqual(Float32Array.of(-1.5, 0.25, 3));
+    expect(m.floats(2, 'float_data')).toEqual([-1.5, 0.25, 3]);
+    expect(m.floatArray(9, 'absent')).toEqual(new Float32Array(0));
+    // A bad block is refused even after good ones, before anything is copied.
+    const bad = ProtoMessage.decode(Uint8Array.from([0x15, 0, 0, 0x80, 0x3f, 0x12, 3, 0, 0, 0]), 'M');
+    expect(() => bad.floatArray(2, 'float_data')).toThrow(badFile(/M\.float_data at byte 5: packed floats take 3 bytes, not a multiple of 4/));
+  });
+
   it('reads the ModelProto that bench/onnx-model.mjs (another writer) writes: IR version, opset, nodes, initializers', () => {
     const bytes = mlpOnnxModel({ inputSize: 2, layers: [{ weights: [1, 2, 3, 4, 5, 6], bias: [0.5, -0.5, 1], activation: 'relu' }] });
     const model = ProtoMessage.decode(bytes, 'ModelProto');
