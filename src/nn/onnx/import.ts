@@ -122,7 +122,8 @@ function readChain(where: string, graph: OnnxGraph, opset: number): { inputSize:
     if (users.length === 0) break;
     const node = users[0];
     if (users.length === 1 && NO_OPS.has(node.opType)) {
-      if (node.opType === 'Flatten' && ![1, -1].includes(intAttribute(r, node, 'axis', 1))) requireAttribute(r, node, 'axis', intAttribute(r, node, 'axis', 1), 1, 'a 2-D tensor stays as it is');
+      const axis = node.opType === 'Flatten' ? intAttribute(r, node, 'axis', 1) : 1;
+      if (axis !== -1) requireAttribute(r, node, 'axis', axis, 1, 'a 2-D tensor stays as it is'); // -1 is axis 1 of a 2-D tensor
       r.visit(node);
       x = node.outputs[0];
       continue;

@@ -185,6 +185,12 @@ describe('refusals: WASMGRAD_UNSUPPORTED naming the node and op (or the attribut
     expect(runtime().heap.liveBytes).toBe(live);
   });
 
+  it('Flatten of a 2-D input: axis 1 and -1 do nothing and are skipped; axis 0 (everything in one row) is refused naming the attribute', async () => {
+    const spec = (axis: number): GraphSpec => ({ inputSize: 3, outputSize: 2, weights: { w: [3, 2] }, nodes: [['Flatten', ['x'], 'f', { axis: { int: axis } }], ['Gemm', ['f', 'w'], 'y']] });
+    for (const axis of [1, -1]) await expectSameAsOrt(model(spec(axis)), 3, 2, ['linear']);
+    expect(() => fromOnnx(model(spec(0)))).toThrow(expect.objectContaining({ code: 'WASMGRAD_UNSUPPORTED', message: expect.stringMatching(/\(Flatten\) has attribute axis = 0; wasmgrad supports only axis = 1/) }));
+  });
+
   it('every truncation of a real model is refused with a wasmgrad error, never a crash; nothing is allocated', () => {
     const net = sequential({ inputSize: 3, layers: [dense(4, { activation: 'gelu' }), dense(2, { activation: 'softmax' })], seed: 1 });
     const bytes = toOnnx(net);
