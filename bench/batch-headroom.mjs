@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { dense, init, sequential, sgd } from '../build/index.node.js';
+import { median } from './harness.mjs';
 
 const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '1024,1024,1024,10' } } });
 const sizes = args.sizes.split(',').map(Number);
@@ -38,7 +39,6 @@ for (let round = 0; round < 7; round++) {
   single.push(time(() => net.predict(one, outOne), 400));
   batched.push(time(() => net.predict(batch, outBatch), 10) / 64);
 }
-const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
 const [a, b] = [median(single), median(batched)];
 console.log(`Node ${process.versions.node}, ${sizes.join('-')} sigmoid: ${(a * 1000).toFixed(1)} µs per row alone, ${(b * 1000).toFixed(1)} µs per row in a batch of 64; ratio ${(a / b).toFixed(2)}`);
 net.dispose();

@@ -34,6 +34,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { dense, init, save, sequential } from '../build/index.node.js';
 import { v8LosesLocalsAcrossWait } from '../build/threads/liftoff.js';
+import { median } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -127,11 +128,6 @@ async function load(url, body) {
   };
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 /** `median [min–max]` of a round's values, with `digits` decimals. */
 function spread(values, digits) {
   if (values.length === 1) return values[0].toFixed(digits);
