@@ -48,24 +48,21 @@ export function mlpForward(desc: usize, x: usize, rows: i32): usize {
     const output = ptr(layerSlot(desc, l, LAYER_OUTPUT));
     const pre = ptr(layerSlot(desc, l, LAYER_PRE));
     const kind = layerSlot(desc, l, LAYER_ACTIVATION);
+    const weights = ptr(layerSlot(desc, l, LAYER_WEIGHTS)), bias = ptr(layerSlot(desc, l, LAYER_BIAS));
+    // With a kept pre-activation (gelu, silu): a = x·W + b with the linear epilogue, kept for the backward
+    // pass, then y = f(a) in a pass of its own. Otherwise y = f(x·W + b) in one.
+    const target = pre ? pre : output, epilogue = pre ? ACTIVATION_LINEAR : kind;
     const layerPanels = panels ? ptr(layerSlot(desc, l, LAYER_PANELS)) : 0;
     // (A pool attached after the panels were made may split this product: then it runs as before.)
     if (layerPanels && !splitsAcrossThreads(1, outSize, inSize)) {
       // The bits of denseForward's one-row path (gemvRows, then the same epilogue); see assembly/gemv-panel.ts.
-      const target = pre ? pre : output;
-      gemvPanels(outSize, inSize, input, layerPanels, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), target);
-      epilogueRows(1, outSize, outSize, target, ptr(layerSlot(desc, l, LAYER_BIAS)), pre ? ACTIVATION_LINEAR : kind);
-      if (pre) activationForward(kind, 1, outSize, pre, output);
-    } else if (pre) {
-      // a = x·W + b by the (possibly threaded) GEMM with the linear epilogue, kept for the
-      // backward pass; then y = f(a) in a pass of its own.
-      denseForward(rows, outSize, inSize, input, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), ptr(layerSlot(desc, l, LAYER_BIAS)),
-        pre, ACTIVATION_LINEAR, work);
-      activationForward(kind, rows, outSize, pre, output);
+      gemvPanels(outSize, inSize, input, layerPanels, weights, target);
+      epilogueRows(1, outSize, outSize, target, bias, epilogue);
     } else {
-      denseForward(rows, outSize, inSize, input, ptr(layerSlot(desc, l, LAYER_WEIGHTS)), ptr(layerSlot(desc, l, LAYER_BIAS)),
-        output, kind, work);
+      // By the (possibly threaded) GEMM.
+      denseForward(rows, outSize, inSize, input, weights, bias, target, epilogue, work);
     }
+    if (pre) activationForward(kind, rows, outSize, pre, output);
     if (training && layerSlot(desc, l, LAYER_MASK)) {
       dropoutForward(rows * outSize, output, ptr(layerSlot(desc, l, LAYER_MASK)), dropoutRate(desc, l), desc + (<usize>SLOT_RANDOM << 2));
     }
