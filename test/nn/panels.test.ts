@@ -177,6 +177,26 @@ describe('one-row weight panels', () => {
     expect(heap.liveBytes).toBe(live);
   });
 
+  it('linear memory growing after the panels are made (a new ArrayBuffer) changes nothing', () => {
+    const packs = countPacks();
+    const heap = runtime().heap;
+    const net = network([512, 1024, 10], 'sigmoid');
+    const x1 = inputs(1, 512, 21);
+    const reference = twoRowReference(net, x1);
+    predictPastThreshold(net, x1, reference);
+    const buffer = heap.views.f32.buffer, bytes = heap.memoryBytes;
+    const block = heap.alloc(bytes); // more than is free: memory.grow
+    try {
+      expect(heap.memoryBytes).toBeGreaterThan(bytes);
+      expect(heap.views.f32.buffer).not.toBe(buffer);
+      predictPastThreshold(net, x1, reference, 4);
+      expect(packs.count).toBe(1);
+    } finally {
+      heap.free(block);
+      net.dispose();
+    }
+  });
+
   it('a refused setWeights (a value float32 cannot hold) leaves the panels current', () => {
     const packs = countPacks();
     const net = network([512, 1024, 10], 'sigmoid');
