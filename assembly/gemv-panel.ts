@@ -57,18 +57,15 @@ export function packPanels(n: i32, k: i32, w: usize, panels: usize): void {
   }
 }
 
-/**
- * y = x·W (n floats written, no more) from W's panels; `w` is W itself, read
- * only for the columns that gemvRows computes unfused (relaxed builds).
- */
-export function gemvPanels(n: i32, k: i32, x: usize, panels: usize, w: usize, y: usize): void {
+/** y = x·W (n floats written, no more) from W's panels (packPanels). */
+export function gemvPanels(n: i32, k: i32, x: usize, panels: usize, y: usize): void {
   if (ASC_FEATURE_RELAXED_SIMD) {
     const whole = n >> 3;
     let q = 0;
     for (; q + IN_FLIGHT <= whole; q += IN_FLIGHT) panels8x6(k, x, panels + ((<usize>q * <usize>k) << 5), y + (<usize>q << 5));
     for (; q < whole; q++) panel8(k, x, panels + ((<usize>q * <usize>k) << 5), y + (<usize>q << 5), 8);
     if (n & 7) panel8(k, x, panels + ((<usize>q * <usize>k) << 5), y + (<usize>q << 5), n & 7);
-    if (n & 3) unfusedColumns(n, k, x, w, y);
+    if (n & 3) unfusedColumns(n, k, x, panels, y);
   } else {
     const count = (n + 15) >> 4;
     for (let q = 0; q < count; q++) panel16(k, x, panels + ((<usize>q * <usize>k) << 6), y + (<usize>q << 6), min(16, n - (q << 4)));
@@ -157,12 +154,15 @@ function panels8x6(k: i32, x: usize, w: usize, y: usize): void {
   else if (count > 0) storePartial(p, v, <usize>count);
 }
 
-/** The last n mod 4 outputs as gemvRows sums them: scalar, rounded after each product (W k×n at w). */
-function unfusedColumns(n: i32, k: i32, x: usize, w: usize, y: usize): void {
-  const rowBytes = <usize>n << 2;
+/**
+ * The last n mod 4 outputs as gemvRows sums them: scalar, rounded after each product. Their weights are
+ * read from the last panel (PANEL floats a row), not from W, whose column would be a cache line a row.
+ */
+function unfusedColumns(n: i32, k: i32, x: usize, panels: usize, y: usize): void {
+  const rowBytes = <usize>PANEL << 2;
   for (let j = n & ~3; j < n; j++) {
     let sum: f32 = 0;
-    let wp = w + (<usize>j << 2);
+    let wp = panels + ((<usize>(j / PANEL) * <usize>k * <usize>PANEL + <usize>(j % PANEL)) << 2);
     for (let p = 0; p < k; p++) {
       sum = load<f32>(x + (<usize>p << 2)) * load<f32>(wp) + sum;
       wp += rowBytes;

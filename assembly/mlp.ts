@@ -56,7 +56,7 @@ export function mlpForward(desc: usize, x: usize, rows: i32): usize {
     // (A pool attached after the panels were made may split this product: then it runs as before.)
     if (layerPanels && !splitsAcrossThreads(1, outSize, inSize)) {
       // The bits of denseForward's one-row path (gemvRows, then the same epilogue); see assembly/gemv-panel.ts.
-      gemvPanels(outSize, inSize, input, layerPanels, weights, target);
+      gemvPanels(outSize, inSize, input, layerPanels, target);
       epilogueRows(1, outSize, outSize, target, bias, epilogue);
     } else {
       // By the (possibly threaded) GEMM.
