@@ -38,7 +38,7 @@ const ASSEMBLY_HELPERS: Record<string, { names: string[]; why: string }> = {
   },
   'sgd.ts': { names: ['sgdCheck', 'sgdApply'], why: "sgdUpdate's two passes, which threads.ts runs per slice" },
   'optimizers.ts': { names: ['isPlainSgd'], why: "optimizerStep's test for the seed's plain SGD" },
-  'gemm.ts': { names: ['splitsAcrossThreads'], why: 'whether a product runs on the thread pool (mlp.ts asks before a one-row panel product)' },
+  'gemm.ts': { names: ['splitsAcrossThreads'], why: 'whether a product runs on the thread pool (mlp.ts asks before making a layer\'s one-row panels and before using them)' },
   'index.ts': { names: ['heapBase'], why: 'where the TypeScript heap may start' },
 };
 
