@@ -16,6 +16,7 @@
  * network runs without panels.
  */
 import type { Kernels } from '../backend/backend.js';
+import { isWasmgradError } from '../errors.js';
 import type { Heap } from '../heap.js';
 import { PANELS_READY, readPanelsState, writeLayerPanels, writePanelsState } from './layout.js';
 
@@ -80,8 +81,9 @@ export class WeightPanels {
     }
     try {
       this.#block = this.#heap.alloc(total);
-    } catch {
-      // Out of linear memory: the network keeps working, without panels.
+    } catch (error) {
+      // Out of linear memory: the network keeps working, without panels. Anything else is a bug to see.
+      if (!isWasmgradError(error, 'WASMGRAD_OUT_OF_MEMORY')) throw error;
       this.#wanted = false;
       return false;
     }

@@ -11,6 +11,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dense, sequential, sgd, type Activation, type Network } from '../../src/index.js';
 import type { BackendName } from '../../src/backend/backend.js';
 import { runtime } from '../../src/runtime.js';
+import { codedError } from '../../src/errors.js';
 import { PACK_AFTER_FORWARDS } from '../../src/nn/panels.js';
 import { Random } from '../../src/random.js';
 import { initFromBuild } from '../helpers.js';
@@ -238,9 +239,19 @@ describe('one-row weight panels', () => {
     const reference = twoRowReference(net, x1);
     const packs = countPacks();
     vi.spyOn(runtime().heap, 'alloc').mockImplementation(() => {
-      throw new RangeError('out of memory');
+      throw codedError('WASMGRAD_OUT_OF_MEMORY', 'heap.alloc: out of memory (test)', 'RangeError');
     });
     predictPastThreshold(net, x1, reference, 3 * PACK_AFTER_FORWARDS);
     expect(packs.count).toBe(0);
+  });
+
+  it('an allocation failure that is not running out of memory is not swallowed', () => {
+    const net = network([512, 1024, 10], 'sigmoid');
+    const x1 = inputs(1, 512, 18);
+    for (let i = 0; i < PACK_AFTER_FORWARDS - 1; i++) net.predict(x1);
+    vi.spyOn(runtime().heap, 'alloc').mockImplementation(() => {
+      throw new TypeError('a bug in the allocator');
+    });
+    expect(() => net.predict(x1)).toThrow('a bug in the allocator');
   });
 });
