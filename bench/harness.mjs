@@ -50,7 +50,8 @@ async function timed(fn) {
 }
 
 /**
- * @param {{ name: string, run(reps: number): void | Promise<void>, check(): number | Promise<number> }[]} contenders
+ * @param {{ name: string, run(reps: number): void | Promise<void>, check(): number | Promise<number>, workPerRep?: number }[]} contenders
+ *   (a contender's own workPerRep, when its rep does a different amount of work from the others')
  * @param {object} o
  * @param {number} o.workPerRep units of work (e.g. samples) one rep does, for the rate
  * @param {number} o.rounds timed rounds; each runs every contender once
@@ -87,7 +88,7 @@ export async function runInterleaved(contenders, { workPerRep, rounds, minRunMs,
     for (let i = 0; i < contenders.length; i++) {
       const c = (r + i) % contenders.length;
       const ms = await timed(() => contenders[c].run(state[c].reps));
-      rates[c].push((state[c].reps * workPerRep) / (ms / 1000));
+      rates[c].push((state[c].reps * (contenders[c].workPerRep ?? workPerRep)) / (ms / 1000));
     }
     log(`  round ${r + 1}/${rounds}: ${contenders.map((c, i) => `${c.name} ${formatRate(rates[i][r])}`).join(', ')}`);
   }
