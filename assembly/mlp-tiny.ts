@@ -218,10 +218,10 @@ export function shuffleOrder(order: usize, n: i32, state: usize): void {
       const x2 = inputs > 2 ? v128.load32_splat(sample + 8) : zero;
       const x3 = inputs > 3 ? v128.load32_splat(sample + 12) : zero;
       const h = activateV(hiddenKind, f32x4.add(weightedSum(inputs, x0, in0, x1, in1, x2, in2, x3, in3), bias1));
-      const h0 = f32x4.splat(f32x4.extract_lane(h, 0));
-      const h1 = f32x4.splat(f32x4.extract_lane(h, 1));
-      const h2 = f32x4.splat(f32x4.extract_lane(h, 2));
-      const h3 = f32x4.splat(f32x4.extract_lane(h, 3));
+      const h0 = v128.shuffle<f32>(h, h, 0, 0, 0, 0);
+      const h1 = v128.shuffle<f32>(h, h, 1, 1, 1, 1);
+      const h2 = v128.shuffle<f32>(h, h, 2, 2, 2, 2);
+      const h3 = v128.shuffle<f32>(h, h, 3, 3, 3, 3);
       const y = activateV(outKind, f32x4.add(weightedSum(hidden, h0, out0, h1, out1, h2, out2, h3, out3), bias2));
 
       // L = 1/2 Σ_j (y_j - t_j)², in f64 as lossSum computes it
@@ -241,10 +241,10 @@ export function shuffleOrder(order: usize, n: i32, state: usize): void {
       }
       // δ_j = (y_j - t_j) f'(y_j); δ_hidden,i = (Σ_j w_ij δ_j) f'(h_i), both with the weights before the step
       const outputDelta = f32x4.mul(v128.and(f32x4.sub(y, target), outMask), slopeV(outKind, y));
-      const d0 = f32x4.splat(f32x4.extract_lane(outputDelta, 0));
-      const d1 = f32x4.splat(f32x4.extract_lane(outputDelta, 1));
-      const d2 = f32x4.splat(f32x4.extract_lane(outputDelta, 2));
-      const d3 = f32x4.splat(f32x4.extract_lane(outputDelta, 3));
+      const d0 = v128.shuffle<f32>(outputDelta, outputDelta, 0, 0, 0, 0);
+      const d1 = v128.shuffle<f32>(outputDelta, outputDelta, 1, 1, 1, 1);
+      const d2 = v128.shuffle<f32>(outputDelta, outputDelta, 2, 2, 2, 2);
+      const d3 = v128.shuffle<f32>(outputDelta, outputDelta, 3, 3, 3, 3);
       const back = weightedSum(outputs, d0, col0, d1, col1, d2, col2, d3, col3);
       const hiddenDelta = v128.and(f32x4.mul(back, slopeV(hiddenKind, h)), hiddenMask);
 
