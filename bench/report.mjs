@@ -88,7 +88,7 @@ const TABLES = [
  */
 export function tableRows(workloads) {
   return workloads.flatMap((w) => {
-    // A ratio entry may name another workload of the same run ({ workload, contender }: W1-small vs W1).
+    // A ratio entry may name a contender of another workload of the same run ({ workload, contender }).
     const medianOf = (name, id = w.id) => workloads.find((o) => o.id === id)?.contenders.find((c) => c.name === name)?.median;
     // The relaxed builds' GEMM is set against the relaxed_madd loop, the baseline's against mul+add.
     const peak = w.references?.find((c) => c.name === PEAK_NAME || c.name === PEAK_RELAXED_NAME)?.median;
