@@ -20,9 +20,10 @@
  * checks). On an affected engine the threads build runs on one thread, with
  * the same results, and says so once.
  */
+import { type V8Version, v8Older } from '../platform/v8-version.js';
 
 /** The first V8 version (major, minor) whose Liftoff keeps locals across an atomic wait: 11.3 loses them, 11.8 keeps them. */
-export const LIFTOFF_WAIT_FIXED_IN_V8: readonly [number, number] = [11, 8];
+export const LIFTOFF_WAIT_FIXED_IN_V8: V8Version = [11, 8];
 
 /** What decides it, as the process reports it (read from `process` by {@link engineFacts}). */
 export interface EngineFacts {
@@ -34,11 +35,7 @@ export interface EngineFacts {
 
 /** True when `v8Version` (as `process.versions.v8`: '11.3.244.8-node.38') is older than the fix; false for anything unparsable. */
 export function v8LosesLocalsAcrossWait(v8Version: string): boolean {
-  const match = /^(\d+)\.(\d+)\./.exec(v8Version);
-  if (!match) return false;
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  const [fixedMajor, fixedMinor] = LIFTOFF_WAIT_FIXED_IN_V8;
-  return major < fixedMajor || (major === fixedMajor && minor < fixedMinor);
+  return v8Older(v8Version, LIFTOFF_WAIT_FIXED_IN_V8) === true;
 }
 
 /**

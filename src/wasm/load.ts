@@ -53,7 +53,8 @@ const RELAXED_SIMD_PROBE = new Uint8Array([
 /**
  * Whether this engine's WebAssembly has relaxed SIMD (on by default in Node 22 and later and
  * Chromium 114 and later; Node 20 only with --experimental-wasm-relaxed-simd), so that the
- * relaxed-SIMD builds (wasmgrad-relaxed.wasm, wasmgrad-threads-relaxed.wasm) compile.
+ * relaxed-SIMD builds (wasmgrad-relaxed.wasm, wasmgrad-threads-relaxed.wasm) compile. Whether
+ * init() also loads them by default is src/wasm/relaxed-choice.ts's call.
  */
 export function relaxedSimdSupported(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_SIMD_PROBE);

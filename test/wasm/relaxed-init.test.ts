@@ -1,6 +1,7 @@
 /**
  * Which build init() loads: the relaxed-SIMD build where the engine has
- * relaxed SIMD (feature detection), the baseline with relaxedSimd: false, a
+ * relaxed SIMD (feature detection) and runs it faster (V8 13.6 and later:
+ * src/wasm/relaxed-choice.ts), the baseline with relaxedSimd: false, a
  * clear WASMGRAD_UNSUPPORTED for relaxedSimd: true where it is missing, and
  * init({ wasm }) as given. RuntimeInfo.features says which build runs. Each
  * case is a fresh process on the built package (init's first call decides),
@@ -12,9 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { relaxedSimdSupported } from '../../src/wasm/load.js';
+import { relaxedSimdPreferred } from '../../src/wasm/relaxed-choice.js';
 import { THREADS_EXEC_ARGV } from '../threads/engine.js';
 
 const HERE = relaxedSimdSupported();
+/** What init() loads with relaxedSimd left out: relaxed where it validates and the engine runs it faster. */
+const BY_DEFAULT = HERE && relaxedSimdPreferred();
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const SKIP_REASON = HERE ? '' : ' (skipped: this engine lacks relaxed SIMD: Node 20 without --experimental-wasm-relaxed-simd)';
 const PKG = new URL('../../build/index.node.js', import.meta.url).href;
@@ -81,10 +85,14 @@ describe('relaxed SIMD feature detection', () => {
 });
 
 describe('init() picks the build', () => {
-  it(`auto: the relaxed build where the engine has relaxed SIMD (here: ${HERE}), and it trains`, () => {
+  it(`auto: the relaxed build where the engine has relaxed SIMD and runs it faster (here: ${BY_DEFAULT}), and it trains`, () => {
     const out = initInChild('{}');
-    expect(out.features).toEqual({ simd: true, relaxedSimd: HERE, threads: false });
+    expect(out.features).toEqual({ simd: true, relaxedSimd: BY_DEFAULT, threads: false });
     expect(out.loss).toBeGreaterThan(0);
+  });
+
+  it('auto on this Node: relaxed on Node 24 and later, baseline on Node 20 to 23 (V8 older than 13.6 spills the relaxed kernels)', () => {
+    expect(BY_DEFAULT).toBe(NODE_MAJOR >= 24);
   });
 
   it('relaxedSimd: false always loads the baseline build', () => {
@@ -101,8 +109,10 @@ describe('init() picks the build', () => {
     expect(out.message).toMatch(/relaxedSimd: true, but this engine's WebAssembly lacks relaxed SIMD/);
   });
 
-  it.skipIf(HERE || NODE_MAJOR !== 20)('Node 20 started with --experimental-wasm-relaxed-simd gets the relaxed build by itself', () => {
-    expect(initInChild('{}', { execArgv: ['--experimental-wasm-relaxed-simd'] }).features?.relaxedSimd).toBe(true);
+  it.skipIf(HERE || NODE_MAJOR !== 20)('Node 20 started with --experimental-wasm-relaxed-simd: the baseline build by itself (V8 11.3), the relaxed one when asked', () => {
+    const flag = { execArgv: ['--experimental-wasm-relaxed-simd'] };
+    expect(initInChild('{}', flag).features?.relaxedSimd).toBe(false);
+    expect(initInChild('{ relaxedSimd: true }', flag).features?.relaxedSimd).toBe(true);
   });
 
   it('relaxedSimd: true rejects with WASMGRAD_UNSUPPORTED where relaxed SIMD is missing (validate of the probe made to fail)', async () => {
@@ -124,11 +134,15 @@ describe('init() picks the build', () => {
     }
   });
 
-  it(`the threads build has its relaxed twin too (relaxed here: ${HERE})`, () => {
+  it(`the threads build has its relaxed twin too (relaxed by default here: ${BY_DEFAULT})`, () => {
     const out = initInChild('{ threads: 2 }', { execArgv: THREADS_EXEC_ARGV });
-    expect(out.features).toEqual({ simd: true, relaxedSimd: HERE, threads: true });
+    expect(out.features).toEqual({ simd: true, relaxedSimd: BY_DEFAULT, threads: true });
     expect(out.threads).toBe(2);
     expect(initInChild('{ threads: 2, relaxedSimd: false }', { execArgv: THREADS_EXEC_ARGV }).features).toEqual({ simd: true, relaxedSimd: false, threads: true });
+  });
+
+  it.skipIf(!HERE)(`relaxedSimd: true loads the relaxed threads build too, on every engine with relaxed SIMD${SKIP_REASON}`, () => {
+    expect(initInChild('{ threads: 2, relaxedSimd: true }', { execArgv: THREADS_EXEC_ARGV }).features).toEqual({ simd: true, relaxedSimd: true, threads: true });
   });
 
   it('the pure-TypeScript backend reports no wasm feature', () => {
