@@ -53,8 +53,9 @@ export function engineIdentity(): EngineIdentity {
 /** The engine's V8 version as a string ('13.6'), from `v8` or a Chromium user agent; undefined for other engines. */
 export function engineV8Version(engine: EngineIdentity): string | undefined {
   if (engine.v8 !== undefined) return engine.v8;
-  // Firefox and Safari carry no Chrome/ token; every Chromium browser does (Edge, Opera, Brave, Samsung Internet).
-  const chrome = engine.userAgent === undefined ? null : /\b(?:Chrome|Chromium)\/(\d+)\./.exec(engine.userAgent);
+  // Firefox and Safari carry no Chrome/ token; every Chromium browser does (Edge, Opera, Brave, Samsung Internet),
+  // headless Chromium as HeadlessChrome/.
+  const chrome = engine.userAgent === undefined ? null : /(?:Chrome|Chromium)\/(\d+)\./.exec(engine.userAgent);
   if (!chrome) return undefined;
   const major = Number(chrome[1]);
   return `${Math.floor(major / 10)}.${major % 10}`;

@@ -34,6 +34,7 @@ describe('relaxedSimdPreferred', () => {
     [CHROME(136), true],
     [CHROME(156), true],
     [`${CHROME(140)} Edg/140.0.0.0`, true], // Edge is Chromium
+    [CHROME(156).replace('Chrome/', 'HeadlessChrome/'), true], // headless Chromium (the browser tests)
     ['Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0', false],
     ['Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15', false],
     ['Node.js/22', false], // Node's navigator.userAgent (process.versions.v8 decides there)
