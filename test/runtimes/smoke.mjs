@@ -62,7 +62,7 @@ const digest = await step('large', () => {
 });
 
 console.log(JSON.stringify({
-  threads: info.threads, finalLoss: history.loss.at(-1), predicted, xorCorrect, loadedIdentical, digest,
+  threads: info.threads, features: info.features, finalLoss: history.loss.at(-1), predicted, xorCorrect, loadedIdentical, digest,
   ms: { ...steps, total: Math.round(performance.now() - started) },
 }));
 // No process.exit(): the process must end by itself, also with a worker pool running.
