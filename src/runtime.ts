@@ -80,8 +80,9 @@ export interface InitOptions {
    * "Reproducibility"). Default: the relaxed build where the engine has
    * relaxed SIMD (feature detection) and runs that build faster, which this
    * project measured on V8 13.6 and later (Node 24 and later, Chromium 136
-   * and later); elsewhere the baseline (on Node 22 and 23 the relaxed build
-   * runs matrix products at a quarter to a half of its speed). `false` always
+   * and later, Deno); elsewhere the baseline (on Node 22 and 23 the relaxed
+   * build runs matrix products at a quarter to a half of the baseline's
+   * speed, on Bun at about 0.6×). `false` always
    * loads the baseline build; `true` rejects with WASMGRAD_UNSUPPORTED where
    * the engine lacks relaxed SIMD. With `wasm`, the module given is loaded
    * as it is, and a `relaxedSimd` that contradicts it is refused with
