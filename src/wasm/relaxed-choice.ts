@@ -12,7 +12,7 @@
  * |---|---|---|
  * | Node 22.23.5 (V8 12.4) | 0.25–0.31× | 0.55× |
  * | Node 23.11.1 (V8 12.9) | 0.53–0.55× | |
- * | Node 24.22.3 (V8 13.6), Node 26.12.1 (V8 14.6) | 1.10× and more | 1.08× and more |
+ * | Node 24.22.3 (V8 13.6) | 1.07–1.08× (1.10× and more on earlier days) | 1.07× and more |
  *
  * Training 512-512-512-10 at batch 128, relaxed ÷ baseline: Node 22 0.56×,
  * Bun 1.4.4 (JavaScriptCore, which validates relaxed SIMD) 0.62×; Node 24
