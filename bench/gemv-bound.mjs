@@ -22,9 +22,9 @@
  *   node bench/gemv-bound.mjs [--sizes 1024,1024,1024,10] [--rounds 9] [--ms 300]
  */
 import { parseArgs } from 'node:util';
-import binaryen from 'binaryen';
 import * as ort from 'onnxruntime-web';
 import { formatRate, numberOption, runInterleaved } from './harness.mjs';
+import { compileAssemblyScript } from './asc.mjs';
 import { mlpOnnxModel } from './onnx-model.mjs';
 import * as lib from '../build/index.node.js';
 
@@ -39,29 +39,24 @@ if (sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s > 0)) {
 const rounds = numberOption('rounds', 9), minRunMs = numberOption('ms', 300);
 
 /**
- * A module exporting memory and read(start, end): the xor of every 16-byte vector in [start, end), read as two
- * streams (the two halves side by side, 32 bytes of each per pass; end - start a multiple of 64). On this machine
- * two streams read 8 MB 4-10 % faster than one (89-91 µs against 93-100), and as fast as four.
+ * read(start, end): the xor of every 16-byte vector in [start, end), read as two streams (the two halves side by
+ * side, 32 bytes of each per pass; end - start a multiple of 64). On this machine two streams read 8 MB 4-10 %
+ * faster than one (89-91 µs against 93-100), and as fast as four. `pages` of memory, exported.
  */
-function readerModule(pages) {
-  const load = (acc, base, offset) => `(local.set ${acc} (v128.xor (local.get ${acc}) (v128.load offset=${offset} (local.get ${base}))))`;
-  const module = binaryen.parseText(`(module
-    (memory (export "memory") ${pages})
-    (func (export "read") (param $p i32) (param $end i32) (result i32)
-      (local $q i32) (local $half i32) (local $a v128) (local $b v128) (local $c v128) (local $d v128)
-      (local.set $half (i32.add (local.get $p) (i32.shr_u (i32.sub (local.get $end) (local.get $p)) (i32.const 1))))
-      (local.set $q (local.get $half))
-      (loop $pass
-        ${load('$a', '$p', 0)} ${load('$b', '$p', 16)} ${load('$c', '$q', 0)} ${load('$d', '$q', 16)}
-        (local.set $p (i32.add (local.get $p) (i32.const 32)))
-        (local.set $q (i32.add (local.get $q) (i32.const 32)))
-        (br_if $pass (i32.lt_u (local.get $p) (local.get $half))))
-      (i32x4.extract_lane 0 (v128.xor (v128.xor (local.get $a) (local.get $b)) (v128.xor (local.get $c) (local.get $d))))))`);
-  module.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128);
-  if (!module.validate()) throw new Error('reader module does not validate');
-  const bytes = module.emitBinary();
-  module.dispose();
-  return bytes;
+async function reader(pages) {
+  const source = `memory.grow(${pages});
+    export function read(p: usize, end: usize): i32 {
+      let a = i32x4.splat(0), b = i32x4.splat(0), c = i32x4.splat(0), d = i32x4.splat(0);
+      const half = p + ((end - p) >> 1);
+      let q = half;
+      while (p < half) {
+        a = v128.xor(a, v128.load(p)); b = v128.xor(b, v128.load(p, 16));
+        c = v128.xor(c, v128.load(q)); d = v128.xor(d, v128.load(q, 16));
+        p += 32; q += 32;
+      }
+      return i32x4.extract_lane(v128.xor(v128.xor(a, b), v128.xor(c, d)), 0);
+    }`;
+  return compileAssemblyScript({ 'reader.ts': source });
 }
 
 await lib.init();
@@ -80,8 +75,8 @@ const weightBytes = parameters.reduce((sum, { weights }) => sum + weights.byteLe
 // The floor reads a copy of the weights laid end to end (pages never written would all map to one zero page,
 // which stays in L1), rounded up to whole 64-byte passes.
 const readBytes = Math.ceil(weightBytes / 64) * 64;
-const { instance } = await WebAssembly.instantiate(readerModule(Math.ceil(readBytes / 65536)));
-const floats = new Float32Array(instance.exports.memory.buffer);
+const weightsReader = await reader(Math.ceil(readBytes / 65536));
+const floats = new Float32Array(weightsReader.memory.buffer);
 let at = 0;
 for (const { weights } of parameters) { floats.set(weights, at); at += weights.length; }
 
@@ -93,7 +88,7 @@ const session = await ort.InferenceSession.create(mlpOnnxModel({ inputSize: size
 let ortOut = new Float32Array(out.length), readCheck = 0;
 
 const results = await runInterleaved([
-  { name: 'weights read', run(reps) { for (let r = 0; r < reps; r++) readCheck = instance.exports.read(0, readBytes); }, check: () => readCheck },
+  { name: 'weights read', run(reps) { for (let r = 0; r < reps; r++) readCheck = weightsReader.read(0, readBytes); }, check: () => readCheck },
   { name: 'wasmgrad', run(reps) { for (let r = 0; r < reps; r++) net.predict(x, out); }, check: () => out.reduce((s, v) => s + v, 0) },
   {
     name: 'onnxruntime-web',

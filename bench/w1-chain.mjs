@@ -21,7 +21,7 @@
  *   npm run build && node bench/w1-chain.mjs [--rounds 9] [--ms 300]
  */
 import { readFileSync } from 'node:fs';
-import asc from 'assemblyscript/asc';
+import { compileAssemblyScript } from './asc.mjs';
 import { sigmoidTeacherData } from './data.mjs';
 import { formatRate, numberOption, runInterleaved } from './harness.mjs';
 import { PureJs232 } from './pure-js-mlp.mjs';
@@ -39,12 +39,7 @@ async function sigmoidChain() {
       return f32x4.extract_lane(v, 0);
     }`;
   const math = readFileSync(new URL('../assembly/math.ts', import.meta.url), 'utf8');
-  const { error, stderr, binary } = await asc.compileString({ 'chain.ts': source, 'math.ts': math }, {
-    optimizeLevel: 3, shrinkLevel: 0, runtime: 'stub', noAssert: true, enable: ['simd'],
-  });
-  if (error || !binary) throw new Error(`asc: ${error?.message ?? 'no binary'}\n${stderr}`);
-  const { instance } = await WebAssembly.instantiate(binary);
-  return instance.exports.chain;
+  return (await compileAssemblyScript({ 'chain.ts': source, 'math.ts': math })).chain;
 }
 
 await init();
