@@ -322,6 +322,29 @@ describe('onTrainError, and a context kept past its run', () => {
     net.dispose();
   });
 
+  it('fitDataset calls onTrainError too (a hook that disposes the network included), and its kept context refuses the multiplier', async () => {
+    const batches = [{ xs: X.slice(0, 20), ys: T.slice(0, 20) }, { xs: X.slice(20), ys: T.slice(20) }];
+    const seen: [unknown, number | undefined][] = [];
+    let kept: { learningRateMultiplier: number } | undefined;
+    const onTrainError = (error: unknown) => { seen.push([error, (error as { history?: { epochs: number } }).history?.epochs]); };
+    const fail = new Error('in epoch 2');
+    const net = build();
+    const callback = { onTrainBegin: (context: { learningRateMultiplier: number }) => { kept = context; },
+      onEpochEnd: (epoch: number) => { if (epoch === 1) throw fail; }, onTrainError };
+    await expect(net.fitDataset(batches, { epochs: 5, callbacks: [callback] })).rejects.toBe(fail);
+    expect(seen).toEqual([[fail, 2]]);
+    expect(() => { kept!.learningRateMultiplier = 0.5; }).toThrow(expect.objectContaining({ code: 'WASMGRAD_INVALID_ARGUMENT', message: expect.stringMatching(/after its run ended/) }));
+    expect(net.learningRateMultiplier).toBe(1);
+    // A hook that disposes the network ends the run; onTrainError still gets that error, with the epoch done.
+    seen.length = 0;
+    const disposing = build();
+    const error: Error = await disposing.fitDataset(batches, { epochs: 5, callbacks: [{ onEpochEnd: () => disposing.dispose(), onTrainError }] })
+      .then(() => { throw new Error('fitDataset resolved'); }, (e: Error) => e);
+    expect(error.message).toMatch(/dispose/);
+    expect(seen).toEqual([[error, 1]]);
+    net.dispose();
+  });
+
   it('setting context.learningRateMultiplier after the run ended is refused, and the network keeps its multiplier', async () => {
     const net = build();
     let kept: { learningRateMultiplier: number } | undefined;
