@@ -124,14 +124,15 @@ export function float32Fraction(where: string, name: string, value: unknown): nu
 }
 
 /**
- * The bytes of `value` as a Uint8Array view (no copy): a Uint8Array (a Node
+ * The bytes of `value` as a Uint8Array view (no copy): a non-empty Uint8Array (a Node
  * Buffer is one) as it is, an ArrayBuffer or any other typed array or
  * DataView over its bytes. Anything else, or a detached buffer (which cannot
  * be viewed), is refused naming `name` and what it should hold.
  */
 export function byteView(where: string, name: string, value: unknown, holding: string): Uint8Array {
   try {
-    if (value instanceof Uint8Array) return value;
+    // An empty Uint8Array may be one whose buffer was transferred (detached): only building a view over it tells.
+    if (value instanceof Uint8Array && value.byteLength > 0) return value;
     if (value instanceof ArrayBuffer) return new Uint8Array(value);
     if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   } catch {

@@ -1,7 +1,7 @@
-/** The shared argument checks: float32 ranges at their exact edges, unknown keys, null, holes. */
+/** The shared argument checks: float32 ranges at their exact edges, unknown keys, null, holes, byte views. */
 import { describe, expect, it } from 'vitest';
 import {
-  float32Fraction, FLOAT32_MIN_NORMAL, holeError, nonNegativeFloat32, orDefault, positiveFloat32, rejectUnknownKeys,
+  byteView, float32Fraction, FLOAT32_MIN_NORMAL, holeError, nonNegativeFloat32, orDefault, positiveFloat32, rejectUnknownKeys,
 } from '../../src/nn/validate.js';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -42,5 +42,27 @@ describe('options', () => {
 
   it('holeError says it is a hole', () => {
     expect(holeError('f', 'a[1]', 'a number')).toMatchObject({ code: 'WASMGRAD_INVALID_ARGUMENT', message: 'f: a[1] must be a number, got an empty slot (the array has a hole there)' });
+  });
+});
+
+describe('byteView', () => {
+  const detached = (view: Uint8Array) => {
+    structuredClone(view.buffer, { transfer: [view.buffer as ArrayBuffer] });
+    return view;
+  };
+  const refused = { code: 'WASMGRAD_INVALID_ARGUMENT', message: 'f: b must be a Uint8Array, ArrayBuffer or typed array holding bytes (not detached), got a Uint8Array of length 0' };
+
+  it('views the same bytes without a copy; a Uint8Array with bytes is its own view', () => {
+    const bytes = Uint8Array.of(1, 2, 3, 4, 5, 6);
+    expect(byteView('f', 'b', bytes, 'bytes')).toBe(bytes);
+    const view = byteView('f', 'b', new Uint16Array(bytes.buffer, 2, 2), 'bytes');
+    expect(Array.from(view)).toEqual([3, 4, 5, 6]);
+    expect(view.buffer).toBe(bytes.buffer);
+    expect(byteView('f', 'b', new Uint8Array(0), 'bytes')).toHaveLength(0);
+  });
+
+  it('refuses a detached Uint8Array, which reads as empty: a transferred chunk or file would otherwise vanish', () => {
+    expect(() => byteView('f', 'b', detached(Uint8Array.of(1, 2)), 'bytes')).toThrow(expect.objectContaining(refused));
+    expect(() => byteView('f', 'b', detached(new Uint8Array(0)), 'bytes')).toThrow(expect.objectContaining(refused));
   });
 });
