@@ -7,7 +7,7 @@
  * (src/data/csv.ts). No `node:` import: this is the browser's way in.
  */
 import { codedError } from '../errors.js';
-import { argumentError, plainObject, positiveInteger, rejectUnknownKeys } from '../nn/validate.js';
+import { argumentError, byteView, plainObject, positiveInteger, rejectUnknownKeys } from '../nn/validate.js';
 import { columnsByName, CsvRecordReader, isDelimiter, parseNumber } from './csv.js';
 
 /** Text or bytes (UTF-8) in chunks. */
@@ -189,9 +189,12 @@ async function* chunksOf(source: CsvSource): AsyncGenerator<Uint8Array | string>
   yield* stream as AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 }
 
-/** A chunk's bytes; anything but text or bytes (a number, null, an object) is refused here, not by TextDecoder's uncoded TypeError. */
-function bytesOf(chunk: unknown): ArrayBuffer | ArrayBufferView {
-  if (ArrayBuffer.isView(chunk) || chunk instanceof ArrayBuffer) return chunk;
+/**
+ * A chunk's bytes; anything but text or bytes (a number, null, an object) is refused here, not by TextDecoder's uncoded TypeError,
+ * and so is a detached chunk (byteView), which TextDecoder would decode as "" and its rows would silently vanish.
+ */
+function bytesOf(chunk: unknown): Uint8Array {
+  if (ArrayBuffer.isView(chunk) || chunk instanceof ArrayBuffer) return byteView(WHERE, 'a chunk of source', chunk, 'UTF-8 text');
   throw argumentError(WHERE, 'a chunk of source', 'text or bytes (a string, Uint8Array or ArrayBuffer)', chunk);
 }
 

@@ -88,6 +88,16 @@ describe('csvBatches', () => {
     expect(hot).toEqual([{ xs: Float32Array.of(1, 2, 3), ys: Float32Array.of(0, 1, 1, 0, 0, 1) }]);
   });
 
+  it('a byte chunk whose buffer was transferred (detached) is refused, not decoded as nothing', async () => {
+    const enc = new TextEncoder();
+    const lost = enc.encode('3,4\n');
+    structuredClone(lost.buffer, { transfer: [lost.buffer] });
+    // Decoded, the detached chunk was "": its row vanished and the batches looked whole.
+    await expect(collect(csvBatches([enc.encode('x,y\n1,2\n'), lost, enc.encode('5,6\n')], { label: 'y' }))).rejects.toThrow(
+      expect.objectContaining({ code: 'WASMGRAD_INVALID_ARGUMENT', message: expect.stringMatching(/^csvBatches: a chunk of source must be .*\(not detached\)/) }),
+    );
+  });
+
   it('numeric labels, chosen features by name or index, a given delimiter', async () => {
     const text = 'id;a;b;y\n7;1.5;-2;0.25\n8;3;4e1;-1\n';
     expect(await collect(csvBatches([text], { label: 'y', features: ['b', 1], delimiter: ';' }))).toEqual([
