@@ -7,7 +7,7 @@
  */
 
 /** The field separators detected from a header; any other single character can be given. */
-export const DELIMITERS = [',', ';', '\t'] as const;
+const DELIMITERS = [',', ';', '\t'] as const;
 
 /**
  * True when `d` can separate fields: one UTF-16 unit (the reader compares
