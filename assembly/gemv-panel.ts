@@ -40,20 +40,36 @@ export function panelBytes(n: i32, k: i32): usize {
   return (<usize>((n + PANEL - 1) / PANEL) * <usize>PANEL * <usize>k) << 2;
 }
 
-/** Copies W (k×n, row-major, contiguous) into panels at `panels` (panelBytes(n, k) bytes). */
+/**
+ * Copies W (k×n, row-major, contiguous) into panels at `panels` (panelBytes(n, k) bytes). Whole panels
+ * move a row at a time in vector registers: a memory.copy call per row (32 or 64 bytes) cost V8 more than
+ * the copy itself. Only a last, partial panel takes memory.copy and its zero padding.
+ */
 export function packPanels(n: i32, k: i32, w: usize, panels: usize): void {
-  const count = (n + PANEL - 1) / PANEL;
-  for (let q = 0; q < count; q++) {
-    const j0 = q * PANEL;
-    const cols = min(PANEL, n - j0);
-    let dst = panels + ((<usize>q * <usize>k * <usize>PANEL) << 2);
-    let src = w + (<usize>j0 << 2);
+  const whole = n / PANEL;
+  const rowBytes = <usize>n << 2;
+  let dst = panels;
+  for (let q = 0; q < whole; q++) {
+    let src = w + (<usize>(q * PANEL) << 2);
     for (let p = 0; p < k; p++) {
-      memory.copy(dst, src, <usize>cols << 2);
-      if (cols < PANEL) memory.fill(dst + (<usize>cols << 2), 0, <usize>(PANEL - cols) << 2);
+      v128.store(dst, v128.load(src));
+      v128.store(dst, v128.load(src, 16), 16);
+      if (PANEL == 16) {
+        v128.store(dst, v128.load(src, 32), 32);
+        v128.store(dst, v128.load(src, 48), 48);
+      }
       dst += <usize>PANEL << 2;
-      src += <usize>n << 2;
+      src += rowBytes;
     }
+  }
+  const cols = n - whole * PANEL;
+  if (cols == 0) return;
+  let src = w + (<usize>(whole * PANEL) << 2);
+  for (let p = 0; p < k; p++) {
+    memory.copy(dst, src, <usize>cols << 2);
+    memory.fill(dst + (<usize>cols << 2), 0, <usize>(PANEL - cols) << 2);
+    dst += <usize>PANEL << 2;
+    src += rowBytes;
   }
 }
 
