@@ -12,7 +12,7 @@ import { dense, sequential, sgd, type Activation, type Network } from '../../src
 import type { BackendName } from '../../src/backend/backend.js';
 import { runtime } from '../../src/runtime.js';
 import { codedError } from '../../src/errors.js';
-import { PACK_AFTER_FORWARDS } from '../../src/nn/panels.js';
+import { PACK_AFTER_FORWARDS, PANEL_BUDGET_BYTES } from '../../src/nn/panels.js';
 import { Random } from '../../src/random.js';
 import { initFromBuild } from '../helpers.js';
 
@@ -243,6 +243,23 @@ describe('one-row weight panels', () => {
     });
     predictPastThreshold(net, x1, reference, 3 * PACK_AFTER_FORWARDS);
     expect(packs.count).toBe(0);
+  });
+
+  it('a network whose panels would take more than PANEL_BUDGET_BYTES keeps predicting without them, and takes no memory for them', () => {
+    const heap = runtime().heap;
+    const net = network([512, 1024, 10], 'sigmoid');
+    const x1 = inputs(1, 512, 22);
+    const reference = twoRowReference(net, x1);
+    const live = heap.liveBytes;
+    const packs = countPacks();
+    // As a model too large for the budget would report its wide layer (a real one would need 256 MiB of weights here).
+    const bytes = vi.spyOn(runtime().backends.wasm, 'mlpPanelBytes').mockImplementation((_desc, layer) => (layer === 0 ? PANEL_BUDGET_BYTES + 1 : 0));
+    predictPastThreshold(net, x1, reference, 3 * PACK_AFTER_FORWARDS);
+    expect(packs.count).toBe(0);
+    expect(heap.liveBytes).toBe(live);
+    // Asked once, at the threshold, and never again: the network is known to keep none.
+    expect(bytes.mock.calls.length).toBe(net.layers.length);
+    net.dispose();
   });
 
   it('an allocation failure that is not running out of memory is not swallowed', () => {
