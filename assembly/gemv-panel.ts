@@ -48,8 +48,25 @@ export function panelBytes(n: i32, k: i32): usize {
 export function packPanels(n: i32, k: i32, w: usize, panels: usize): void {
   const whole = n / PANEL;
   const rowBytes = <usize>n << 2;
+  const panelStride = <usize>k * <usize>PANEL << 2;
   let dst = panels;
-  for (let q = 0; q < whole; q++) {
+  let q = 0;
+  if (PANEL == 8) {
+    // Two 8-column panels at once: each row read is one whole 64-byte line of W, not half of one twice.
+    for (; q + 2 <= whole; q += 2) {
+      let src = w + (<usize>(q * PANEL) << 2);
+      for (let p = 0; p < k; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        v128.store(dst + panelStride, v128.load(src, 32));
+        v128.store(dst + panelStride, v128.load(src, 48), 16);
+        dst += 32;
+        src += rowBytes;
+      }
+      dst += panelStride;
+    }
+  }
+  for (; q < whole; q++) {
     let src = w + (<usize>(q * PANEL) << 2);
     for (let p = 0; p < k; p++) {
       v128.store(dst, v128.load(src));
