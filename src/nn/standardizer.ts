@@ -29,17 +29,17 @@ export interface StandardizerJSON {
  */
 export function meanAndStd(values: ArrayLike<number>): { mean: number; std: number } {
   const n = values.length;
+  const first = values[0];
   let constant = true;
-  let largest = 0;
-  for (let i = 0; i < n; i++) {
-    if (values[i] !== values[0]) constant = false;
-    largest = Math.max(largest, Math.abs(values[i]));
-  }
+  for (let i = 1; i < n && constant; i++) constant = values[i] === first;
   // The two-pass mean of equal values can be off by an ulp, which would leave a std of 1e-17 that blows the column up.
-  if (constant) return { mean: values[0], std: 1 };
+  if (constant) return { mean: first, std: 1 };
   const plain = twoPass(values, 1);
   if (Number.isFinite(plain.mean) && Number.isFinite(plain.std)) return plain;
   // The sums overflowed float64 (values near 1e308, finite each): the same passes on the values divided into [-1, 1], scaled back.
+  // The largest magnitude is only looked for here, in this rare case, not in every column's first pass.
+  let largest = 0;
+  for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(values[i]));
   const scaled = twoPass(values, largest);
   return { mean: scaled.mean * largest, std: scaled.std * largest };
 }
