@@ -196,7 +196,7 @@ export class ProtoMessage {
 
   /** The last value of a singular `float` field, or `fallback`. */
   float(field: number, name: string, fallback: number): number {
-    const all = this.floats(field, name);
+    const all = this.floatArray(field, name);
     return all.length === 0 ? fallback : all[all.length - 1];
   }
 
@@ -219,9 +219,11 @@ export class ProtoMessage {
       count += f.value.length / 4;
     }
     const out = new Float32Array(count);
+    // One byte view of the result for all parts: unpacked float_data is a 4-byte part per value, so no view per part.
+    const outBytes = new Uint8Array(out.buffer);
     let at = 0;
     for (const { value: bytes } of parts as { value: Uint8Array }[]) {
-      if (LITTLE_ENDIAN) new Uint8Array(out.buffer, 4 * at, bytes.length).set(bytes);
+      if (LITTLE_ENDIAN) outBytes.set(bytes, 4 * at);
       else {
         const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         for (let i = 0; i < bytes.length; i += 4) out[at + i / 4] = view.getFloat32(i, true);
